@@ -1,0 +1,60 @@
+// Builds the Fastify app (no listen: tests use app.inject, server.ts listens).
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ConfigRegistry } from './config/registry.js';
+import { loggerOptions } from './http/logging.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { opsRoutes } from './http/ops.js';
+import { voiceRoutes } from './http/voice.js';
+import type { StoreHealth } from './store/open-stores.js';
+import type { ConsentLog, SwitchStore } from './store/ports.js';
+import type { RecordingStarter } from './telephony/recording.js';
+
+export interface AppOptions {
+  registry: ConfigRegistry;
+  consentLog: ConsentLog;
+  switches: SwitchStore;
+  storeHealth?: (() => StoreHealth) | undefined;
+  authToken?: string | undefined;
+  publicUrl?: string | undefined;
+  /** The clock; the default is the system clock. The simulator passes a fixed instant. */
+  now?: () => number;
+  metrics?: Metrics;
+  recordingStarter?: RecordingStarter | undefined;
+  /** A pino logger options object, or false for none (simulator). */
+  logger?: boolean | object;
+}
+
+/** Twilio waits 15 s for a webhook; everything here must answer well inside that. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Twilio's webhook bodies are a few kB; anything much larger is not Twilio. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === undefined ? loggerOptions() : opts.logger,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: REQUEST_TIMEOUT_MS,
+    return503OnClosing: true,
+    trustProxy: true,
+  });
+  const metrics = opts.metrics ?? createMetrics();
+  await app.register(formbody);
+  // Bodies that are not a form (JSON, text, …) are read as nothing: a voice route still
+  // answers TwiML that reaches a person rather than a 415.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, _body, done) => done(null, {}));
+  await app.register(opsRoutes, { registry: opts.registry, consentLog: opts.consentLog, storeHealth: opts.storeHealth, metrics });
+  await app.register(voiceRoutes, {
+    registry: opts.registry,
+    consentLog: opts.consentLog,
+    switches: opts.switches,
+    metrics,
+    authToken: opts.authToken,
+    publicUrl: opts.publicUrl,
+    now: opts.now ?? Date.now,
+    recordingStarter: opts.recordingStarter,
+  });
+  return app;
+}

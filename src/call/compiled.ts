@@ -1,0 +1,48 @@
+// A configuration version made ready to answer calls: the flow machine, the prompts and
+// the consent notices with their hashes. Built once per version, kept while calls use it.
+import type { ConfigBundle } from '../config/bundle.js';
+import { sha256Hex } from '../consent/record.js';
+import { compileMachine } from '../flow/machine.js';
+import type { CompiledFlow } from '../flow/step.js';
+import { openStatus } from '../hours/engine.js';
+import type { EmergencyClosure, Schedule } from '../hours/types.js';
+import { createSpeech, type Speech } from '../speech/speech.js';
+
+export interface Notice {
+  id: string;
+  version: string;
+  sha256: string;
+}
+
+export interface CompiledConfig {
+  bundle: ConfigBundle;
+  version: string;
+  flow: CompiledFlow;
+  speech: Speech;
+  /** The consent notice as heard in each language. */
+  notices: Record<string, Notice>;
+}
+
+export function activeClosure(closures: readonly EmergencyClosure[], schedule: string, at: number): EmergencyClosure | undefined {
+  return closures.find((c) => c.schedule === schedule && Date.parse(c.until) > at);
+}
+
+export function scheduleStatus(bundle: ConfigBundle, scheduleId: string, at: number, closures: readonly EmergencyClosure[]) {
+  const schedule = bundle.hours.schedules[scheduleId] as Schedule | undefined;
+  if (!schedule) return undefined;
+  return { schedule, status: openStatus(schedule, new Date(at), activeClosure(closures, scheduleId, at)) };
+}
+
+export function compileConfig(bundle: ConfigBundle): CompiledConfig {
+  const machine = compileMachine(bundle.flow, {
+    // A schedule that does not exist (validation prevents it) counts as closed.
+    isOpen: (schedule, at, closures) => scheduleStatus(bundle, schedule, at, closures)?.status.open ?? false,
+  });
+  const speech = createSpeech(bundle.prompts);
+  const notices: Record<string, Notice> = {};
+  for (const lang of speech.languages) {
+    const sha256 = sha256Hex(speech.text(lang, bundle.flow.notice));
+    notices[lang] = { id: bundle.flow.notice, version: sha256.slice(0, 12), sha256 };
+  }
+  return { bundle, version: bundle.version, flow: { machine, maxRetries: bundle.flow.retries }, speech, notices };
+}

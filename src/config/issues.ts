@@ -1,0 +1,31 @@
+// A configuration problem as supervisors see it: `file:line path: message`.
+export interface ConfigIssue {
+  /** Path relative to the config directory, e.g. config/hours.yaml. */
+  file: string;
+  /** 1-based line of the offending key or value (0 when the file itself is the problem). */
+  line: number;
+  /** Dotted path inside the file, e.g. schedules.spa.weekly.fri[0].to ("" for the whole file). */
+  path: string;
+  message: string;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  const where = issue.line > 0 ? `${issue.file}:${issue.line}` : issue.file;
+  return issue.path === '' ? `${where} ${issue.message}` : `${where} ${issue.path}: ${issue.message}`;
+}
+
+/** Stable order: by file, then line, then path. */
+export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.path.localeCompare(b.path),
+  );
+}

@@ -1,0 +1,173 @@
+// Rules that span several files (Astro-style refinements returning { message, path }),
+// then positioned in the file they concern.
+import type { FlowFile } from '../flow/schema.js';
+import type { HoursFile } from '../hours/schema.js';
+import { SYSTEM_PROMPT_KEYS } from '../speech/keys.js';
+import { baseKey, flattenPrompts, type PromptFile } from '../speech/schema.js';
+import type { QueuesFile } from '../telephony/queues-schema.js';
+import { FLOW_FILE, DEFAULT_LANGUAGE, PROMPTS_DIR } from './files.js';
+import { formatPath, type ConfigIssue } from './issues.js';
+import { lineOf, type YamlSource } from './source.js';
+
+export interface ParsedConfig {
+  flow: FlowFile;
+  queues: QueuesFile;
+  hours: HoursFile;
+  prompts: Record<string, PromptFile>;
+}
+
+interface RuleIssue {
+  file: string;
+  path: PropertyKey[];
+  message: string;
+}
+
+export function crossFileIssues(config: ParsedConfig, sources: ReadonlyMap<string, YamlSource>): ConfigIssue[] {
+  const found = [...flowReferenceIssues(config), ...promptIssues(config), ...reachabilityIssues(config.flow), ...noticeIssues(config.flow)];
+  return found.map((i) => {
+    const source = sources.get(i.file);
+    return { file: i.file, line: source ? lineOf(source, i.path) : 0, path: formatPath(i.path), message: i.message };
+  });
+}
+
+function flowReferenceIssues({ flow, queues, hours, prompts }: ParsedConfig): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind === 'route' && queues.queues[node.queue] === undefined) {
+      out.push({ file: FLOW_FILE, path: ['nodes', id, 'queue'], message: `no queue "${node.queue}" in config/queues.yaml` });
+    }
+    if ((node.kind === 'route' || node.kind === 'say') && node.schedule !== undefined && hours.schedules[node.schedule] === undefined) {
+      out.push({ file: FLOW_FILE, path: ['nodes', id, 'schedule'], message: `no schedule "${node.schedule}" in config/hours.yaml` });
+    }
+    if (node.kind === 'language' && prompts[node.language] === undefined) {
+      out.push({ file: FLOW_FILE, path: ['nodes', id, 'language'], message: `no prompts/${node.language}.yaml for language "${node.language}"` });
+    }
+  }
+  if (queues.queues.general === undefined) {
+    out.push({ file: 'config/queues.yaml', path: ['queues'], message: 'a "general" queue is required (fallback and error route)' });
+  }
+  return out;
+}
+
+/** Every key the flow or the program speaks exists in every language, and every language has the same keys. */
+function promptIssues({ flow, prompts }: ParsedConfig): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const used: { key: string; path: PropertyKey[] }[] = [{ key: flow.notice, path: ['notice'] }];
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind === 'menu') {
+      node.intro.forEach((key, i) => used.push({ key, path: ['nodes', id, 'intro', i] }));
+    }
+    if ('prompts' in node) node.prompts.forEach((key, i) => used.push({ key, path: ['nodes', id, 'prompts', i] }));
+  }
+  const flat = new Map<string, Set<string>>();
+  for (const [lang, file] of Object.entries(prompts)) {
+    flat.set(lang, new Set([...flattenPrompts(file.prompts).keys()].map(baseKey)));
+  }
+  for (const [lang, keys] of flat) {
+    const file = `${PROMPTS_DIR}${lang}.yaml`;
+    for (const u of used) {
+      if (!keys.has(u.key)) {
+        out.push({ file: FLOW_FILE, path: u.path, message: `prompt "${u.key}" is missing in ${file}` });
+      }
+    }
+    for (const key of SYSTEM_PROMPT_KEYS) {
+      if (!keys.has(key)) out.push({ file, path: ['prompts'], message: `prompt "${key}" is missing (the program speaks it)` });
+    }
+    for (const [otherLang, otherKeys] of flat) {
+      if (otherLang === lang) continue;
+      for (const key of otherKeys) {
+        if (!keys.has(key)) {
+          out.push({ file, path: ['prompts'], message: `prompt "${key}" exists in ${PROMPTS_DIR}${otherLang}.yaml but not here` });
+        }
+      }
+    }
+  }
+  if (!flat.has(DEFAULT_LANGUAGE)) out.push({ file: `${PROMPTS_DIR}${DEFAULT_LANGUAGE}.yaml`, path: [], message: 'file is missing' });
+  return dedupe(out);
+}
+
+function successors(flow: FlowFile, id: string): string[] {
+  const node = flow.nodes[id];
+  if (!node) return [];
+  switch (node.kind) {
+    case 'menu':
+      return [...Object.values(node.options), node.onExhausted].filter((x): x is string => x !== undefined);
+    case 'route':
+      return node.closed ? [node.closed] : [];
+    case 'say':
+    case 'language':
+      return [node.next];
+    case 'goodbye':
+      return [];
+  }
+}
+
+function reachabilityIssues(flow: FlowFile): RuleIssue[] {
+  const seen = new Set<string>([flow.start]);
+  const todo = [flow.start];
+  while (todo.length > 0) {
+    for (const next of successors(flow, todo.pop() as string)) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        todo.push(next);
+      }
+    }
+  }
+  const out: RuleIssue[] = [];
+  for (const id of Object.keys(flow.nodes)) {
+    if (!seen.has(id)) out.push({ file: FLOW_FILE, path: ['nodes', id], message: `node "${id}" cannot be reached from start "${flow.start}"` });
+  }
+  // A cycle of say/language nodes would never wait for the caller: an endless loop.
+  for (const id of Object.keys(flow.nodes)) {
+    const visited = new Set<string>();
+    let cur: string | undefined = id;
+    while (cur !== undefined) {
+      const node: FlowFile['nodes'][string] | undefined = flow.nodes[cur];
+      if (!node || (node.kind !== 'say' && node.kind !== 'language')) break;
+      if (visited.has(cur)) {
+        out.push({ file: FLOW_FILE, path: ['nodes', id, 'next'], message: `nodes loop without waiting for the caller: ${[...visited].join(' → ')} → ${cur}` });
+        break;
+      }
+      visited.add(cur);
+      cur = node.next;
+    }
+  }
+  return dedupe(out);
+}
+
+/** A route that records must only be reachable after the consent notice was played. */
+function noticeIssues(flow: FlowFile): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const playsNotice = (id: string): boolean => {
+    const node = flow.nodes[id];
+    if (!node) return false;
+    const keys = node.kind === 'menu' ? [...node.intro, ...node.prompts] : 'prompts' in node ? node.prompts : [];
+    return keys.includes(flow.notice);
+  };
+  // States: (node, heard). Walk every path without having heard the notice.
+  const seen = new Set<string>();
+  const todo: string[] = [flow.start];
+  while (todo.length > 0) {
+    const id = todo.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const node = flow.nodes[id];
+    if (!node) continue;
+    if (node.kind === 'route' && node.consent) {
+      out.push({ file: FLOW_FILE, path: ['nodes', id, 'consent'], message: `route "${id}" records the call but can be reached before the consent notice "${flow.notice}" is played` });
+    }
+    if (playsNotice(id)) continue;
+    todo.push(...successors(flow, id));
+  }
+  return out;
+}
+
+function dedupe(issues: RuleIssue[]): RuleIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.file}|${formatPath(i.path)}|${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,23 @@
+// Log settings shared by the server and the CLI: JSON lines, caller numbers and key
+// presses never in full.
+import type { LoggerOptions } from 'pino';
+import { maskCaller } from '../consent/record.js';
+
+const SENSITIVE = ['From', 'To', 'Caller', 'Called', 'Digits', 'ForwardedFrom', 'CallerName', 'from', 'to', 'caller', 'digits'];
+
+export function loggerOptions(level = process.env.LOG_LEVEL ?? 'info'): LoggerOptions {
+  return {
+    level,
+    base: { service: 'infoline' },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    redact: {
+      paths: [...SENSITIVE, ...SENSITIVE.map((k) => `*.${k}`), 'req.body', 'body', 'req.headers["x-twilio-signature"]', 'req.headers.authorization', 'req.headers.cookie'],
+      censor: (value: unknown, path: string[]) => {
+        const key = path[path.length - 1] ?? '';
+        if (/digits/i.test(key)) return '[redacted]';
+        if (typeof value === 'string' && /^\+?[\d\s]{5,}$/.test(value)) return maskCaller(value.replace(/\s/g, ''));
+        return '[redacted]';
+      },
+    },
+  };
+}

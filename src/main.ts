@@ -1,0 +1,96 @@
+// The composition root: reads the environment, picks the adapters, wires the app.
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from './app.js';
+import { configDir, packageRoot } from './config/load.js';
+import { ConfigRegistry } from './config/registry.js';
+import { loggerOptions } from './http/logging.js';
+import { createMetrics } from './http/metrics.js';
+import { openStores, type Stores } from './store/open-stores.js';
+import type { RecordingStarter } from './telephony/recording.js';
+
+export interface ServiceEnv {
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  authToken: string | undefined;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  configDir: string;
+  logLevel: string;
+  production: boolean;
+}
+
+export class EnvError extends Error {}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
+  const production = env.NODE_ENV === 'production';
+  const authToken = env.TWILIO_AUTH_TOKEN?.trim() || undefined;
+  if (production && !authToken) {
+    throw new EnvError('TWILIO_AUTH_TOKEN is required when NODE_ENV=production (the Twilio signature check cannot be switched off in production)');
+  }
+  const port = Number(env.PORT ?? '3000');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvError(`PORT must be a port number, got "${env.PORT}"`);
+  const publicUrl = env.PUBLIC_URL?.trim() || undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw new EnvError(`PUBLIC_URL must be the base URL Twilio calls, like https://ivr.example.org, got "${publicUrl}"`);
+  }
+  return {
+    port,
+    host: env.HOST?.trim() || '0.0.0.0',
+    publicUrl,
+    authToken,
+    databaseUrl: env.DATABASE_URL?.trim() || undefined,
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    configDir: configDir(env),
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    production,
+  };
+}
+
+export interface Service {
+  app: FastifyInstance;
+  registry: ConfigRegistry;
+  stores: Stores;
+  close(): Promise<void>;
+}
+
+export async function composeService(env: ServiceEnv, extra: { recordingStarter?: RecordingStarter; watch?: boolean } = {}): Promise<Service> {
+  const logger = pino(loggerOptions(env.logLevel));
+  const metrics = createMetrics();
+  if (!env.authToken) {
+    logger.warn('TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked (allowed outside production only)');
+  }
+  const registry = new ConfigRegistry({
+    dir: env.configDir,
+    defaultsDir: packageRoot(),
+    logger,
+    onReload: (r) => {
+      if (r.result !== 'unchanged') metrics.configReloads.inc({ result: r.result });
+    },
+  });
+  registry.start();
+  if (extra.watch ?? true) registry.watch();
+  const stores = await openStores({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, logger });
+  const app = await buildApp({
+    registry,
+    consentLog: stores.consentLog,
+    switches: stores.switches,
+    storeHealth: () => stores.health(),
+    authToken: env.authToken,
+    publicUrl: env.publicUrl,
+    metrics,
+    logger: loggerOptions(env.logLevel),
+    recordingStarter: extra.recordingStarter,
+  });
+  return {
+    app,
+    registry,
+    stores,
+    async close() {
+      registry.close();
+      await app.close();
+      await stores.close();
+    },
+  };
+}

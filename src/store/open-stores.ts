@@ -1,0 +1,150 @@
+// Builds the stores from configuration: the one place that decides which adapters run.
+//
+//   databaseUrl postgres://… | postgresql://…  → PostgreSQL behind a local SQLite spool
+//   databaseUrl <path> | sqlite://<path> | file:<path> | unset → SQLite (./data/infoline.db)
+//   redisUrl set → Redis switches; else the switches live in the consent database.
+//
+// A PostgreSQL or Redis outage at start does not prevent starting (calls must still be
+// answered): the stores report it through health() and recover by themselves.
+import type { ConsentLog, SwitchStore } from './ports.js';
+import { PostgresConsentLog } from './postgres-consent-log.js';
+import { PostgresSwitchStore } from './postgres-switch-store.js';
+import { RedisSwitchStore } from './redis-switch-store.js';
+import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
+import { SpoolingConsentLog } from './spooling-consent-log.js';
+import { SqliteConsentLog } from './sqlite-consent-log.js';
+import { SqliteSwitchStore } from './sqlite-switch-store.js';
+
+export const DEFAULT_SQLITE_PATH = './data/infoline.db';
+export const DEFAULT_SPOOL_PATH = './data/consent-spool.db';
+
+export interface StoreOptions {
+  databaseUrl?: string | undefined;
+  redisUrl?: string | undefined;
+  spoolPath?: string | undefined;
+  logger?: StoreLogger;
+  /** PostgreSQL table prefix (tests isolate themselves with it). Default "". */
+  tablePrefix?: string | undefined;
+  /** Redis key/channel prefix. Default `infoline:`. */
+  redisPrefix?: string | undefined;
+}
+
+export interface StoreHealth {
+  consentLog: { kind: string; degraded: boolean; spooled: number };
+  switches: { kind: string; connected: boolean };
+}
+
+export interface Stores {
+  consentLog: ConsentLog;
+  switches: SwitchStore;
+  health(): StoreHealth;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; connectionString: string }
+  | { kind: 'sqlite'; path: string };
+
+/** Classifies DATABASE_URL; throws on a scheme we do not support rather than guessing. */
+export function parseDatabaseUrl(url: string | undefined): DatabaseTarget {
+  const value = (url ?? '').trim();
+  if (value === '') return { kind: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', connectionString: value };
+  let path = value;
+  if (/^sqlite:/i.test(value)) path = value.replace(/^sqlite:(\/\/)?/i, '');
+  else if (/^file:/i.test(value)) path = value.replace(/^file:(\/\/)?/i, '');
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new Error('unsupported database URL scheme (use postgres://, sqlite:// or a file path)');
+  }
+  if (path === '') throw new Error('database URL names no file');
+  return { kind: 'sqlite', path };
+}
+
+export async function openStores(opts: StoreOptions): Promise<Stores> {
+  const logger = opts.logger ?? silentLogger;
+  const target = parseDatabaseUrl(opts.databaseUrl);
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    let consentLog: ConsentLog;
+    let consentHealth: () => StoreHealth['consentLog'];
+    if (target.kind === 'postgres') {
+      // The spool first: if the local disk is unusable there is no point going further.
+      const spool = new SqliteConsentLog({ path: opts.spoolPath ?? DEFAULT_SPOOL_PATH });
+      opened.push(spool);
+      const primary = new PostgresConsentLog({
+        connectionString: target.connectionString,
+        tablePrefix: opts.tablePrefix ?? '',
+        queryTimeoutMs: 5000,
+        logger,
+      });
+      opened.push(primary);
+      const log = new SpoolingConsentLog({ primary, spool, logger });
+      opened.splice(0, opened.length, log);
+      await log.migrate(); // throws only when the spool is broken
+      consentLog = log;
+      consentHealth = () => ({ kind: log.kind, ...log.health() });
+    } else {
+      const log = new SqliteConsentLog({ path: target.path });
+      opened.push(log);
+      await log.migrate();
+      consentLog = log;
+      consentHealth = () => ({ kind: log.kind, degraded: false, spooled: 0 });
+    }
+
+    let switches: SwitchStore;
+    let switchHealth: () => StoreHealth['switches'];
+    if (opts.redisUrl !== undefined && opts.redisUrl.trim() !== '') {
+      const store = new RedisSwitchStore({ url: opts.redisUrl, prefix: opts.redisPrefix, logger });
+      opened.push(store);
+      try {
+        await store.migrate();
+      } catch (err) {
+        // Keeps reconnecting; until then no emergency closure is known.
+        logger.error(
+          { err: errorMessage(err), store: store.kind },
+          'redis unreachable at start; emergency closures unknown until it connects',
+        );
+      }
+      switches = store;
+      switchHealth = () => ({ kind: store.kind, ...store.health() });
+    } else if (target.kind === 'sqlite') {
+      const store = new SqliteSwitchStore({ path: target.path });
+      opened.push(store);
+      await store.migrate();
+      switches = store;
+      switchHealth = () => ({ kind: store.kind, connected: true });
+    } else {
+      const store = new PostgresSwitchStore({
+        connectionString: target.connectionString,
+        tablePrefix: opts.tablePrefix ?? '',
+        logger,
+      });
+      opened.push(store);
+      try {
+        await store.migrate();
+      } catch (err) {
+        // The consent spool's replay loop keeps migrating the same schema.
+        logger.warn(
+          { err: errorMessage(err), store: store.kind },
+          'postgres unreachable at start; emergency closures unknown until it answers',
+        );
+      }
+      switches = store;
+      switchHealth = () => ({ kind: store.kind, ...store.health() });
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      consentLog,
+      switches,
+      health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
+      close: () => {
+        closing ??= Promise.allSettled([consentLog.close(), switches.close()]).then(() => undefined);
+        return closing;
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(opened.map((s) => s.close()));
+    throw err;
+  }
+}

@@ -1,0 +1,51 @@
+// Ports for the durable and shared state. One interface each; one file per adapter;
+// one contract suite (test/store/*.contract.ts) that every adapter must pass.
+import type { ConsentDecision, ConsentRecord } from '../consent/record.js';
+
+export interface ConsentQuery {
+  /** ISO instant; only records with at >= since. */
+  since?: string;
+  callSid?: string;
+  decision?: ConsentDecision;
+}
+
+export interface AppendResult {
+  /** false when a record for the same (callSid, decision) already existed: idempotent. */
+  inserted: boolean;
+}
+
+export interface ConsentLog {
+  readonly kind: string;
+  /** Creates or upgrades the schema; safe when several processes call it at the same moment. */
+  migrate(): Promise<void>;
+  /** Resolves only once the record is durable (on disk / committed). */
+  append(record: ConsentRecord): Promise<AppendResult>;
+  /** Records ordered by (at, callSid, decision). */
+  list(query?: ConsentQuery): Promise<ConsentRecord[]>;
+  /** Throws when the log cannot be written right now (readiness). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An emergency closure set by a supervisor: the schedule is closed until `until`. */
+export interface EmergencyClosure {
+  schedule: string;
+  /** ISO instant (UTC) when the closure ends by itself. */
+  until: string;
+  reason: string;
+  /** ISO instant when it was set. */
+  since: string;
+}
+
+export interface SwitchStore {
+  readonly kind: string;
+  migrate(): Promise<void>;
+  /** Every closure currently stored (expired ones included: callers compare `until` with now). */
+  closures(): Promise<EmergencyClosure[]>;
+  setClosure(closure: EmergencyClosure): Promise<void>;
+  /** Returns true when a closure was removed. */
+  clearClosure(schedule: string): Promise<boolean>;
+  /** Called after any change made by any process/instance (best effort; may be a no-op poll). */
+  onChange?(listener: () => void): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+// The call state in the callback URL's query (covered by Twilio's signature), so any
+// instance can answer any step without a session store.
+import type { CallState } from '../flow/machine.js';
+
+export interface PinnedState {
+  /** Config version the call started on. */
+  version: string;
+  state: CallState;
+}
+
+export function encodeCallQuery(version: string, state: CallState): string {
+  const params = new URLSearchParams({ v: version, n: state.node, r: String(state.retries), l: state.lang });
+  if (state.heard.length > 0) params.set('h', state.heard.join(','));
+  return params.toString();
+}
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+
+/** Undefined when the query does not hold a usable state (then the call starts over). */
+export function decodeCallQuery(query: Record<string, unknown>): PinnedState | undefined {
+  const v = one(query.v);
+  const n = one(query.n);
+  const r = Number(one(query.r) ?? '0');
+  const l = one(query.l) ?? 'cs';
+  const h = one(query.h);
+  if (v === undefined || !/^[0-9a-f]{6,64}$/.test(v) || n === undefined || !NAME.test(n)) return undefined;
+  if (!Number.isInteger(r) || r < 0 || r > 10 || !/^[a-z]{2}$/.test(l)) return undefined;
+  const heard = h === undefined || h === '' ? [] : h.split(',').filter((x) => NAME.test(x));
+  return { version: v, state: { node: n, retries: r, lang: l, heard } };
+}
+
+function one(value: unknown): string | undefined {
+  if (Array.isArray(value)) return one(value[0]);
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,59 @@
+// Schema of config/queues.yaml: where each route connects.
+import { z } from 'zod';
+
+const e164OrSip = z
+  .string()
+  .regex(/^(\+[1-9]\d{6,14}|sips?:[^\s@]+@[^\s]+)$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a phone number in +E.164 form or a sip: URI` });
+
+const limits = {
+  maxSize: z.number().int().min(1).max(1000).optional(),
+  maxWaitSeconds: z.number().int().min(30).max(3600).optional(),
+  holdAudio: z.url({ protocol: /^https?$/, error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL` }).optional(),
+  tips: z.boolean().optional(),
+};
+
+const targetSchema = z
+  .strictObject({
+    /** Twilio queue name for <Enqueue>. */
+    queue: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a queue name (letters, digits, . _ -)` }).optional(),
+    /** Number or SIP URI for <Dial>. */
+    dial: e164OrSip.optional(),
+    ...limits,
+  })
+  .superRefine((t, ctx) => {
+    if ((t.queue === undefined) === (t.dial === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of queue or dial' });
+    }
+  });
+
+export const queuesFileSchema = z.strictObject({
+  defaults: z.strictObject(limits).default({}),
+  queues: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a queue id (lowercase letters, digits, _ -)` }), targetSchema),
+});
+
+export type QueuesFile = z.infer<typeof queuesFileSchema>;
+export type QueueTarget = z.infer<typeof targetSchema>;
+
+export interface ResolvedQueue {
+  id: string;
+  queue?: string | undefined;
+  dial?: string | undefined;
+  maxSize: number;
+  maxWaitSeconds: number;
+  holdAudio?: string | undefined;
+  tips: boolean;
+}
+
+export function resolveQueue(file: QueuesFile, id: string): ResolvedQueue | undefined {
+  const t = file.queues[id];
+  if (!t) return undefined;
+  return {
+    id,
+    queue: t.queue,
+    dial: t.dial,
+    maxSize: t.maxSize ?? file.defaults.maxSize ?? 50,
+    maxWaitSeconds: t.maxWaitSeconds ?? file.defaults.maxWaitSeconds ?? 600,
+    holdAudio: t.holdAudio ?? file.defaults.holdAudio,
+    tips: t.tips ?? file.defaults.tips ?? true,
+  };
+}
