@@ -1,6 +1,6 @@
 // Builds the Fastify app (no listen: tests use app.inject, server.ts listens).
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -33,7 +33,9 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === undefined ? loggerOptions() : opts.logger,
-    disableRequestLogging: true,
+    // Fastify's own request lines come before the body is parsed (no CallSid yet);
+    // the voice routes log their own line with the CallSid instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: REQUEST_TIMEOUT_MS,

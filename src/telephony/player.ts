@@ -1,0 +1,143 @@
+// Plays a call the way Twilio does: reads each TwiML answer verb by verb, follows Gather
+// actions with the next key, Redirects, and stops where the call leaves the IVR. Used by
+// `infoline simulate` and the tests; the requests go through the real webhook routes.
+import { XMLParser } from 'fast-xml-parser';
+
+export type PlayedItem =
+  | { kind: 'say'; text: string; language?: string | undefined; voice?: string | undefined; inGather: boolean }
+  | { kind: 'play'; url: string; inGather: boolean }
+  | { kind: 'pause'; seconds: number };
+
+export interface PlayedStep {
+  /** Path and query of the webhook requested (no host). */
+  request: string;
+  /** The key sent with this request ('' for none), or 'silence' for a no-input redirect. */
+  input?: string | undefined;
+  status: number;
+  heard: PlayedItem[];
+  /** The TwiML answered, for tests that check structure. */
+  twiml: string;
+}
+
+export type CallEnd =
+  | { kind: 'queue'; queue: string; action?: string | undefined; waitUrl?: string | undefined }
+  | { kind: 'dial'; target: string; record?: string | undefined }
+  | { kind: 'hangup' }
+  | { kind: 'error'; message: string };
+
+export interface PlayedCall {
+  steps: PlayedStep[];
+  presses: string[];
+  end: CallEnd;
+}
+
+export type Poster = (url: string, params: Record<string, string>) => Promise<{ status: number; body: string }>;
+
+export type TwimlNode = Record<string, unknown>;
+
+const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, trimValues: true });
+
+/** Parses TwiML into [{ Verb: children, ':@': attrs }] (fast-xml-parser's ordered form). */
+export function parseTwiml(xml: string): { verbs: TwimlNode[]; root: string | undefined } {
+  const doc = parser.parse(xml) as TwimlNode[];
+  const root = doc.find((n) => !('?xml' in n));
+  if (!root) return { verbs: [], root: undefined };
+  const name = verbName(root);
+  return { verbs: (root[name as string] as TwimlNode[] | undefined) ?? [], root: name };
+}
+
+export function verbName(node: TwimlNode): string | undefined {
+  return Object.keys(node).find((k) => k !== ':@');
+}
+
+export function attrs(node: TwimlNode): Record<string, string> {
+  return (node[':@'] as Record<string, string> | undefined) ?? {};
+}
+
+export function textOf(node: TwimlNode): string {
+  const name = verbName(node);
+  const children = (name ? (node[name] as TwimlNode[] | undefined) : undefined) ?? [];
+  return children.map((c) => (typeof c['#text'] === 'string' ? c['#text'] : '')).join('');
+}
+
+export function childrenOf(node: TwimlNode): TwimlNode[] {
+  const name = verbName(node);
+  return ((name ? node[name] : undefined) as TwimlNode[] | undefined) ?? [];
+}
+
+export interface PlayOptions {
+  /** The Voice URL (absolute or path) and the call's parameters (CallSid, From, …). */
+  start: string;
+  params: Record<string, string>;
+  /** Keys to press, in order, at each menu. When they run out, the caller stays silent. */
+  presses: string[];
+  post: Poster;
+  /** Safety bound: a flow that never ends is reported, not followed forever. */
+  maxSteps?: number;
+}
+
+export async function playCall(opts: PlayOptions): Promise<PlayedCall> {
+  const pending = [...opts.presses];
+  const pressed: string[] = [];
+  const steps: PlayedStep[] = [];
+  let url = opts.start;
+  let input: string | undefined;
+  let extra: Record<string, string> = {};
+  const max = opts.maxSteps ?? 50;
+  for (let i = 0; i < max; i++) {
+    const res = await opts.post(url, { ...opts.params, ...extra });
+    const step: PlayedStep = { request: pathOf(url), input, status: res.status, heard: [], twiml: res.body };
+    steps.push(step);
+    if (res.status !== 200) return { steps, presses: pressed, end: { kind: 'error', message: `HTTP ${res.status}` } };
+    const { verbs } = parseTwiml(res.body);
+    let next: { url: string; input: string | undefined; extra: Record<string, string> } | undefined;
+    for (const verb of verbs) {
+      const name = verbName(verb);
+      const a = attrs(verb);
+      if (name === 'Say' || name === 'Play' || name === 'Pause') {
+        step.heard.push(heardItem(verb, false));
+      } else if (name === 'Gather') {
+        for (const child of childrenOf(verb)) step.heard.push(heardItem(child, true));
+        const key = pending.shift();
+        if (key !== undefined) {
+          pressed.push(key);
+          next = { url: a.action ?? url, input: key, extra: { Digits: key } };
+          break;
+        }
+        // No key: Twilio goes on to the verb after the Gather (our Redirect).
+      } else if (name === 'Redirect') {
+        next = { url: textOf(verb), input: 'silence', extra: {} };
+        break;
+      } else if (name === 'Enqueue') {
+        return { steps, presses: pressed, end: { kind: 'queue', queue: textOf(verb), action: a.action, waitUrl: a.waitUrl } };
+      } else if (name === 'Dial') {
+        const target = childrenOf(verb).map((c) => textOf(c)).join('') || textOf(verb);
+        return { steps, presses: pressed, end: { kind: 'dial', target, record: a.record } };
+      } else if (name === 'Hangup') {
+        return { steps, presses: pressed, end: { kind: 'hangup' } };
+      }
+    }
+    if (!next) return { steps, presses: pressed, end: { kind: 'hangup' } };
+    url = next.url;
+    input = next.input;
+    extra = next.extra;
+  }
+  return { steps, presses: pressed, end: { kind: 'error', message: `no end after ${max} steps` } };
+}
+
+function heardItem(node: TwimlNode, inGather: boolean): PlayedItem {
+  const name = verbName(node);
+  const a = attrs(node);
+  if (name === 'Play') return { kind: 'play', url: textOf(node), inGather };
+  if (name === 'Pause') return { kind: 'pause', seconds: Number(a.length ?? 1) };
+  return { kind: 'say', text: textOf(node), language: a.language, voice: a.voice, inGather };
+}
+
+function pathOf(url: string): string {
+  try {
+    const u = new URL(url, 'http://local');
+    return u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,98 @@
+// A real app on a temporary SQLite file, for HTTP tests through app.inject.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { packageRoot } from '../../src/config/load.js';
+import { ConfigRegistry } from '../../src/config/registry.js';
+import { createMetrics, type Metrics } from '../../src/http/metrics.js';
+import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
+import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
+import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
+import type { RecordingStarter } from '../../src/telephony/recording.js';
+import { playCall, type PlayedCall } from '../../src/telephony/player.js';
+import { newCallSid, signedPost, TEST_BASE, TEST_TOKEN } from './twilio.js';
+
+export const quietLogger = { info() {}, warn() {}, error() {} };
+
+export interface TestApp {
+  app: FastifyInstance;
+  registry: ConfigRegistry;
+  consentLog: ConsentLog;
+  switches: SwitchStore;
+  metrics: Metrics;
+  dbPath: string;
+  /** Moves the app's clock. */
+  setNow(iso: string | number): void;
+  /** Plays a whole call through the webhooks: presses in order, silence after. */
+  call(presses: string, opts?: { from?: string; callSid?: string; start?: string }): Promise<PlayedCall & { callSid: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  configDir?: string;
+  now?: string | number;
+  token?: string | undefined;
+  recordingStarter?: RecordingStarter;
+  consentLog?: ConsentLog;
+  logger?: boolean | object;
+}
+
+export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'infoline-test-'));
+  const dbPath = join(dir, 'infoline.db');
+  const consentLog = opts.consentLog ?? new SqliteConsentLog({ path: dbPath });
+  await consentLog.migrate();
+  const switches = new SqliteSwitchStore({ path: dbPath });
+  await switches.migrate();
+  const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger });
+  const started = registry.start();
+  if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
+  let now = typeof opts.now === 'string' ? Date.parse(opts.now) : (opts.now ?? Date.parse('2026-11-25T09:00:00Z'));
+  const metrics = createMetrics({ defaultMetrics: false });
+  const token = 'token' in opts ? opts.token : TEST_TOKEN;
+  const app = await buildApp({
+    registry,
+    consentLog,
+    switches,
+    authToken: token,
+    publicUrl: TEST_BASE,
+    now: () => now,
+    metrics,
+    logger: opts.logger ?? false,
+    recordingStarter: opts.recordingStarter,
+  });
+  await app.ready();
+  return {
+    app,
+    registry,
+    consentLog,
+    switches,
+    metrics,
+    dbPath,
+    setNow(at) {
+      now = typeof at === 'string' ? Date.parse(at) : at;
+    },
+    async call(presses, callOpts = {}) {
+      const callSid = callOpts.callSid ?? newCallSid();
+      const played = await playCall({
+        start: `${TEST_BASE}${callOpts.start ?? '/voice/incoming'}`,
+        params: { CallSid: callSid, From: callOpts.from ?? '+420603123456', To: '+420261105555', AccountSid: 'AC00000000000000000000000000000000', CallStatus: 'in-progress', Direction: 'inbound' },
+        presses: [...presses],
+        post: async (url, params) => {
+          const res = await signedPost(app, url, params, { token });
+          return { status: res.statusCode, body: res.body };
+        },
+      });
+      return { ...played, callSid };
+    },
+    async close() {
+      registry.close();
+      await app.close();
+      await switches.close();
+      await consentLog.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
