@@ -10,7 +10,7 @@ import { renderActions, type CallbackUrls } from '../telephony/twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import { scheduleStatus, type CompiledConfig } from './compiled.js';
 
-export type CallInput = { kind: 'start' } | { kind: 'digits'; digits: unknown } | { kind: 'noInput' };
+export type CallInput = { kind: 'start'; lang?: string | undefined } | { kind: 'digits'; digits: unknown } | { kind: 'noInput' };
 
 export interface TurnRequest {
   config: CompiledConfig;
@@ -43,7 +43,8 @@ export function playTurn(req: TurnRequest): Turn {
   let choice: string | undefined;
   if (req.input.kind === 'start' || req.state === undefined || !isResumable(config.flow, req.state.node)) {
     // A new call, or a state this version cannot continue from (e.g. a node renamed): start over.
-    step = startCall(config.flow, world, req.state?.lang ?? 'cs');
+    const wanted = req.input.kind === 'start' ? req.input.lang : req.state?.lang;
+    step = startCall(config.flow, world, wanted !== undefined && config.speech.languages.includes(wanted) ? wanted : 'cs');
   } else if (req.input.kind === 'noInput') {
     step = stepCall(config.flow, req.state, { type: 'NO_INPUT', ...world });
   } else {

@@ -143,7 +143,9 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
 
   app.post('/voice/incoming', voiceRoute, async (request, reply) => {
     metrics.calls.inc();
-    return turn(request, reply, { kind: 'start' });
+    // ?l=en lets a second number (e.g. an English line) start the same flow in another language.
+    const lang = (request.query as Record<string, unknown>).l;
+    return turn(request, reply, { kind: 'start', lang: typeof lang === 'string' ? lang : undefined });
   });
 
   app.post('/voice/menu', voiceRoute, async (request, reply) => {

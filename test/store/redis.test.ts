@@ -69,6 +69,31 @@ describe.runIf(available)('redis adapters', () => {
       }
     });
 
+    it('recovers by itself when Redis was down at start', async () => {
+      const prefix = randomPrefix();
+      const proxy = new TcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+      const port = await proxy.start();
+      await proxy.cut();
+      const late = new RedisSwitchStore({ url: `redis://127.0.0.1:${port}`, prefix });
+      const direct = new RedisSwitchStore({ url: REDIS_URL, prefix });
+      try {
+        await direct.migrate();
+        await direct.setClosure(closure('general'));
+        await expect(late.migrate()).rejects.toThrow();
+        expect(await late.closures()).toEqual([]);
+        await proxy.restore();
+        await waitFor(() => late.health().connected, 5000, 'late connect');
+        await waitFor(async () => (await late.closures()).length === 1, 2000, 'initial load');
+        // Subscribed too: later changes arrive as notices.
+        await direct.setClosure(closure('claims'));
+        await waitFor(async () => (await late.closures()).length === 2, 1000, 'notice after late start');
+      } finally {
+        await direct.deleteKeys();
+        await Promise.all([late.close(), direct.close()]);
+        await proxy.close();
+      }
+    });
+
     it('migrate() rejects when Redis is down, without crashing the process', async () => {
       const store = new RedisSwitchStore({ url: 'redis://127.0.0.1:1', prefix: randomPrefix() });
       await expect(store.migrate()).rejects.toThrow();
