@@ -16,6 +16,8 @@ export interface ServiceEnv {
   authToken: string | undefined;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Local durable spool for consents while PostgreSQL is unreachable (one per instance). */
+  spoolPath: string | undefined;
   configDir: string;
   logLevel: string;
   production: boolean;
@@ -42,6 +44,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     authToken,
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     redisUrl: env.REDIS_URL?.trim() || undefined,
+    spoolPath: env.CONSENT_SPOOL_PATH?.trim() || undefined,
     configDir: configDir(env),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     production,
@@ -71,7 +74,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
   });
   registry.start();
   if (extra.watch ?? true) registry.watch();
-  const stores = await openStores({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, logger });
+  const stores = await openStores({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, spoolPath: env.spoolPath, logger });
   const app = await buildApp({
     registry,
     consentLog: stores.consentLog,
