@@ -1,27 +1,57 @@
-// In-memory consent log: for the simulator (a simulated call must never reach the real log).
+// In-memory consent log: for the simulator (a simulated call must never reach the real log)
+// and tests. It follows the same contract as the durable adapters: `at` normalised to
+// toISOString form, malformed records rejected, byte-wise (at, callSid, decision) order,
+// idempotent per (callSid, decision), appends after close() rejected. Instances built on
+// the same MemoryConsentStorage see each other's rows, like two handles on one database.
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
+import { compareRecords, matchesQuery, normaliseQuery, normaliseRecord, recordKey } from './shared.js';
+
+export class MemoryConsentStorage {
+  readonly rows = new Map<string, ConsentRecord>();
+}
 
 export class MemoryConsentLog implements ConsentLog {
   readonly kind = 'memory';
-  private readonly rows = new Map<string, ConsentRecord>();
+  private readonly storage: MemoryConsentStorage;
+  private closed = false;
 
-  async migrate(): Promise<void> {}
+  constructor(storage: MemoryConsentStorage = new MemoryConsentStorage()) {
+    this.storage = storage;
+  }
+
+  async migrate(): Promise<void> {
+    this.assertOpen();
+  }
 
   async append(record: ConsentRecord): Promise<AppendResult> {
-    const key = `${record.callSid}\0${record.decision}`;
-    if (this.rows.has(key)) return { inserted: false };
-    this.rows.set(key, { ...record });
+    this.assertOpen();
+    const r = normaliseRecord(record);
+    const key = recordKey(r);
+    // The first record wins: a retried webhook (maybe with a later `at`) adds nothing.
+    if (this.storage.rows.has(key)) return { inserted: false };
+    this.storage.rows.set(key, r);
     return { inserted: true };
   }
 
-  async list(query: ConsentQuery = {}): Promise<ConsentRecord[]> {
-    return [...this.rows.values()]
-      .filter((r) => (query.since === undefined || r.at >= query.since) && (query.callSid === undefined || r.callSid === query.callSid) && (query.decision === undefined || r.decision === query.decision))
-      .sort((a, b) => a.at.localeCompare(b.at) || a.callSid.localeCompare(b.callSid) || a.decision.localeCompare(b.decision));
+  async list(query?: ConsentQuery): Promise<ConsentRecord[]> {
+    this.assertOpen();
+    const q = normaliseQuery(query);
+    return [...this.storage.rows.values()]
+      .filter((r) => matchesQuery(r, q))
+      .sort(compareRecords)
+      .map((r) => ({ ...r }));
   }
 
-  async check(): Promise<void> {}
+  async check(): Promise<void> {
+    this.assertOpen();
+  }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('consent log is closed');
+  }
 }
