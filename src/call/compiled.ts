@@ -21,6 +21,30 @@ export interface CompiledConfig {
   speech: Speech;
   /** The consent notice as heard in each language. */
   notices: Record<string, Notice>;
+  /** How many times a schedule was consulted so far: a step that did not consult one is clock-independent. */
+  scheduleReads(): number;
+  /** Answers of clock-independent steps, rendered once per version (the menu is the same for every call). */
+  memo: StepMemo;
+}
+
+/** A small LRU of finished steps: key → value; the oldest entry goes first. */
+export class StepMemo {
+  private readonly entries = new Map<string, unknown>();
+  constructor(private readonly max = 512) {}
+
+  get<T>(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit as T | undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.entries.set(key, value);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+  }
 }
 
 export function activeClosure(closures: readonly EmergencyClosure[], schedule: string, at: number): EmergencyClosure | undefined {
@@ -34,9 +58,13 @@ export function scheduleStatus(bundle: ConfigBundle, scheduleId: string, at: num
 }
 
 export function compileConfig(bundle: ConfigBundle): CompiledConfig {
+  let scheduleReads = 0;
   const machine = compileMachine(bundle.flow, {
     // A schedule that does not exist (validation prevents it) counts as closed.
-    isOpen: (schedule, at, closures) => scheduleStatus(bundle, schedule, at, closures)?.status.open ?? false,
+    isOpen: (schedule, at, closures) => {
+      scheduleReads++;
+      return scheduleStatus(bundle, schedule, at, closures)?.status.open ?? false;
+    },
   });
   const speech = createSpeech(bundle.prompts);
   const notices: Record<string, Notice> = {};
@@ -44,5 +72,13 @@ export function compileConfig(bundle: ConfigBundle): CompiledConfig {
     const sha256 = sha256Hex(speech.text(lang, bundle.flow.notice));
     notices[lang] = { id: bundle.flow.notice, version: sha256.slice(0, 12), sha256 };
   }
-  return { bundle, version: bundle.version, flow: { machine, maxRetries: bundle.flow.retries }, speech, notices };
+  return {
+    bundle,
+    version: bundle.version,
+    flow: { machine, maxRetries: bundle.flow.retries },
+    speech,
+    notices,
+    scheduleReads: () => scheduleReads,
+    memo: new StepMemo(),
+  };
 }

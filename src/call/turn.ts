@@ -36,57 +36,92 @@ export interface Turn {
   render(recordDial: boolean): string;
 }
 
+interface MemoEntry {
+  step: StepResult;
+  choice: string | undefined;
+  /** Rendered TwiML by base URL and recording flag. */
+  twiml: Map<string, string>;
+}
+
 export function playTurn(req: TurnRequest): Turn {
   const { config, at, closures } = req;
   const world = { at, closures };
-  let step: StepResult;
-  let choice: string | undefined;
-  if (req.input.kind === 'start' || req.state === undefined || !isResumable(config.flow, req.state.node)) {
-    // A new call, or a state this version cannot continue from (e.g. a node renamed): start over.
-    const wanted = req.input.kind === 'start' ? req.input.lang : req.state?.lang;
-    step = startCall(config.flow, world, wanted !== undefined && config.speech.languages.includes(wanted) ? wanted : 'cs');
-  } else if (req.input.kind === 'noInput') {
-    step = stepCall(config.flow, req.state, { type: 'NO_INPUT', ...world });
-  } else {
-    const digit = normalizeDigits(req.input.digits);
-    step = stepCall(config.flow, req.state, { type: 'DIGIT', digit, ...world });
-    const node = config.bundle.flow.nodes[req.state.node];
-    if (node?.kind === 'menu' && digit in node.options) choice = digit;
-  }
+  const canResume = req.state !== undefined && isResumable(config.flow, req.state.node);
+  const input: CallInput = req.input.kind === 'digits' ? { kind: 'digits', digits: normalizeDigits(req.input.digits) } : req.input;
+  const memoKey = `${JSON.stringify(input)}|${canResume ? JSON.stringify(req.state) : '-'}|${req.state?.lang ?? ''}`;
+  const cached = config.memo.get<MemoEntry>(memoKey);
+  const reads = config.scheduleReads();
+  const entry = cached ?? computeStep(req, input, canResume, world);
+  // A step that consulted a schedule depends on the clock and the closures: never reuse it.
+  const clockFree = cached !== undefined || (config.scheduleReads() === reads && !entry.step.actions.some((a) => a.type === 'say' && a.schedule !== undefined));
+  if (cached === undefined && clockFree) config.memo.set(memoKey, entry);
+  const { step, choice } = entry;
 
   const consentAction = step.actions.find((a): a is Extract<FlowAction, { type: 'recordConsent' }> => a.type === 'recordConsent');
   const consent = consentAction ? consentRecord(req, consentAction) : undefined;
   const closedSchedules: string[] = [];
-  const sayTexts = (action: Extract<FlowAction, { type: 'say' }>): Utterance[] => {
-    const speech = config.speech;
-    if (action.schedule === undefined) return action.keys.map((k) => speech.utter(action.lang, k));
-    const found = scheduleStatus(config.bundle, action.schedule, at, closures);
-    if (!found) return action.keys.map((k) => speech.utter(action.lang, k));
-    if (!found.status.open) closedSchedules.push(action.schedule);
-    const vars = speech.closedVars(action.lang, found.schedule, found.status, new Date(at));
-    const reason = found.status.open ? undefined : speech.closedReason(action.lang, found.status.reason);
-    const out = action.keys.map((k) => speech.utter(action.lang, k, vars));
-    if (reason !== undefined) out.splice(1, 0, { ...speech.utter(action.lang, action.keys[0] ?? 'closed.hours'), text: reason, audio: undefined });
-    return out;
-  };
   const texts = new Map<Extract<FlowAction, { type: 'say' }>, Utterance[]>();
-  for (const a of step.actions) if (a.type === 'say') texts.set(a, sayTexts(a));
+  for (const a of step.actions) if (a.type === 'say') texts.set(a, sayTexts(req, a, closedSchedules));
 
+  const renderFresh = (recordDial: boolean) =>
+    renderActions(step.actions, {
+      utter: (lang, key, vars) => config.speech.utter(lang, key, vars),
+      sayTexts: (a) => texts.get(a) ?? [],
+      queue: (id) => resolveQueue(config.bundle.queues, id),
+      urls: req.urls,
+      state: step.state,
+      recordDial,
+    });
   return {
     step,
     consent,
     choice,
     closedSchedules,
-    render: (recordDial) =>
-      renderActions(step.actions, {
-        utter: (lang, key, vars) => config.speech.utter(lang, key, vars),
-        sayTexts: (a) => texts.get(a) ?? sayTexts(a),
-        queue: (id) => resolveQueue(config.bundle.queues, id),
-        urls: req.urls,
-        state: step.state,
-        recordDial,
-      }),
+    render: (recordDial) => {
+      if (!clockFree) return renderFresh(recordDial);
+      const key = `${req.urls.base}|${recordDial ? 1 : 0}`;
+      let twiml = entry.twiml.get(key);
+      if (twiml === undefined) {
+        twiml = renderFresh(recordDial);
+        if (entry.twiml.size < 8) entry.twiml.set(key, twiml);
+      }
+      return twiml;
+    },
   };
+}
+
+function computeStep(req: TurnRequest, input: CallInput, canResume: boolean, world: { at: number; closures: readonly EmergencyClosure[] }): MemoEntry {
+  const { config } = req;
+  let step: StepResult;
+  let choice: string | undefined;
+  if (input.kind === 'start' || req.state === undefined || !canResume) {
+    // A new call, or a state this version cannot continue from (e.g. a node renamed): start over.
+    const wanted = input.kind === 'start' ? input.lang : req.state?.lang;
+    step = startCall(config.flow, world, wanted !== undefined && config.speech.languages.includes(wanted) ? wanted : 'cs');
+  } else if (input.kind === 'noInput') {
+    step = stepCall(config.flow, req.state, { type: 'NO_INPUT', ...world });
+  } else {
+    const digit = String(input.digits);
+    step = stepCall(config.flow, req.state, { type: 'DIGIT', digit, ...world });
+    const node = config.bundle.flow.nodes[req.state.node];
+    if (node?.kind === 'menu' && digit in node.options) choice = digit;
+  }
+  return { step, choice, twiml: new Map() };
+}
+
+/** What a `say` action speaks; closed-hours texts get the hours, the next opening and the reason. */
+function sayTexts(req: TurnRequest, action: Extract<FlowAction, { type: 'say' }>, closedSchedules: string[]): Utterance[] {
+  const { speech, bundle } = req.config;
+  if (action.schedule === undefined) return action.keys.map((k) => speech.utter(action.lang, k));
+  const found = scheduleStatus(bundle, action.schedule, req.at, req.closures);
+  if (!found) return action.keys.map((k) => speech.utter(action.lang, k));
+  if (!found.status.open) closedSchedules.push(action.schedule);
+  const vars = speech.closedVars(action.lang, found.schedule, found.status, new Date(req.at));
+  const out = action.keys.map((k) => speech.utter(action.lang, k, vars));
+  const reason = found.status.open ? undefined : speech.closedReason(action.lang, found.status.reason);
+  // The reason (holiday, closure, emergency) comes right after the first sentence.
+  if (reason !== undefined && out[0] !== undefined) out.splice(1, 0, { ...out[0], text: reason, audio: undefined });
+  return out;
 }
 
 function consentRecord(req: TurnRequest, action: Extract<FlowAction, { type: 'recordConsent' }>): ConsentRecord {

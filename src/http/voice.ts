@@ -77,6 +77,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   const urlsFor = (request: FastifyRequest, version: string): CallbackUrls => {
     const base = requestBaseUrl(request, opts.publicUrl);
     return {
+      base,
       menu: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state)}`,
       noInput: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state)}&e=noinput`,
       queueWait: (route, lang) => `${base}/voice/queue/wait?${new URLSearchParams({ v: version, route, l: lang })}`,

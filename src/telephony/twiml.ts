@@ -10,6 +10,8 @@ import type { ResolvedQueue } from './queues-schema.js';
 export const GATHER_TIMEOUT_SECONDS = 7;
 
 export interface CallbackUrls {
+  /** The public base every URL starts with (part of the cache key of rendered answers). */
+  readonly base: string;
   /** Gather action for a menu (the caller's key arrives as Digits). */
   menu(state: CallState): string;
   /** Where Twilio goes when the caller pressed nothing. */
