@@ -1,0 +1,32 @@
+// `infoline validate`: every problem of the config directory, one per line, or a summary.
+import { formatIssue } from '../config/issues.js';
+import { configDir } from '../config/load.js';
+import type { ConfigBundle } from '../config/bundle.js';
+import { validateDir } from './config.js';
+import type { CliIo } from './io.js';
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+export function summary(bundle: ConfigBundle): string {
+  return [
+    `OK: config version ${bundle.version} — 1 flow`,
+    plural(Object.keys(bundle.flow.nodes).length, 'node'),
+    plural(Object.keys(bundle.prompts).length, 'language'),
+    plural(Object.keys(bundle.queues.queues).length, 'queue'),
+    plural(Object.keys(bundle.hours.schedules).length, 'schedule'),
+  ].join(', ');
+}
+
+export function runValidate(io: CliIo): number {
+  const dir = configDir(io.env);
+  const built = validateDir(dir);
+  if (built.ok) {
+    io.out(`${summary(built.bundle)}\n`);
+    return 0;
+  }
+  for (const issue of built.issues) io.out(`${formatIssue(issue)}\n`);
+  io.err(`infoline: ${plural(built.issues.length, 'error')} in the configuration at ${dir}; the running service keeps its last good version\n`);
+  return 1;
+}
