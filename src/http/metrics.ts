@@ -5,8 +5,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'infoline_process_' });
   const registers = [registry];
-  return {
+  const callProgress = new CallProgress();
+  const metrics = {
     registry,
+    /** The last node each call reached (this instance only), for abandonment by node. */
+    callProgress,
     calls: new Counter({ name: 'infoline_calls_total', help: 'Calls answered at /voice/incoming', registers }),
     menuChoices: new Counter({ name: 'infoline_menu_choices_total', help: 'Menu keys chosen, by digit', labelNames: ['digit'], registers }),
     routes: new Counter({ name: 'infoline_routes_total', help: 'Calls connected, by route target', labelNames: ['target'], registers }),
@@ -25,11 +28,78 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     abandoned: new Counter({ name: 'infoline_abandoned_calls_total', help: 'Calls that ended before reaching a person, by the last node reached', labelNames: ['node'], registers }),
     fallbacks: new Counter({ name: 'infoline_fallback_answers_total', help: 'Voice requests answered with the apology and the general queue', labelNames: ['reason'], registers }),
     recordingsStarted: new Counter({ name: 'infoline_recordings_started_total', help: 'Call recordings started after a granted consent', registers }),
+    recordingFailures: new Counter({ name: 'infoline_recording_failures_total', help: 'Recordings that could not be started (Twilio REST API error or timeout)', registers }),
     storeDegraded: new Gauge({ name: 'infoline_consent_store_degraded', help: '1 while consents are spooled locally because the primary store is unreachable', registers }),
     spooled: new Gauge({ name: 'infoline_consent_spool_size', help: 'Consents waiting in the local spool', registers }),
     switchesConnected: new Gauge({ name: 'infoline_switch_store_connected', help: '1 while the shared switch store is reachable', registers }),
+    callsTracked: new Gauge({
+      name: 'infoline_calls_tracked',
+      help: 'Calls whose last node this instance remembers (bounded LRU, for abandonment by node)',
+      registers,
+      collect() {
+        this.set(callProgress.size);
+      },
+    }),
     configVersionInfo: new Gauge({ name: 'infoline_config_version_info', help: 'The config version being served (value 1)', labelNames: ['version'], registers }),
   };
+  // Label values an operator expects to see (at 0) before the first event.
+  for (const decision of ['granted', 'declined']) metrics.consents.inc({ decision }, 0);
+  for (const result of ['applied', 'refused']) metrics.configReloads.inc({ result }, 0);
+  return metrics;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+export type CallOutcome = 'connected' | 'message';
+
+interface Progress {
+  node: string;
+  outcome?: CallOutcome | undefined;
+}
+
+/**
+ * The last flow node each call reached, for `infoline_abandoned_calls_total{node}` when the
+ * status callback reports the end of the call. The service keeps no session between
+ * webhooks, so this is a small bounded LRU in this process only: with several instances
+ * behind a load balancer, the status callback may reach an instance that never saw the call
+ * (then the node is `unknown`). Entries are dropped when the call ends, or the least
+ * recently touched ones when more than `capacity` calls are in flight.
+ */
+export class CallProgress {
+  private readonly calls = new Map<string, Progress>();
+
+  constructor(readonly capacity = 10_000) {}
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** The call reached `node` (a voice turn). */
+  reached(callSid: string, node: string): void {
+    const previous = this.calls.get(callSid);
+    this.touch(callSid, { node, outcome: previous?.outcome });
+  }
+
+  /** The caller reached a person, or left a message: the call is not abandoned. */
+  ended(callSid: string, outcome: CallOutcome): void {
+    const previous = this.calls.get(callSid);
+    this.touch(callSid, { node: previous?.node ?? 'unknown', outcome: previous?.outcome === 'connected' ? 'connected' : outcome });
+  }
+
+  /** Removes and returns what is known of a call that has ended. */
+  take(callSid: string): Progress | undefined {
+    const p = this.calls.get(callSid);
+    this.calls.delete(callSid);
+    return p;
+  }
+
+  private touch(callSid: string, p: Progress): void {
+    this.calls.delete(callSid);
+    this.calls.set(callSid, p);
+    while (this.calls.size > this.capacity) {
+      const oldest = this.calls.keys().next().value;
+      if (oldest === undefined) break;
+      this.calls.delete(oldest);
+    }
+  }
+}

@@ -12,8 +12,19 @@ import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import { decodeCallQuery, encodeCallQuery } from '../telephony/call-query.js';
 import { fallbackTwiml, FALLBACK_QUEUE, speak, type CallbackUrls } from '../telephony/twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
-import { holdTwiml, queueDoneTwiml, queueChoiceTwiml, type QueueResultInput } from '../telephony/queue-twiml.js';
-import type { Metrics } from './metrics.js';
+import {
+  holdTwiml,
+  HOLD_PAUSE_SECONDS,
+  int,
+  queueChoiceTwiml,
+  queueDoneTwiml,
+  queueDoneWithoutConfig,
+  queueOutcome,
+  type HoldState,
+  type QueueContext,
+  type QueueResultInput,
+} from '../telephony/queue-twiml.js';
+import type { CallOutcome, Metrics } from './metrics.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
 
@@ -46,6 +57,7 @@ declare module 'fastify' {
 
 async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<void> {
   const { registry, consentLog, switches, metrics, now } = opts;
+  const progress = metrics.callProgress;
   const checkSignature = twilioSignatureCheck({
     authToken: opts.authToken,
     publicUrl: opts.publicUrl,
@@ -119,6 +131,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
       from: params.data.From,
       urls: urlsFor(request, config.version),
     });
+    progress.reached(params.data.CallSid, result.step.state.node);
     if (result.choice !== undefined) metrics.menuChoices.inc({ digit: result.choice });
     for (const schedule of result.closedSchedules) metrics.closedHits.inc({ schedule });
     let consentStored = false;
@@ -161,87 +174,145 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     return reply.type(TWIML).send(fallbackTwiml());
   });
 
+  // --- While the caller waits, after the queue, recording, call status (issue 5) ----------
+
+  const NAME_PARAM = /^[A-Za-z0-9_-]{1,64}$/;
   const queueContext = (request: FastifyRequest) => {
     const q = request.query as Record<string, unknown>;
-    const str = (v: unknown, d: string) => (typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : d);
+    const str = (v: unknown, d: string) => (typeof v === 'string' && NAME_PARAM.test(v) ? v : d);
     const config = registry.forVersion(typeof q.v === 'string' ? q.v : undefined);
     const route = str(q.route, 'general');
     const lang = str(q.l, 'cs');
     const node = config?.bundle.flow.nodes[route];
     const queueId = node?.kind === 'route' ? node.queue : 'general';
-    const queue = config ? resolveQueue(config.bundle.queues, queueId) : undefined;
-    return { config, route, lang, queue, consent: q.c === '1', base: requestBaseUrl(request, opts.publicUrl), version: config?.version ?? '' };
+    const queue = config ? (resolveQueue(config.bundle.queues, queueId) ?? resolveQueue(config.bundle.queues, 'general')) : undefined;
+    const ctx: QueueContext = { route, lang, queue, consent: q.c === '1', base: requestBaseUrl(request, opts.publicUrl), version: config?.version ?? '' };
+    return { config, ctx, query: q, body: (request.body ?? {}) as Record<string, unknown> };
   };
+  const callSidOf = (body: Record<string, unknown>): string | undefined =>
+    typeof body.CallSid === 'string' && NAME_PARAM.test(body.CallSid) ? body.CallSid : undefined;
+  const hasGrantedConsent = async (callSid: string): Promise<boolean> =>
+    (await consentLog.list({ callSid, decision: 'granted' })).length > 0;
+  const ended = (callSid: string | undefined, outcome: CallOutcome) => {
+    if (callSid === undefined) return;
+    progress.ended(callSid, outcome);
+  };
+  /** Calls this instance started a recording for (a retried <Queue url> webhook starts none twice). */
+  const recordingStarted = new Set<string>();
 
   app.post('/voice/queue/wait', voiceRoute, async (request, reply) => {
-    const ctx = queueContext(request);
-    if (!ctx.config) return reply.type(TWIML).send(new VoiceResponse().toString());
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    return reply.type(TWIML).send(holdTwiml(ctx.config, ctx, body));
+    const { config, ctx, query, body } = queueContext(request);
+    // No config at all: plain hold (Twilio asks again after it), never a tight request loop.
+    if (!config) {
+      const hold = new VoiceResponse();
+      hold.pause({ length: HOLD_PAUSE_SECONDS });
+      return reply.type(TWIML).send(hold.toString());
+    }
+    const state: HoldState = { cycle: int(query.k) ?? 0, quietUntil: int(query.s) };
+    return reply.type(TWIML).send(holdTwiml(config, ctx, body, state));
   });
 
   app.post('/voice/queue/choice', voiceRoute, async (request, reply) => {
-    const ctx = queueContext(request);
-    if (!ctx.config) return reply.type(TWIML).send(new VoiceResponse().toString());
-    const digits = (request.body as Record<string, unknown> | undefined)?.Digits;
-    return reply.type(TWIML).send(queueChoiceTwiml(ctx.config, ctx, typeof digits === 'string' ? digits : ''));
+    const { config, ctx, query, body } = queueContext(request);
+    if (!config) return reply.type(TWIML).send(new VoiceResponse().toString());
+    const digits = typeof body.Digits === 'string' ? body.Digits.trim() : '';
+    const offeredAt = int(query.t) ?? int(body.QueueTime) ?? 0;
+    request.log.info({ route: ctx.route, choice: ['1', '2', '3'].includes(digits) ? digits : 'other' }, 'queue overflow answered');
+    return reply.type(TWIML).send(queueChoiceTwiml(config, ctx, digits, offeredAt));
   });
 
   app.post('/voice/queue/done', voiceRoute, async (request, reply) => {
-    const ctx = queueContext(request);
-    const body = (request.body ?? {}) as Record<string, unknown>;
+    const { config, ctx, body } = queueContext(request);
     const input: QueueResultInput = {
       queueResult: typeof body.QueueResult === 'string' ? body.QueueResult : undefined,
       dialStatus: typeof body.DialCallStatus === 'string' ? body.DialCallStatus : undefined,
     };
-    if (!ctx.config) return reply.type(TWIML).send(fallbackTwiml());
-    request.log.info({ ...input, route: ctx.route }, 'queue ended');
-    return reply.type(TWIML).send(queueDoneTwiml(ctx.config, ctx, input));
+    const outcome = queueOutcome(input);
+    const callSid = callSidOf(body);
+    if (outcome === 'connected') ended(callSid, 'connected');
+    request.log.info({ ...input, outcome, route: ctx.route, queueTime: int(body.QueueTime), dialDuration: int(body.DialCallDuration) }, 'queue ended');
+    if (!config) {
+      if (queueDoneWithoutConfig(input) === 'fallback') return reply.type(TWIML).send(fallbackTwiml());
+      const bye = new VoiceResponse();
+      bye.hangup();
+      return reply.type(TWIML).send(bye.toString());
+    }
+    // A retry on the general line by <Dial> records only a consent that is in the log.
+    const general = resolveQueue(config.bundle.queues, 'general');
+    let recordDial = false;
+    if (general?.dial && ctx.consent && callSid !== undefined && (outcome === 'unavailable' || outcome === 'error')) {
+      try {
+        recordDial = await hasGrantedConsent(callSid);
+      } catch (err) {
+        request.log.error({ err }, 'consent log unreadable; the general line is dialled without recording');
+      }
+    }
+    return reply.type(TWIML).send(queueDoneTwiml(config, ctx, input, { recordDial }));
   });
 
   app.post('/voice/queue/message', voiceRoute, async (request, reply) => {
-    const ctx = queueContext(request);
+    const { config, ctx, body } = queueContext(request);
     const response = new VoiceResponse();
-    if (ctx.config) speak(response, ctx.config.speech.utter(ctx.lang, 'queue.thanks'));
+    if (config) speak(response, config.speech.utter(ctx.lang, 'queue.thanks'));
     response.hangup();
-    request.log.info({ route: ctx.route }, 'caller left a message');
+    const recorded = typeof body.RecordingSid === 'string' && body.RecordingSid !== '';
+    if (recorded) ended(callSidOf(body), 'message');
+    request.log.info({ route: ctx.route, recordingSid: body.RecordingSid, seconds: int(body.RecordingDuration) }, recorded ? 'caller left a message' : 'message ended without a recording');
     return reply.type(TWIML).send(response.toString());
   });
 
-  // The agent side's <Queue url>: the caller is about to be bridged to a person. Recording
-  // starts here, and only for a call whose granted consent is in the log.
+  // The agent side's <Queue url>: the caller (this CallSid) is about to be bridged to a
+  // person. Recording starts here, and only for a call whose granted consent is in the log.
+  // Allowed verbs in this document: Play, Say, Pause, Redirect — we answer an empty one.
   app.post('/voice/queue/bridged', voiceRoute, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const callerSid = typeof body.CallSid === 'string' ? body.CallSid : undefined;
-    if (callerSid && opts.recordingStarter) {
+    const { body } = queueContext(request);
+    const callerSid = callSidOf(body);
+    ended(callerSid, 'connected');
+    if (callerSid !== undefined && opts.recordingStarter) {
       try {
-        const consents = await consentLog.list({ callSid: callerSid, decision: 'granted' });
-        if (consents.length > 0) {
+        if (!(await hasGrantedConsent(callerSid))) {
+          request.log.info('no granted consent in the log: not recording');
+        } else if (recordingStarted.has(callerSid)) {
+          request.log.info('recording already started for this call');
+        } else {
           await opts.recordingStarter.start(callerSid);
+          recordingStarted.add(callerSid);
+          if (recordingStarted.size > 10_000) recordingStarted.delete(recordingStarted.values().next().value ?? '');
           metrics.recordingsStarted.inc();
           request.log.info('recording started after granted consent');
-        } else {
-          request.log.info('no granted consent: not recording');
         }
       } catch (err) {
-        request.log.error({ err }, 'recording could not be started');
+        metrics.recordingFailures.inc();
+        request.log.error({ err }, 'recording could not be started; the call goes on unrecorded');
       }
     }
     return reply.type(TWIML).send(new VoiceResponse().toString());
   });
 
+  // The number's status callback (Twilio console). A call that ends before reaching a
+  // person or leaving a message counts as abandoned, by the last node it reached — unless
+  // the flow itself ended it (a goodbye node, e.g. after declining recording).
   app.post('/voice/status', voiceRoute, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const status = typeof body.CallStatus === 'string' ? body.CallStatus : 'unknown';
-    const q = request.query as Record<string, unknown>;
-    request.log.info({ callStatus: status, duration: body.CallDuration }, 'call status');
-    if (['completed', 'failed', 'busy', 'no-answer', 'canceled'].includes(status) && q.connected !== '1') {
-      const node = typeof q.n === 'string' && /^[a-z][a-z0-9_]*$/.test(q.n) ? q.n : 'unknown';
-      if (status !== 'completed') metrics.abandoned.inc({ node });
+    const callSid = callSidOf(body);
+    let abandonedAt: string | undefined;
+    if (callSid !== undefined && FINAL_CALL_STATUSES.has(status)) {
+      const known = progress.take(callSid);
+      const node = known?.node ?? 'unknown';
+      const kind = registry.current?.bundle.flow.nodes[node]?.kind;
+      if (known?.outcome === undefined && kind !== 'goodbye') {
+        abandonedAt = node;
+        metrics.abandoned.inc({ node });
+      }
     }
+    request.log.info({ callStatus: status, duration: int(body.CallDuration), abandonedAt }, 'call status');
     return reply.code(204).send();
   });
 }
+
+/** CallStatus values of a call that has ended. */
+const FINAL_CALL_STATUSES = new Set(['completed', 'failed', 'busy', 'no-answer', 'canceled']);
 
 export function apologyTwiml(config: CompiledConfig | undefined): string {
   if (!config) return fallbackTwiml();

@@ -1,16 +1,42 @@
-// TwiML while a caller waits in a queue (<Enqueue waitUrl>) and after the queue ends
-// (<Enqueue action>): position, average wait, tips, and never waiting forever.
+// TwiML while a caller waits in a queue (<Enqueue waitUrl>) and after the queue or dial ends
+// (<Enqueue action>, <Dial action>): position, average wait, tips, and never waiting forever.
+//
+// Only verbs Twilio allows in a waitUrl document are used in holdTwiml / queueChoiceTwiml:
+// Play, Say, Pause, Gather, Redirect, Leave (and Hangup). Every hold document ends with a
+// <Redirect> back to the waitUrl that carries the little state waiting needs (how many hold
+// cycles were played, until when the overflow offer stays quiet) in the signed query, so any
+// instance can answer the next cycle.
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CompiledConfig } from '../call/compiled.js';
-import type { ResolvedQueue } from './queues-schema.js';
-import { speak } from './twiml.js';
+import type { Speech, Utterance } from '../speech/speech.js';
+import { resolveQueue, type ResolvedQueue } from './queues-schema.js';
+import { FALLBACK_QUEUE, speak } from './twiml.js';
 
 export interface QueueContext {
+  /** The flow's route node the caller was connected from (e.g. `insurance`, `general`). */
   route: string;
   lang: string;
   queue: ResolvedQueue | undefined;
   base: string;
   version: string;
+  /** The route asked for a consent (c=1 in the callback URL). */
+  consent?: boolean | undefined;
+}
+
+/** Twilio's waitUrl parameters, as strings (absent or garbage values are ignored). */
+export interface WaitParams {
+  QueuePosition?: unknown;
+  QueueTime?: unknown;
+  AvgQueueTime?: unknown;
+  CurrentQueueSize?: unknown;
+}
+
+/** State carried from one hold cycle to the next in the Redirect's query. */
+export interface HoldState {
+  /** Hold cycles played so far (rotates the tips). */
+  cycle: number;
+  /** QueueTime (s) before which the overflow offer is not repeated. */
+  quietUntil?: number | undefined;
 }
 
 export interface QueueResultInput {
@@ -18,104 +44,219 @@ export interface QueueResultInput {
   dialStatus?: string | undefined;
 }
 
-/** Seconds between two hold announcements. */
+/** Seconds of silence between two hold announcements (when no hold audio is configured). */
 export const HOLD_PAUSE_SECONDS = 20;
-/** Tips change every this many seconds of waiting (stateless rotation from QueueTime). */
-const TIP_PERIOD_SECONDS = 40;
+/** Seconds the caller has to answer the overflow offer. */
+export const OFFER_TIMEOUT_SECONDS = 6;
+/** Longest voice message a caller can leave, in seconds. */
+export const MESSAGE_MAX_SECONDS = 120;
 
-const int = (v: unknown): number | undefined => {
-  const n = typeof v === 'string' ? Number.parseInt(v, 10) : Number.NaN;
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
+export const int = (v: unknown): number | undefined => {
+  const s = Array.isArray(v) ? v[0] : v;
+  const n = typeof s === 'string' && /^\d{1,9}$/.test(s.trim()) ? Number.parseInt(s, 10) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
 };
 
-function query(ctx: QueueContext): string {
-  return new URLSearchParams({ v: ctx.version, route: ctx.route, l: ctx.lang }).toString();
+function query(ctx: QueueContext, extra: Record<string, string> = {}): string {
+  return new URLSearchParams({ v: ctx.version, route: ctx.route, l: ctx.lang, ...extra }).toString();
 }
 
-export function holdTwiml(config: CompiledConfig, ctx: QueueContext, body: Record<string, unknown>): string {
+export function waitUrl(ctx: QueueContext, state?: HoldState): string {
+  const extra: Record<string, string> = {};
+  if (state && state.cycle > 0) extra.k = String(state.cycle);
+  if (state?.quietUntil !== undefined) extra.s = String(state.quietUntil);
+  return `${ctx.base}/voice/queue/wait?${query(ctx, extra)}`;
+}
+
+export function doneUrl(ctx: QueueContext): string {
+  return `${ctx.base}/voice/queue/done?${query(ctx, { c: ctx.consent ? '1' : '0' })}`;
+}
+
+/**
+ * Texts the program speaks that older prompt files may not define yet: the prompt key when
+ * the language has it (supervisors can reword it), else a built-in default.
+ */
+const BUILT_IN: Record<string, Record<string, string>> = {
+  'queue.elsewhere': {
+    cs: 'Se svým požadavkem se můžete obrátit také na jakoukoliv pobočku OZP nebo jej zadat přes elektronickou podatelnu. Chcete-li dál čekat na operátora, zůstaňte na lince.',
+    en: 'You can also take your request to any OZP branch or submit it through the electronic filing office, elektronická podatelna. To keep waiting for an operator, stay on the line.',
+  },
+  'queue.goodbye': {
+    cs: 'Děkujeme za zavolání. Na shledanou.',
+    en: 'Thank you for calling. Goodbye.',
+  },
+};
+
+export function utterOrDefault(speech: Speech, lang: string, key: string): Utterance {
+  const u = speech.utter(lang, key);
+  if (u.audio || (u.text !== '' && u.text !== key)) return u;
+  const texts = BUILT_IN[key] ?? {};
+  return { ...u, text: texts[lang] ?? texts.cs ?? '' };
+}
+
+/** One hold cycle: position, average wait, a tip, hold audio (or a pause) — or the overflow offer. */
+export function holdTwiml(config: CompiledConfig, ctx: QueueContext, params: WaitParams, state: HoldState): string {
   const { speech } = config;
   const response = new VoiceResponse();
-  const position = int(body.QueuePosition);
-  const waited = int(body.QueueTime) ?? 0;
-  const avg = int(body.AvgQueueTime);
-  const size = int(body.CurrentQueueSize);
+  const position = int(params.QueuePosition);
+  const waited = int(params.QueueTime) ?? 0;
+  const avg = int(params.AvgQueueTime);
+  const size = int(params.CurrentQueueSize);
   const maxWait = ctx.queue?.maxWaitSeconds ?? 600;
   const maxSize = ctx.queue?.maxSize ?? 50;
+  const quiet = state.quietUntil !== undefined && waited < state.quietUntil;
+  const next: HoldState = { cycle: state.cycle + 1, quietUntil: state.quietUntil };
 
-  if (waited >= maxWait || (size !== undefined && size > maxSize)) {
-    const gather = response.gather({ numDigits: 1, timeout: 5, action: `${ctx.base}/voice/queue/choice?${query(ctx)}`, method: 'POST' });
+  if (!quiet && (waited >= maxWait || (size !== undefined && size > maxSize))) {
+    const gather = response.gather({
+      input: ['dtmf'],
+      numDigits: 1,
+      timeout: OFFER_TIMEOUT_SECONDS,
+      action: `${ctx.base}/voice/queue/choice?${query(ctx, { t: String(waited) })}`,
+      method: 'POST',
+    });
     speak(gather, speech.utter(ctx.lang, 'queue.overflow'));
+    // No key: the caller keeps waiting and is not asked again for another maxWaitSeconds.
+    next.quietUntil = waited + maxWait;
   } else {
+    // Twilio's QueuePosition counts from 1; the caller hears how many are ahead.
     if (position !== undefined && position >= 1) speak(response, speech.utter(ctx.lang, 'queue.position', { count: position - 1 }));
     if (avg !== undefined) {
       const minutes = Math.round(avg / 60);
       speak(response, minutes < 1 ? speech.utter(ctx.lang, 'queue.wait_short') : speech.utter(ctx.lang, 'queue.wait', { count: minutes }));
     }
     const tips = ctx.queue?.tips === false ? [] : speech.list(ctx.lang, 'queue.tips');
-    const tip = tips[Math.floor(waited / TIP_PERIOD_SECONDS) % Math.max(tips.length, 1)];
-    if (tip !== undefined) speak(response, { ...speech.utter(ctx.lang, 'queue.tips'), text: tip, audio: undefined });
+    const tip = tips[state.cycle % Math.max(tips.length, 1)];
+    // A tip is one item of a list prompt: spoken with the language's voice (taken from a
+    // plain prompt of the same language), never with another prompt's recording.
+    if (tip !== undefined && tip !== '') speak(response, { ...speech.utter(ctx.lang, 'queue.wait_short'), text: tip, audio: undefined });
   }
   if (ctx.queue?.holdAudio) response.play({}, ctx.queue.holdAudio);
   else response.pause({ length: HOLD_PAUSE_SECONDS });
+  response.redirect({ method: 'POST' }, waitUrl(ctx, next));
   return response.toString();
 }
 
-/** The caller's answer to the overflow offer: 1 keep waiting, 2 leave a message, 3 where else to turn. */
-export function queueChoiceTwiml(config: CompiledConfig, ctx: QueueContext, digits: string): string {
+/**
+ * The caller's answer to the overflow offer (still in the waitUrl context): 1 keep waiting,
+ * 2 leave a message (<Leave>: the Enqueue action then records it), 3 where else to turn.
+ * `offeredAt` is the QueueTime when the offer was made (from the signed Gather action URL).
+ */
+export function queueChoiceTwiml(config: CompiledConfig, ctx: QueueContext, digits: string, offeredAt: number): string {
   const response = new VoiceResponse();
-  if (digits === '2') response.leave();
-  else if (digits === '3') {
-    speak(response, config.speech.utter(ctx.lang, 'declined.where'));
+  const maxWait = ctx.queue?.maxWaitSeconds ?? 600;
+  if (digits === '2') {
+    response.leave();
+    return response.toString();
   }
-  // 1 or anything else: keep waiting (Twilio fetches the waitUrl again).
+  if (digits === '3') speak(response, utterOrDefault(config.speech, ctx.lang, 'queue.elsewhere'));
+  // 1, 3 or anything else: keep waiting, without being asked again for maxWaitSeconds.
+  response.redirect({ method: 'POST' }, waitUrl(ctx, { cycle: 1, quietUntil: offeredAt + maxWait }));
   return response.toString();
 }
 
-export function queueDoneTwiml(config: CompiledConfig, ctx: QueueContext, input: QueueResultInput): string {
-  const response = new VoiceResponse();
-  const { speech } = config;
-  const leaveMessage = () => {
-    speak(response, speech.utter(ctx.lang, 'queue.message'));
-    response.record({ action: `${ctx.base}/voice/queue/message?${query(ctx)}`, method: 'POST', maxLength: 120, finishOnKey: '#', playBeep: true });
-    speak(response, speech.utter(ctx.lang, 'queue.thanks'));
-    response.hangup();
-  };
-  const result = input.queueResult ?? input.dialStatus;
-  switch (result) {
+export type QueueOutcome = 'connected' | 'gone' | 'redirected' | 'message' | 'unavailable' | 'error';
+
+/** What a QueueResult (<Enqueue action>) or DialCallStatus (<Dial action>) means for the caller. */
+export function queueOutcome(input: QueueResultInput): QueueOutcome {
+  switch (input.queueResult ?? input.dialStatus) {
     case 'bridged':
+    case 'bridging-in-process':
+    case 'bridging-in-progress':
     case 'completed':
     case 'answered':
-      response.hangup();
-      break;
+      return 'connected';
     case 'hangup':
-    case 'redirected':
     case 'canceled':
-      break;
+      return 'gone';
+    case 'redirected':
+      return 'redirected';
     case 'leave':
-      leaveMessage();
-      break;
+      return 'message';
     case 'queue-full':
     case 'busy':
     case 'no-answer':
     case 'failed':
-      speak(response, speech.utter(ctx.lang, 'queue.unavailable'));
+      return 'unavailable';
+    default:
+      // error, system-error, or nothing we know: treated as an error.
+      return 'error';
+  }
+}
+
+export interface DoneOptions {
+  /** Record a <Dial> to the general line (the caller's granted consent is in the log). */
+  recordDial: boolean;
+}
+
+/**
+ * After the queue or dial ended. Connected → goodbye; the caller gone → hang up; left the
+ * queue with 2 → record a message; the line busy, full or failing → the general line once
+ * (when this was another line), else a message. Never a silent dead end for a caller still
+ * on the line.
+ */
+export function queueDoneTwiml(config: CompiledConfig, ctx: QueueContext, input: QueueResultInput, opts: DoneOptions): string {
+  const response = new VoiceResponse();
+  const { speech } = config;
+  const leaveMessage = () => {
+    speak(response, speech.utter(ctx.lang, 'queue.message'));
+    response.record({
+      action: `${ctx.base}/voice/queue/message?${query(ctx)}`,
+      method: 'POST',
+      maxLength: MESSAGE_MAX_SECONDS,
+      timeout: 5,
+      finishOnKey: '#',
+      playBeep: true,
+    });
+    // Reached only when nothing was recorded (Twilio skips the action on silence).
+    speak(response, utterOrDefault(speech, ctx.lang, 'queue.goodbye'));
+    response.hangup();
+  };
+  const outcome = queueOutcome(input);
+  switch (outcome) {
+    case 'connected':
+      speak(response, utterOrDefault(speech, ctx.lang, 'queue.goodbye'));
+      response.hangup();
+      break;
+    case 'gone':
+      response.hangup();
+      break;
+    case 'redirected':
+      // Moved out of the queue through the REST API: the new TwiML is already playing.
+      break;
+    case 'message':
       leaveMessage();
       break;
-    default: {
-      // error, system-error or unknown: try the general queue once, else take a message.
-      if (ctx.route !== 'general' && ctx.queue?.id !== 'general') {
-        speak(response, speech.utter(ctx.lang, 'error.apology'));
-        const general = config.bundle.queues.queues.general?.queue ?? 'ozp-general';
-        const generalCtx = { ...ctx, route: 'general' };
-        response.enqueue(
-          { action: `${ctx.base}/voice/queue/done?${query(generalCtx)}&c=0`, method: 'POST', waitUrl: `${ctx.base}/voice/queue/wait?${query(generalCtx)}`, waitUrlMethod: 'POST' },
-          general,
-        );
+    case 'unavailable':
+    case 'error': {
+      const general = resolveQueue(config.bundle.queues, 'general');
+      const onGeneral = ctx.route === 'general' || ctx.queue?.id === 'general';
+      if (!onGeneral) {
+        speak(response, speech.utter(ctx.lang, outcome === 'error' ? 'error.apology' : 'queue.unavailable'));
+        if (outcome !== 'error') speak(response, speech.utter(ctx.lang, 'connect.general'));
+        const generalCtx: QueueContext = { ...ctx, route: 'general', queue: general };
+        if (general?.dial) {
+          const dial = response.dial({ action: doneUrl(generalCtx), method: 'POST', ...(opts.recordDial ? { record: 'record-from-answer-dual' as const } : {}) });
+          if (general.dial.startsWith('sip')) dial.sip(general.dial);
+          else dial.number(general.dial);
+        } else {
+          response.enqueue(
+            { action: doneUrl(generalCtx), method: 'POST', waitUrl: waitUrl(generalCtx), waitUrlMethod: 'POST' },
+            general?.queue ?? FALLBACK_QUEUE,
+          );
+        }
       } else {
         speak(response, speech.utter(ctx.lang, 'queue.unavailable'));
         leaveMessage();
       }
+      break;
     }
   }
   return response.toString();
+}
+
+/** The answer to the Enqueue/Dial action when no config is loaded at all. */
+export function queueDoneWithoutConfig(input: QueueResultInput): 'hangup' | 'fallback' {
+  const outcome = queueOutcome(input);
+  return outcome === 'connected' || outcome === 'gone' || outcome === 'redirected' ? 'hangup' : 'fallback';
 }
