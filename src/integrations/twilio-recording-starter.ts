@@ -1,0 +1,78 @@
+// Starts a call recording through Twilio's REST API (POST …/Calls/{CallSid}/Recordings.json),
+// the adapter behind the RecordingStarter port. Used only after a granted consent is in the
+// log (see /voice/queue/bridged).
+//
+// Loads only twilio's REST client (`twilio/lib/rest/Twilio`, whose API domains load lazily),
+// not the whole package index, and only when recording is configured.
+import type TwilioClient from 'twilio/lib/rest/Twilio.js';
+import type { RecordingStarter } from '../telephony/recording.js';
+
+/** twilio's HTTP transport interface (RequestClient); tests pass a fake of the REST API. */
+export type TwilioHttpClient = NonNullable<ConstructorParameters<typeof TwilioClient>[2]>['httpClient'];
+
+export interface TwilioRecordingOptions {
+  accountSid: string;
+  authToken: string;
+  /** The REST call must answer well inside Twilio's 15 s webhook limit. */
+  timeoutMs?: number | undefined;
+  /** Optional URL Twilio calls when a recording is ready (RecordingStatusCallback). */
+  statusCallback?: string | undefined;
+  httpClient?: TwilioHttpClient | undefined;
+}
+
+export const RECORDING_TIMEOUT_MS = 5_000;
+
+export class TwilioRecordingStarter implements RecordingStarter {
+  private readonly client: Promise<TwilioClient>;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: TwilioRecordingOptions) {
+    this.timeoutMs = opts.timeoutMs ?? RECORDING_TIMEOUT_MS;
+    // Loaded in the background at start, so the first bridged call does not wait for it.
+    this.client = import('twilio/lib/rest/Twilio.js').then(
+      ({ default: Twilio }) =>
+        new Twilio(opts.accountSid, opts.authToken, {
+          timeout: this.timeoutMs,
+          autoRetry: false,
+          ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
+        }),
+    );
+    this.client.catch(() => undefined); // reported by start()
+  }
+
+  async start(callSid: string): Promise<void> {
+    const client = await this.client;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Twilio did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      await Promise.race([
+        client.calls(callSid).recordings.create({
+          recordingChannels: 'dual',
+          recordingTrack: 'both',
+          ...(this.opts.statusCallback ? { recordingStatusCallback: this.opts.statusCallback, recordingStatusCallbackMethod: 'POST' } : {}),
+        }),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * The recording starter the environment asks for: Twilio's REST API when both
+ * TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set, otherwise none (calls are then never
+ * recorded by the API; <Dial record> still applies to dial targets). Throws when
+ * TWILIO_ACCOUNT_SID is set but is not an account SID.
+ */
+export function recordingStarterFromEnv(env: NodeJS.ProcessEnv = process.env): RecordingStarter | undefined {
+  const accountSid = env.TWILIO_ACCOUNT_SID?.trim() || undefined;
+  const authToken = env.TWILIO_AUTH_TOKEN?.trim() || undefined;
+  if (accountSid === undefined || authToken === undefined) return undefined;
+  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
+    throw new Error('TWILIO_ACCOUNT_SID must be an account SID (AC followed by 32 hex digits)');
+  }
+  return new TwilioRecordingStarter({ accountSid, authToken });
+}
