@@ -10,7 +10,7 @@ import { queuesFileSchema, type QueuesFile } from '../telephony/queues-schema.js
 import { DEFAULT_LANGUAGE, FLOW_FILE, HOURS_FILE, isConfigFile, PROMPTS_DIR, QUEUES_FILE } from './files.js';
 import { sortIssues, type ConfigIssue } from './issues.js';
 import { crossFileIssues } from './rules.js';
-import { parseYamlSource, zodIssues, type YamlSource } from './source.js';
+import { parseYamlSource, safeParsePlain, zodIssues, type YamlSource } from './source.js';
 
 
 export interface ConfigBundle {
@@ -49,7 +49,11 @@ export function buildBundle(files: ReadonlyMap<string, string>): BundleResult {
       issues.push(...source.syntaxIssues);
       return undefined;
     }
-    const result = schema.safeParse(source.value ?? {});
+    if (source.empty) {
+      issues.push({ file: path, line: 0, path: '', message: 'file is empty' });
+      return undefined;
+    }
+    const result = safeParsePlain(schema, source.value);
     if (!result.success) {
       issues.push(...zodIssues(source, result.error));
       return undefined;

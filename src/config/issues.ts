@@ -7,6 +7,8 @@ export interface ConfigIssue {
   /** Dotted path inside the file, e.g. schedules.spa.weekly.fri[0].to ("" for the whole file). */
   path: string;
   message: string;
+  /** 1-based column, when it helps (YAML syntax errors). */
+  column?: number | undefined;
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -19,7 +21,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.line > 0 ? `${issue.file}:${issue.line}` : issue.file;
+  const where = issue.line > 0 ? `${issue.file}:${issue.line}${issue.column !== undefined && issue.column > 0 ? `:${issue.column}` : ''}` : issue.file;
   return issue.path === '' ? `${where} ${issue.message}` : `${where} ${issue.path}: ${issue.message}`;
 }
 

@@ -23,7 +23,14 @@ interface RuleIssue {
 }
 
 export function crossFileIssues(config: ParsedConfig, sources: ReadonlyMap<string, YamlSource>): ConfigIssue[] {
-  const found = [...flowReferenceIssues(config), ...promptIssues(config), ...reachabilityIssues(config.flow), ...noticeIssues(config.flow)];
+  const found = [
+    ...flowReferenceIssues(config),
+    ...promptIssues(config),
+    ...audioIssues(config),
+    ...reachabilityIssues(config.flow),
+    ...silentCallerIssues(config.flow),
+    ...noticeIssues(config.flow),
+  ];
   return found.map((i) => {
     const source = sources.get(i.file);
     return { file: i.file, line: source ? lineOf(source, i.path) : 0, path: formatPath(i.path), message: i.message };
@@ -59,9 +66,12 @@ function promptIssues({ flow, prompts }: ParsedConfig): RuleIssue[] {
     }
     if ('prompts' in node) node.prompts.forEach((key, i) => used.push({ key, path: ['nodes', id, 'prompts', i] }));
   }
-  const flat = new Map<string, Set<string>>();
+  // Per language: base key (plural suffixes removed) → the first full key that defines it.
+  const flat = new Map<string, Map<string, string>>();
   for (const [lang, file] of Object.entries(prompts)) {
-    flat.set(lang, new Set([...flattenPrompts(file.prompts).keys()].map(baseKey)));
+    const keys = new Map<string, string>();
+    for (const full of flattenPrompts(file.prompts).keys()) if (!keys.has(baseKey(full))) keys.set(baseKey(full), full);
+    flat.set(lang, keys);
   }
   for (const [lang, keys] of flat) {
     const file = `${PROMPTS_DIR}${lang}.yaml`;
@@ -73,12 +83,12 @@ function promptIssues({ flow, prompts }: ParsedConfig): RuleIssue[] {
     for (const key of SYSTEM_PROMPT_KEYS) {
       if (!keys.has(key)) out.push({ file, path: ['prompts'], message: `prompt "${key}" is missing (the program speaks it)` });
     }
-    for (const [otherLang, otherKeys] of flat) {
-      if (otherLang === lang) continue;
-      for (const key of otherKeys) {
-        if (!keys.has(key)) {
-          out.push({ file, path: ['prompts'], message: `prompt "${key}" exists in ${PROMPTS_DIR}${otherLang}.yaml but not here` });
-        }
+    // A prompt only some languages have: reported where it is defined, naming the languages without it.
+    const lacking = [...flat].filter(([other, otherKeys]) => other !== lang && otherKeys !== keys).map(([other, otherKeys]) => ({ other, otherKeys }));
+    for (const [key, full] of keys) {
+      const without = lacking.filter(({ otherKeys }) => !otherKeys.has(key)).map(({ other }) => `${PROMPTS_DIR}${other}.yaml`);
+      if (without.length > 0) {
+        out.push({ file, path: ['prompts', ...full.split('.')], message: `prompt "${key}" is missing in ${without.join(', ')} (every prompt must exist in every language)` });
       }
     }
   }
@@ -158,6 +168,53 @@ function noticeIssues(flow: FlowFile): RuleIssue[] {
     }
     if (playsNotice(id)) continue;
     todo.push(...successors(flow, id));
+  }
+  return out;
+}
+
+/** A recording (audio URL) configured for a prompt key that does not exist is a typo. */
+function audioIssues({ prompts }: ParsedConfig): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  for (const [lang, file] of Object.entries(prompts)) {
+    const keys = new Set([...flattenPrompts(file.prompts).keys()].map(baseKey));
+    for (const key of Object.keys(file.audio)) {
+      if (!keys.has(key)) out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path: ['audio', key], message: `there is no prompt "${key}" to play this recording for` });
+    }
+  }
+  return out;
+}
+
+/**
+ * A caller who never presses a key must reach a person or a goodbye: following each menu's
+ * onExhausted (and, for a scheduled route, its closed branch — the worst case) may not come
+ * back to a node already passed, or the silent caller would be re-prompted for ever.
+ */
+function silentCallerIssues(flow: FlowFile): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const reported = new Set<string>();
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind !== 'menu') continue;
+    const walk: string[] = [id];
+    let cur: string | undefined = node.onExhausted;
+    while (cur !== undefined) {
+      if (walk.includes(cur)) {
+        const loop = [...walk.slice(walk.indexOf(cur)), cur];
+        const key = [...loop].sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          out.push({
+            file: FLOW_FILE,
+            path: ['nodes', id, 'onExhausted'],
+            message: `a caller who presses nothing would go round for ever: ${loop.join(' → ')}; onExhausted must lead to a person (e.g. the general queue) or a goodbye`,
+          });
+        }
+        break;
+      }
+      walk.push(cur);
+      const next: FlowFile['nodes'][string] | undefined = flow.nodes[cur];
+      if (!next) break;
+      cur = next.kind === 'menu' ? next.onExhausted : next.kind === 'say' || next.kind === 'language' ? next.next : next.kind === 'route' ? next.closed : undefined;
+    }
   }
   return out;
 }

@@ -5,11 +5,12 @@ import { z } from 'zod';
 export const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 export type Digit = (typeof DIGITS)[number];
 
+// Wrong types and missing values get their plain message from the config loader's error map.
 const nodeId = z
-  .string({ error: 'must be a node name' })
+  .string()
   .regex(/^[a-z][a-z0-9_]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a node name (lowercase letters, digits, _)` });
 const promptKey = z
-  .string({ error: 'must be a prompt key' })
+  .string()
   .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a prompt key (e.g. menu.1)` });
 const digit = z.enum(DIGITS, { error: (iss) => `${JSON.stringify(iss.input)} is not a key 0–9` });
 
@@ -52,11 +53,16 @@ const goodbyeNode = z.strictObject({
   consent: z.literal('declined').optional(),
 });
 
+const KINDS = 'menu, route, say, language, goodbye';
+
 export const flowNodeSchema = z.discriminatedUnion('kind', [menuNode, routeNode, sayNode, languageNode, goodbyeNode], {
-  error: (iss) =>
-    iss.code === 'invalid_union'
-      ? `kind must be one of menu, route, say, language, goodbye, got ${JSON.stringify((iss.input as { kind?: unknown } | undefined)?.kind ?? null)}`
-      : undefined,
+  error: (iss) => {
+    // A node written as a plain value (e.g. `insurance: route`) is a type error, not a union one.
+    if ((iss.code as string) === 'invalid_type') return iss.input === undefined ? undefined : `must be a node (a mapping with kind: ${KINDS})`;
+    if (iss.code !== 'invalid_union') return undefined;
+    const kind = (iss.input as { kind?: unknown } | undefined)?.kind;
+    return kind === undefined || kind === null ? `is required: one of ${KINDS}` : `must be one of ${KINDS}, got ${JSON.stringify(kind)}`;
+  },
 });
 
 export const flowFileSchema = z
@@ -64,8 +70,8 @@ export const flowFileSchema = z
     start: nodeId,
     /** Failed prompts (no input, wrong key) before the caller is put through to a person. */
     retries: z
-      .number({ error: 'must be a number' })
-      .int()
+      .number()
+      .int({ error: 'must be a whole number' })
       .min(1, { error: 'must be at least 1' })
       .max(5, { error: 'must be at most 5 (callers must reach a person quickly)' }),
     /** The prompt key of the consent notice that a consent refers to. */
@@ -90,17 +96,21 @@ export const flowFileSchema = z
             const mapped = node.options[d] !== undefined;
             const invalid = node.invalid.includes(d);
             if (!mapped && !invalid) {
-              ctx.addIssue({ code: 'custom', message: `key ${d} is neither mapped nor listed under invalid`, path: at('options') });
+              ctx.addIssue({ code: 'custom', message: `key ${d} goes nowhere: map it under options or list it under invalid (answered as a wrong key)`, path: at('options') });
             }
             if (mapped && invalid) {
-              ctx.addIssue({ code: 'custom', message: `key ${d} is both mapped and listed under invalid`, path: at('invalid') });
+              ctx.addIssue({ code: 'custom', message: `key ${d} is mapped under options and also listed under invalid; keep one`, path: at('invalid') });
             }
           }
           break;
         }
         case 'route':
           if ((node.schedule === undefined) !== (node.closed === undefined)) {
-            ctx.addIssue({ code: 'custom', message: 'schedule and closed go together (where to go while closed)', path: at(node.schedule === undefined ? 'closed' : 'schedule') });
+            ctx.addIssue({
+              code: 'custom',
+              message: node.schedule === undefined ? 'closed needs a schedule (closed says where to go while that schedule is closed)' : 'schedule needs closed: the node to go to while the schedule is closed',
+              path: at(node.schedule === undefined ? 'closed' : 'schedule'),
+            });
           }
           ref(node.closed, at('closed'));
           break;

@@ -9,7 +9,7 @@ const promptTree: z.ZodType<PromptTree> = z.lazy(() =>
   z.record(
     z.string(),
     z.union([z.string(), z.array(z.string()).min(1), promptTree], {
-      error: 'must be a text, a list of texts, or a group of prompts',
+      error: (iss) => `must be a text, a list of texts, or a group of prompts, got ${iss.input === null || iss.input === undefined ? 'nothing' : typeof iss.input === 'string' ? JSON.stringify(iss.input) : Array.isArray(iss.input) ? 'an empty or mixed list' : String(iss.input)}`,
     }),
   ),
 );

@@ -21,8 +21,10 @@ const targetSchema = z
     ...limits,
   })
   .superRefine((t, ctx) => {
-    if ((t.queue === undefined) === (t.dial === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'needs exactly one of queue or dial' });
+    if (t.queue !== undefined && t.dial !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'has both queue and dial; a target is either a Twilio queue or a number to dial, keep one' });
+    } else if (t.queue === undefined && t.dial === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'needs queue: <Twilio queue name> or dial: <+E.164 number or sip: URI>' });
     }
   });
 
