@@ -52,9 +52,11 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 export type CallOutcome = 'connected' | 'message';
 
+type Outcome = CallOutcome | 'finished';
+
 interface Progress {
   node: string;
-  outcome?: CallOutcome | undefined;
+  outcome?: Outcome | undefined;
 }
 
 /**
@@ -62,8 +64,9 @@ interface Progress {
  * status callback reports the end of the call. The service keeps no session between
  * webhooks, so this is a small bounded LRU in this process only: with several instances
  * behind a load balancer, the status callback may reach an instance that never saw the call
- * (then the node is `unknown`). Entries are dropped when the call ends, or the least
- * recently touched ones when more than `capacity` calls are in flight.
+ * (then the node is `unknown`). An ended call stays as a small tombstone (so a repeated
+ * status callback counts nothing twice) until the least recently touched entries are
+ * dropped beyond `capacity`.
  */
 export class CallProgress {
   private readonly calls = new Map<string, Progress>();
@@ -86,7 +89,14 @@ export class CallProgress {
     this.touch(callSid, { node: previous?.node ?? 'unknown', outcome: previous?.outcome === 'connected' ? 'connected' : outcome });
   }
 
-  /** Removes and returns what is known of a call that has ended. */
+  /** The call has ended: returns what was known before (undefined if nothing) and keeps a tombstone. */
+  finish(callSid: string): Progress | undefined {
+    const p = this.calls.get(callSid);
+    this.touch(callSid, { node: p?.node ?? 'unknown', outcome: 'finished' });
+    return p;
+  }
+
+  /** Removes and returns what is known of a call. */
   take(callSid: string): Progress | undefined {
     const p = this.calls.get(callSid);
     this.calls.delete(callSid);

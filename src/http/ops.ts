@@ -28,8 +28,12 @@ export async function opsRoutes(app: FastifyInstance, opts: OpsOptions): Promise
       consentError = err instanceof Error ? err.message : String(err);
     }
     const stores = opts.storeHealth?.();
+    const reasons: string[] = [];
+    if (!config) reasons.push('no valid configuration loaded');
+    if (!consentWritable) reasons.push(`consent log not writable: ${consentError ?? 'unknown error'}`);
     const body = {
-      status: config && consentWritable ? 'ready' : 'not ready',
+      status: reasons.length === 0 ? 'ready' : 'not ready',
+      reasons,
       config: config ? { version: config.version, loadedAt: registry.loadedAt?.toISOString(), lastEditRefused: registry.lastRefused !== undefined } : null,
       consentLog: { writable: consentWritable, error: consentError, ...(stores ? { degraded: stores.consentLog.degraded, spooled: stores.consentLog.spooled, kind: stores.consentLog.kind } : {}) },
       switches: stores?.switches,

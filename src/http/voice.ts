@@ -298,7 +298,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const callSid = callSidOf(body);
     let abandonedAt: string | undefined;
     if (callSid !== undefined && FINAL_CALL_STATUSES.has(status)) {
-      const known = progress.take(callSid);
+      const known = progress.finish(callSid);
       const node = known?.node ?? 'unknown';
       const kind = registry.current?.bundle.flow.nodes[node]?.kind;
       if (known?.outcome === undefined && kind !== 'goodbye') {
