@@ -1,0 +1,39 @@
+// The console's audit log: one JSON object per line for every write (and every consent
+// search or export): who, role, action, target, result, when. Appended in order; the caller
+// waits until the line is written, so an action is never reported done without its record.
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export const DEFAULT_AUDIT_LOG = './data/console-audit.log';
+
+export interface AuditEntry {
+  /** ISO 8601 UTC */
+  at: string;
+  /** user name (for a failed login: the name that was tried) */
+  who: string;
+  role: string | null;
+  action: string;
+  target: string | null;
+  result: 'ok' | 'denied' | 'failed' | 'rate-limited';
+  ip?: string | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+export class AuditLog {
+  private tail: Promise<void> = Promise.resolve();
+  private dirReady: Promise<unknown> | undefined;
+
+  constructor(readonly path: string) {}
+
+  write(entry: AuditEntry): Promise<void> {
+    const line = `${JSON.stringify(entry)}\n`;
+    this.dirReady ??= mkdir(dirname(this.path), { recursive: true });
+    const next = this.tail.then(async () => {
+      await this.dirReady;
+      await appendFile(this.path, line, { mode: 0o600 });
+    });
+    // One failed write must not block the ones after it; the writer still sees its own error.
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,439 @@
+// The supervisor console: a small web UI at /console and its JSON API at /console/api.
+// Every route lives in this plugin's own encapsulated context under /console: its cookie,
+// CSRF, rate-limit and static plugins, hooks and error handler never touch /voice/* or the
+// ops routes. The API calls the same domain functions as the CLI (src/cli/*): the simulator
+// plays calls through the real webhooks, the graph is `flowGraph`, the hours `scheduleDays`
+// with the CLI's day text, the export `csvLines`/`jsonLines`, closures the same SwitchStore.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { activeClosure, scheduleStatus } from '../call/compiled.js';
+import { csvLines, jsonLines } from '../cli/consent.js';
+import { flowGraph } from '../cli/graph.js';
+import { dayText } from '../cli/hours.js';
+import { CLI_ZONE, parseInstant, parseUntil } from '../cli/time.js';
+import { maskCaller, type ConsentRecord } from '../consent/record.js';
+import { formatIssue } from '../config/issues.js';
+import { packageRoot } from '../config/load.js';
+import type { ConfigRegistry } from '../config/registry.js';
+import { scheduleDays } from '../hours/engine.js';
+import type { Schedule } from '../hours/types.js';
+import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
+import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
+import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
+import { KEYS, simulateOnConsole } from './simulate.js';
+import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
+
+export interface ConsoleOptions {
+  registry: ConfigRegistry;
+  consentLog: ConsentLog;
+  switches: SwitchStore;
+  /** config/users.yaml (names, roles, scrypt hashes). */
+  usersFile: string;
+  /** Signs the session and CSRF cookies; at least 32 characters (CONSOLE_SESSION_SECRET). */
+  sessionSecret: string;
+  /** JSON lines of every write; default ./data/console-audit.log */
+  auditLogPath?: string | undefined;
+  /** The clock (sessions, closures); the default is the system clock. */
+  now?: (() => number) | undefined;
+  /** Mark cookies Secure (behind HTTPS: PUBLIC_URL is https://…). */
+  secureCookies?: boolean | undefined;
+  /** Failed logins per user and IP before 429, and the window. Defaults: 5 per 15 minutes. */
+  loginFailures?: { max: number; windowMs: number } | undefined;
+}
+
+export const CONSOLE_PREFIX = '/console';
+export const MIN_SECRET_LENGTH = 32;
+/** CSRF binding before sign-in (@fastify/csrf needs a non-empty userInfo). */
+const ANONYMOUS = 'anonymous';
+
+/** Where the console's static files are: hand-written HTML/CSS and the compiled front end. */
+export function webRoots(root = packageRoot()): { publicDir: string; builtDir: string } {
+  return { publicDir: join(root, 'web', 'public'), builtDir: join(root, 'dist', 'web') };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    consoleUser?: ConsoleUser;
+    consoleSession?: SessionData;
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const loginBody = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+const simulateBody = z.object({
+  at: z.string().min(1).max(40),
+  language: z.string().regex(/^[a-z]{2}$/).default('cs'),
+  inputs: z.array(z.enum(KEYS)).max(30).default([]),
+  untilEnd: z.boolean().default(false),
+});
+const closeBody = z.object({
+  schedule: z.string().min(1).max(64),
+  until: z.string().min(1).max(40),
+  reason: z.string().trim().min(1, { error: 'a reason is required (callers hear it)' }).max(200),
+});
+const consentQuery = z.object({
+  callSid: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{2,64}$/, { error: 'CallSid is letters and digits (CA…)' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+  decision: z.enum(['granted', 'declined', '']).optional(),
+  format: z.enum(['json', 'csv', 'jsonl']).default('json'),
+});
+
+/** How many rows the search view shows; downloads have no limit. */
+const VIEW_LIMIT = 500;
+
+/** A consent row as the console may show it: the number masked even if a store held more. */
+function masked(r: ConsentRecord): ConsentRecord {
+  return r.caller.includes('*') || r.caller === 'unknown' ? r : { ...r, caller: maskCaller(r.caller) };
+}
+
+/** "2026-11-27" (a Prague day) or any time parseInstant accepts; `end` makes a date inclusive. */
+function dayOrInstant(value: string, option: string, end: boolean): number {
+  const text = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const start = parseInstant(text, option);
+    return end ? parseInstant(new Date(start + 36 * 3600_000).toISOString().slice(0, 10), option) : start;
+  }
+  return parseInstant(text, option);
+}
+
+export async function consolePlugin(app: FastifyInstance, opts: ConsoleOptions): Promise<void> {
+  if (opts.sessionSecret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`CONSOLE_SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 48)`);
+  }
+  await app.register(consoleRoutes, { ...opts, prefix: CONSOLE_PREFIX });
+}
+
+async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promise<void> {
+  const now = opts.now ?? Date.now;
+  const users = new UsersStore(opts.usersFile);
+  const audit = new AuditLog(opts.auditLogPath ?? DEFAULT_AUDIT_LOG);
+  const secure = opts.secureCookies ?? false;
+  const failures = opts.loginFailures ?? { max: 5, windowMs: 15 * 60_000 };
+  const { publicDir, builtDir } = webRoots();
+  if (!existsSync(join(builtDir, 'main.js'))) {
+    app.log.warn({ builtDir }, 'console front end not built (run "npm run build"); /console will show no pages');
+  }
+
+  await app.register(cookie, { secret: opts.sessionSecret, hook: 'onRequest' });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'infoline_csrf',
+    cookieOpts: { path: CONSOLE_PREFIX, sameSite: 'strict', httpOnly: true, secure, signed: true },
+    getToken: (req: FastifyRequest) => {
+      const h = req.headers['x-csrf-token'];
+      return typeof h === 'string' ? h : undefined;
+    },
+    // The token is bound to the session: a token from before sign-in is useless after it.
+    getUserInfo: (req: FastifyRequest) => req.consoleSession?.n ?? ANONYMOUS,
+    csrfOpts: { hmacKey: createHash('sha256').update(`infoline-console-csrf\0${opts.sessionSecret}`).digest() },
+  });
+  await app.register(rateLimit, { global: false });
+
+  // Failed sign-ins per (user, IP): @fastify/rate-limit counts each attempt under a key that
+  // changes after a successful sign-in, so only consecutive failures add up; the attempt after
+  // the `max`-th failure in the window gets 429, with the right password too.
+  const generation = new Map<string, number>();
+  const loginKey = (req: FastifyRequest): string => {
+    const body = (req.body ?? {}) as { name?: unknown };
+    const name = typeof body.name === 'string' ? body.name.trim().toLowerCase().slice(0, 64) : '';
+    const base = `${name}|${req.ip}`;
+    return `login:${base}:${generation.get(base) ?? 0}`;
+  };
+  const countAttempt = app.createRateLimit({ max: failures.max, timeWindow: failures.windowMs, keyGenerator: loginKey });
+  const forgetFailures = (req: FastifyRequest) => {
+    const body = (req.body ?? {}) as { name?: unknown };
+    const base = `${typeof body.name === 'string' ? body.name.trim().toLowerCase().slice(0, 64) : ''}|${req.ip}`;
+    if (generation.size > 10_000) generation.clear();
+    generation.set(base, (generation.get(base) ?? 0) + 1);
+  };
+
+  const record = async (req: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'who' | 'role' | 'ip'> & { who?: string }) => {
+    await audit.write({
+      at: new Date(now()).toISOString(),
+      who: entry.who ?? req.consoleUser?.name ?? 'anonymous',
+      role: req.consoleUser?.role ?? null,
+      ip: req.ip,
+      action: entry.action,
+      target: entry.target,
+      result: entry.result,
+      ...(entry.details ? { details: entry.details } : {}),
+    });
+  };
+
+  // Security headers for every console answer; the API is never cached.
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    if (req.url.startsWith(`${CONSOLE_PREFIX}/api/`)) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  // The session (if any) on every console request, before CSRF checks bind to it.
+  app.addHook('onRequest', async (req) => {
+    const raw = req.cookies[SESSION_COOKIE];
+    if (raw === undefined) return;
+    const unsigned = req.unsignCookie(raw);
+    if (!unsigned.valid || unsigned.value === null) return;
+    const session = decodeSession(unsigned.value);
+    if (!session) return;
+    const user = users.get(session.u);
+    if (sessionValid(session, user, now())) {
+      req.consoleSession = session;
+      req.consoleUser = user;
+    }
+  });
+
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
+      return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again' });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      req.log.error({ err: error }, 'console request failed');
+      return reply.code(500).send({ error: 'internal error (see the service log)' });
+    }
+    return reply.code(status).send({ error: error.message });
+  });
+
+  const requireUser = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.consoleUser) return reply.code(401).send({ error: 'sign in first' });
+  };
+  const requirePermission = (permission: Permission, action: string) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const user = req.consoleUser;
+    if (!user) return reply.code(401).send({ error: 'sign in first' });
+    if (!can(user.role, permission)) {
+      await record(req, { action, target: req.url, result: 'denied' });
+      return reply.code(403).send({ error: `the role "${user.role}" may not do this (${action})` });
+    }
+  };
+  const csrfCheck = app.csrfProtection.bind(app);
+  const bad = (message: string) => new HttpError(400, message);
+  const userView = (u: ConsoleUser) => ({
+    name: u.name,
+    role: u.role,
+    permissions: (['read', 'closures', 'consents'] as const).filter((p) => can(u.role, p)),
+  });
+  const currentBundle = () => {
+    const config = opts.registry.current;
+    if (!config) throw new HttpError(503, 'no configuration loaded');
+    return config.bundle;
+  };
+
+  // --- Static front end ---------------------------------------------------------------------
+  await app.register(fastifyStatic, { root: [publicDir, builtDir], prefix: '/', index: ['index.html'], decorateReply: false });
+  // "/console" without the slash: the page's relative asset URLs need it.
+  app.get('/', { prefixTrailingSlash: 'no-slash' }, async (_req, reply) => reply.redirect(`${CONSOLE_PREFIX}/`));
+  const mermaidPath = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
+  let mermaidJs: Buffer | undefined;
+  app.get('/vendor/mermaid.min.js', async (_req, reply) => {
+    mermaidJs ??= await readFile(mermaidPath);
+    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(mermaidJs);
+  });
+
+  // --- Session --------------------------------------------------------------------------------
+  app.get('/api/session', async (req, reply) => {
+    const token = reply.generateCsrf({ userInfo: req.consoleSession?.n ?? ANONYMOUS });
+    return { user: req.consoleUser ? userView(req.consoleUser) : null, csrfToken: token };
+  });
+
+  app.post('/api/login', { onRequest: csrfCheck }, async (req, reply) => {
+    const body = loginBody.safeParse(req.body);
+    if (!body.success) throw bad('name and password are required');
+    const name = body.data.name.trim().toLowerCase();
+    const limit = await countAttempt(req);
+    if (!limit.isAllowed && limit.isExceeded) {
+      await record(req, { who: name, action: 'login', target: null, result: 'rate-limited' });
+      reply.header('retry-after', String(limit.ttlInSeconds));
+      return reply.code(429).send({ error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min` });
+    }
+    const user = users.get(name);
+    const ok = await verifyPassword(body.data.password, user?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !ok) {
+      await record(req, { who: name, action: 'login', target: null, result: 'failed' });
+      return reply.code(401).send({ error: 'wrong name or password' });
+    }
+    forgetFailures(req);
+    const session = newSession(user, now());
+    reply.setCookie(SESSION_COOKIE, encodeSession(session), {
+      path: CONSOLE_PREFIX,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure,
+      signed: true,
+      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    });
+    req.consoleUser = user;
+    req.consoleSession = session;
+    await record(req, { action: 'login', target: null, result: 'ok' });
+    return { user: userView(user), csrfToken: reply.generateCsrf({ userInfo: session.n }) };
+  });
+
+  app.post('/api/logout', { onRequest: csrfCheck }, async (req, reply) => {
+    if (req.consoleUser) await record(req, { action: 'logout', target: null, result: 'ok' });
+    reply.clearCookie(SESSION_COOKIE, { path: CONSOLE_PREFIX, httpOnly: true, sameSite: 'strict', secure, signed: true });
+    return { user: null, csrfToken: reply.generateCsrf({ userInfo: ANONYMOUS }) };
+  });
+
+  // --- Flow -----------------------------------------------------------------------------------
+  app.get('/api/flow', { preHandler: requireUser }, async () => {
+    const config = opts.registry.current;
+    return {
+      version: config?.version ?? null,
+      loadedAt: opts.registry.loadedAt?.toISOString() ?? null,
+      mermaid: config ? flowGraph(config.bundle) : null,
+      languages: config?.speech.languages ?? [],
+      refused: opts.registry.lastRefused?.map((issue) => ({ ...issue, text: formatIssue(issue) })) ?? null,
+    };
+  });
+
+  // --- Simulator (reads only: consents go to a memory log; CSRF still required, it is a POST)
+  app.post('/api/simulate', { onRequest: csrfCheck, preHandler: requireUser }, async (req) => {
+    const body = simulateBody.safeParse(req.body);
+    if (!body.success) throw bad(`invalid simulation: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    const config = opts.registry.current;
+    if (!config) throw new HttpError(503, 'no configuration loaded');
+    if (!config.speech.languages.includes(body.data.language)) throw bad(`no prompts in language "${body.data.language}"`);
+    let at: number;
+    try {
+      at = parseInstant(body.data.at, 'time');
+    } catch (err) {
+      throw bad((err as Error).message);
+    }
+    return simulateOnConsole({ registry: opts.registry, switches: opts.switches }, { at, language: body.data.language, inputs: body.data.inputs, untilEnd: body.data.untilEnd });
+  });
+
+  // --- Hours ----------------------------------------------------------------------------------
+  app.get('/api/hours', { preHandler: requireUser }, async (req) => {
+    const q = req.query as { from?: unknown; days?: unknown };
+    const bundle = currentBundle();
+    let from = now();
+    if (typeof q.from === 'string' && q.from !== '') {
+      try {
+        from = dayOrInstant(q.from, 'from', false);
+      } catch (err) {
+        throw bad((err as Error).message);
+      }
+    }
+    const days = typeof q.days === 'string' && /^\d{1,3}$/.test(q.days) ? Math.min(Math.max(Number(q.days), 1), 62) : 14;
+    const closures = await opts.switches.closures();
+    return {
+      from: new Date(from).toISOString(),
+      zone: CLI_ZONE,
+      days,
+      schedules: Object.entries(bundle.hours.schedules).map(([id, s]) => {
+        const schedule = s as Schedule;
+        const emergency = activeClosure(closures, id, from);
+        return {
+          id,
+          timezone: schedule.timezone,
+          emergency: emergency ?? null,
+          days: scheduleDays(schedule, new Date(from), days, emergency).map((day) => ({ ...day, text: dayText(day) })),
+        };
+      }),
+    };
+  });
+
+  // --- Emergency closures ---------------------------------------------------------------------
+  app.get('/api/closures', { preHandler: requireUser }, async () => {
+    const bundle = currentBundle();
+    const closures = await opts.switches.closures();
+    const at = now();
+    return {
+      now: new Date(at).toISOString(),
+      schedules: Object.keys(bundle.hours.schedules).map((id) => {
+        const status = scheduleStatus(bundle, id, at, closures)?.status;
+        return {
+          id,
+          closure: activeClosure(closures, id, at) ?? null,
+          open: status?.open ?? false,
+          nextOpening: status && !status.open ? (status.nextOpening?.toISOString() ?? null) : null,
+          closesAt: status?.open ? (status.closesAt?.toISOString() ?? null) : null,
+        };
+      }),
+    };
+  });
+
+  app.post('/api/closures', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.set') }, async (req) => {
+    const body = closeBody.safeParse(req.body);
+    if (!body.success) throw bad(body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const bundle = currentBundle();
+    if (!(body.data.schedule in bundle.hours.schedules)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`);
+    const at = now();
+    let until: number;
+    try {
+      until = parseUntil(body.data.until, at);
+    } catch (err) {
+      throw bad((err as Error).message);
+    }
+    if (until <= at) throw bad(`the end ${new Date(until).toISOString()} is already in the past`);
+    const closure: EmergencyClosure = { schedule: body.data.schedule, until: new Date(until).toISOString(), reason: body.data.reason, since: new Date(at).toISOString() };
+    await opts.switches.setClosure(closure);
+    await record(req, { action: 'closure.set', target: closure.schedule, result: 'ok', details: { until: closure.until, reason: closure.reason } });
+    return { closure };
+  });
+
+  app.delete('/api/closures/:schedule', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.clear') }, async (req) => {
+    const { schedule } = req.params as { schedule: string };
+    const bundle = currentBundle();
+    if (!(schedule in bundle.hours.schedules)) throw new HttpError(404, `no schedule "${schedule}"`);
+    const removed = await opts.switches.clearClosure(schedule);
+    await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed } });
+    return { removed };
+  });
+
+  // --- Consent log (dpo) ----------------------------------------------------------------------
+  app.get('/api/consents', { preHandler: requirePermission('consents', 'consents.read') }, async (req, reply) => {
+    const q = consentQuery.safeParse(req.query);
+    if (!q.success) throw bad(q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    let fromMs: number | undefined;
+    let toMs: number | undefined;
+    try {
+      if (q.data.from) fromMs = dayOrInstant(q.data.from, 'from', false);
+      if (q.data.to) toMs = dayOrInstant(q.data.to, 'to', true);
+    } catch (err) {
+      throw bad((err as Error).message);
+    }
+    const query: ConsentQuery = {};
+    if (fromMs !== undefined) query.since = new Date(fromMs).toISOString();
+    if (q.data.callSid) query.callSid = q.data.callSid;
+    if (q.data.decision) query.decision = q.data.decision;
+    const rows = (await opts.consentLog.list(query)).filter((r) => toMs === undefined || Date.parse(r.at) < toMs).map(masked);
+    const filter = { callSid: q.data.callSid ?? null, from: query.since ?? null, to: toMs !== undefined ? new Date(toMs).toISOString() : null, decision: q.data.decision || null };
+    const format = q.data.format;
+    await record(req, { action: format === 'json' ? 'consents.search' : 'consents.export', target: JSON.stringify(filter), result: 'ok', details: { rows: rows.length, format } });
+    if (format === 'json') return { filter, total: rows.length, rows: rows.slice(0, VIEW_LIMIT), truncated: rows.length > VIEW_LIMIT };
+    const stamp = new Date(now()).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+    reply.header('content-disposition', `attachment; filename="consents-${stamp}.${format}"`);
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLines(rows));
+    return reply.type('application/x-ndjson; charset=utf-8').send(jsonLines(rows));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` });
+  });
+}

@@ -1,0 +1,123 @@
+// The console's simulator: one call played through the real webhook routes (buildApp +
+// app.inject + playCall, like `infoline simulate`) on the running service's current config
+// and its live switch store, so an emergency closure set a moment ago is heard. Consents go
+// to a MemoryConsentLog only: a simulated call never reaches the real consent log.
+//
+// Two things the console needs beyond `infoline simulate`:
+// - "no input" anywhere in the sequence (the CLI is silent only after the last key): the
+//   poster below acts as Twilio does when a Gather times out — it follows the <Redirect>
+//   after the Gather instead of posting the Gather's action;
+// - step by step: by default the call stops at the first menu still waiting for a key, so the
+//   keypad can continue it; `untilEnd` stays silent to the end, exactly like the CLI.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.js';
+import type { ConfigRegistry } from '../config/registry.js';
+import { createMetrics } from '../http/metrics.js';
+import { endLine, toJson, type SimulatedCall } from '../cli/simulate.js';
+import { MemoryConsentLog } from '../store/memory-consent-log.js';
+import type { SwitchStore } from '../store/ports.js';
+import { parseTwiml, playCall, textOf, verbName, type PlayedStep } from '../telephony/player.js';
+
+/** A keypad entry: a key, or no input (the caller stays silent until the Gather times out). */
+export const NO_INPUT = 'silence';
+export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', NO_INPUT] as const;
+export type KeypadInput = (typeof KEYS)[number];
+
+export interface ConsoleSimulation {
+  at: number;
+  language: string;
+  inputs: KeypadInput[];
+  untilEnd?: boolean;
+}
+
+export interface ConsoleSimulationResult {
+  /** The CLI's `simulate --json` document (steps, presses, end, consents). */
+  call: ReturnType<typeof toJson>;
+  /** The CLI's last line ("call ended: …"), or null while the call waits for a key. */
+  endText: string | null;
+  /** True when the call stopped at a menu waiting for the next key. */
+  waiting: boolean;
+  /** Inputs left over after the call ended. */
+  unused: number;
+}
+
+const SIM_CALL_SID = 'CA0c0501e0000000000000000000000000';
+const SIM_FROM = '+420600000000';
+
+function redirectOf(twiml: string): string | undefined {
+  const redirect = parseTwiml(twiml).verbs.find((v) => verbName(v) === 'Redirect');
+  return redirect ? textOf(redirect) : undefined;
+}
+
+function hasGather(twiml: string): boolean {
+  return parseTwiml(twiml).verbs.some((v) => verbName(v) === 'Gather');
+}
+
+export async function simulateOnConsole(
+  deps: { registry: ConfigRegistry; switches: SwitchStore },
+  sim: ConsoleSimulation,
+): Promise<ConsoleSimulationResult> {
+  const config = deps.registry.current;
+  if (!config) throw new Error('no configuration loaded');
+  const consentLog = new MemoryConsentLog();
+  const app: FastifyInstance = await buildApp({
+    registry: deps.registry,
+    consentLog,
+    switches: deps.switches,
+    now: () => sim.at,
+    logger: false,
+    metrics: createMetrics({ defaultMetrics: false }),
+  });
+  try {
+    await app.ready();
+    const requested: string[] = [];
+    let lastBody = '';
+    const start = sim.language === 'cs' ? '/voice/incoming' : `/voice/incoming?l=${encodeURIComponent(sim.language)}`;
+    const played = await playCall({
+      start,
+      params: { CallSid: SIM_CALL_SID, From: SIM_FROM, To: '+420261105555', CallStatus: 'in-progress', Direction: 'inbound' },
+      presses: [...sim.inputs],
+      // Without untilEnd: the start plus one request per input, then stop at the waiting menu.
+      maxSteps: sim.untilEnd ? 50 : sim.inputs.length + 1,
+      post: async (url, params) => {
+        let target = url;
+        let body = params;
+        if (params.Digits === NO_INPUT) {
+          // Twilio on a Gather timeout: no action request; the verb after the Gather runs.
+          target = redirectOf(lastBody) ?? url;
+          body = Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'Digits'));
+        }
+        const u = new URL(target, 'http://localhost');
+        requested.push(u.pathname + u.search);
+        const res = await app.inject({
+          method: 'POST',
+          url: u.pathname + u.search,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams(body).toString(),
+        });
+        lastBody = res.body;
+        return { status: res.statusCode, body: res.body };
+      },
+    });
+    const steps: PlayedStep[] = played.steps.map((s, i) => ({ ...s, request: requested[i] ?? s.request }));
+    const last = steps.at(-1);
+    const waiting =
+      !sim.untilEnd && played.end.kind === 'error' && steps.length === sim.inputs.length + 1 && last !== undefined && last.status === 200 && hasGather(last.twiml);
+    const call: SimulatedCall = {
+      ...played,
+      steps,
+      at: sim.at,
+      language: sim.language,
+      version: config.version,
+      consents: await consentLog.list(),
+    };
+    return {
+      call: toJson(call),
+      endText: waiting ? null : endLine(played.end),
+      waiting,
+      unused: sim.inputs.length - played.presses.length,
+    };
+  } finally {
+    await app.close();
+  }
+}

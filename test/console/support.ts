@@ -1,0 +1,160 @@
+// A real app (buildApp, SQLite stores on a temp file, the repository's config) with the console
+// registered the way main.ts does it, plus users with known passwords.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { packageRoot } from '../../src/config/load.js';
+import { ConfigRegistry } from '../../src/config/registry.js';
+import { consolePlugin } from '../../src/console/plugin.js';
+import { hashPassword, writeUser, type Role } from '../../src/console/users.js';
+import { createMetrics } from '../../src/http/metrics.js';
+import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
+import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
+import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
+import { quietLogger } from '../support/app.js';
+import { TEST_BASE, TEST_TOKEN } from '../support/twilio.js';
+
+export const SECRET = 'test-console-secret-0123456789abcdefghijklmnop';
+/** Cheap scrypt for tests (the real default is N = 2^17); verification reads N from the hash. */
+export const TEST_COST = { N: 2 ** 14, r: 8, p: 1 };
+
+export const USERS: Record<Role, { name: string; password: string }> = {
+  viewer: { name: 'vera.viewer', password: 'viewer-password-123' },
+  supervisor: { name: 'sam.supervisor', password: 'supervisor-password-123' },
+  dpo: { name: 'dana.dpo', password: 'dpo-password-123456' },
+};
+
+export interface ConsoleTestApp {
+  app: FastifyInstance;
+  registry: ConfigRegistry;
+  consentLog: ConsentLog;
+  switches: SwitchStore;
+  dir: string;
+  usersFile: string;
+  auditLogPath: string;
+  setNow(iso: string | number): void;
+  auditLines(): Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export async function writeTestUsers(file: string): Promise<void> {
+  for (const role of ['viewer', 'supervisor', 'dpo'] as const) {
+    writeUser(file, { name: USERS[role].name, role, passwordHash: await hashPassword(USERS[role].password, TEST_COST) });
+  }
+}
+
+export async function buildConsoleApp(opts: { now?: string; logger?: boolean | object } = {}): Promise<ConsoleTestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'infoline-console-'));
+  const dbPath = join(dir, 'infoline.db');
+  const usersFile = join(dir, 'users.yaml');
+  const auditLogPath = join(dir, 'audit', 'console-audit.log');
+  await writeTestUsers(usersFile);
+  const consentLog = new SqliteConsentLog({ path: dbPath });
+  await consentLog.migrate();
+  const switches = new SqliteSwitchStore({ path: dbPath });
+  await switches.migrate();
+  const registry = new ConfigRegistry({ dir: packageRoot(), logger: quietLogger });
+  registry.start();
+  if (!registry.current) throw new Error('repository config invalid');
+  let now = Date.parse(opts.now ?? '2026-11-25T09:00:00Z');
+  const app = await buildApp({
+    registry,
+    consentLog,
+    switches,
+    authToken: TEST_TOKEN,
+    publicUrl: TEST_BASE,
+    now: () => now,
+    metrics: createMetrics({ defaultMetrics: false }),
+    logger: opts.logger ?? false,
+  });
+  await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now: () => now });
+  await app.ready();
+  return {
+    app,
+    registry,
+    consentLog,
+    switches,
+    dir,
+    usersFile,
+    auditLogPath,
+    setNow(at) {
+      now = typeof at === 'string' ? Date.parse(at) : at;
+    },
+    auditLines() {
+      try {
+        return readFileSync(auditLogPath, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+      } catch {
+        return [];
+      }
+    },
+    async close() {
+      registry.close();
+      await app.close();
+      await switches.close();
+      await consentLog.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A browser-like client for app.inject: keeps cookies, sends the CSRF token on writes. */
+export class ConsoleClient {
+  private readonly cookies = new Map<string, string>();
+  csrf = '';
+
+  constructor(
+    private readonly app: FastifyInstance,
+    readonly ip = '10.0.0.1',
+  ) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private keep(res: LightMyRequestResponse): void {
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() <= Date.now())) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+  }
+
+  hasCookie(name: string): boolean {
+    return this.cookies.has(name);
+  }
+
+  async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, opts: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
+    const headers: Record<string, string> = { 'x-forwarded-for': this.ip };
+    const cookie = this.cookieHeader();
+    if (cookie) headers.cookie = cookie;
+    const token = opts.csrf === undefined ? this.csrf : opts.csrf;
+    if (method !== 'GET' && token !== null && token !== '') headers['x-csrf-token'] = token;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await this.app.inject({ method, url, headers, payload: body === undefined ? undefined : JSON.stringify(body) });
+    this.keep(res);
+    return res;
+  }
+
+  async session(): Promise<{ user: { name: string; role: string } | null; csrfToken: string }> {
+    const res = await this.request('GET', '/console/api/session');
+    const body = res.json() as { user: { name: string; role: string } | null; csrfToken: string };
+    this.csrf = body.csrfToken;
+    return body;
+  }
+
+  async login(name: string, password: string): Promise<LightMyRequestResponse> {
+    if (!this.csrf) await this.session();
+    const res = await this.request('POST', '/console/api/login', { name, password });
+    if (res.statusCode === 200) this.csrf = (res.json() as { csrfToken: string }).csrfToken;
+    return res;
+  }
+
+  async loginAs(role: Role): Promise<void> {
+    const res = await this.login(USERS[role].name, USERS[role].password);
+    if (res.statusCode !== 200) throw new Error(`login as ${role} failed: ${res.statusCode} ${res.body}`);
+  }
+}

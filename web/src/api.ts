@@ -1,0 +1,146 @@
+// The console's JSON API (src/console/plugin.ts): types of its answers and one fetch helper
+// that sends the CSRF token with every write.
+
+export type Role = 'viewer' | 'supervisor' | 'dpo';
+export type Permission = 'read' | 'closures' | 'consents';
+
+export interface User {
+  name: string;
+  role: Role;
+  permissions: Permission[];
+}
+
+export interface SessionInfo {
+  user: User | null;
+  csrfToken: string;
+}
+
+export interface RefusedIssue {
+  file: string;
+  line: number;
+  path: string;
+  message: string;
+  text: string;
+}
+
+export interface FlowInfo {
+  version: string | null;
+  loadedAt: string | null;
+  mermaid: string | null;
+  languages: string[];
+  refused: RefusedIssue[] | null;
+}
+
+export type HeardItem =
+  | { kind: 'say'; text: string; language?: string; voice?: string; inGather: boolean }
+  | { kind: 'play'; url: string; inGather: boolean }
+  | { kind: 'pause'; seconds: number };
+
+export interface SimStep {
+  request: string;
+  input: string | null;
+  heard: HeardItem[];
+}
+
+export interface SimConsent {
+  decision: 'granted' | 'declined';
+  route: string;
+  noticeId: string;
+  noticeVersion: string;
+}
+
+export interface SimResult {
+  call: {
+    at: string;
+    language: string;
+    version: string;
+    steps: SimStep[];
+    presses: string[];
+    end: { kind: string; queue?: string; target?: string; route?: string; message?: string };
+    consents: SimConsent[];
+  };
+  endText: string | null;
+  waiting: boolean;
+  unused: number;
+}
+
+export type ClosedReason =
+  | { kind: 'outside-hours' }
+  | { kind: 'holiday'; name: string }
+  | { kind: 'closure'; reason: string }
+  | { kind: 'emergency'; reason: string; until: string };
+
+export interface Closure {
+  schedule: string;
+  until: string;
+  reason: string;
+  since: string;
+}
+
+export interface HoursDay {
+  date: string;
+  weekday: 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+  intervals: { from: string; to: string }[];
+  closed?: ClosedReason;
+  text: string;
+}
+
+export interface HoursInfo {
+  from: string;
+  days: number;
+  schedules: { id: string; timezone: string; emergency: Closure | null; days: HoursDay[] }[];
+}
+
+export interface ClosuresInfo {
+  now: string;
+  schedules: { id: string; closure: Closure | null; open: boolean; nextOpening: string | null; closesAt: string | null }[];
+}
+
+export interface ConsentRow {
+  callSid: string;
+  at: string;
+  caller: string;
+  decision: 'granted' | 'declined';
+  language: string;
+  route: string;
+  noticeId: string;
+  noticeVersion: string;
+  noticeSha256: string;
+  flowVersion: string;
+}
+
+export interface ConsentSearch {
+  total: number;
+  rows: ConsentRow[];
+  truncated: boolean;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`api/${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  const data = (await res.json().catch(() => ({}))) as { error?: string };
+  if (!res.ok) throw new ApiError(res.status, data.error ?? `HTTP ${res.status}`);
+  return data as T;
+}
