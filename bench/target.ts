@@ -1,0 +1,92 @@
+// The server under load, in its own process (forked by bench/run.ts), so the load generator
+// (autocannon, in the parent) and the server each get one of the two cores — the same for the
+// baseline and for infoline, so their ratio is fair.
+//
+//   baseline: bare Fastify + @fastify/formbody returning a fixed TwiML string
+//   infoline: buildApp from src/app.ts with a real auth token, PUBLIC_URL, a SQLite consent
+//             log on a temp file (WAL, synchronous=FULL, group commit), no request logging
+//
+// Messages: the parent sends { cmd: 'rss' } / { cmd: 'stop' }; the child answers on IPC.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { packageRoot } from '../src/config/load.js';
+import { ConfigRegistry } from '../src/config/registry.js';
+import { createMetrics } from '../src/http/metrics.js';
+import { SqliteConsentLog } from '../src/store/sqlite-consent-log.js';
+import { SqliteSwitchStore } from '../src/store/sqlite-switch-store.js';
+
+export interface TargetOptions {
+  kind: 'baseline' | 'infoline';
+  token: string;
+  publicUrl: string;
+  /** The fixed answer of the baseline (the size of a real first answer). */
+  twiml: string;
+}
+
+export type TargetMessage = { type: 'ready'; port: number; version?: string | undefined } | { type: 'rss'; rss: number; heapUsed: number } | { type: 'stats'; commits: number; appends: number };
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+async function main(): Promise<void> {
+  const opts = JSON.parse(process.argv[2] ?? '{}') as TargetOptions;
+  let app: FastifyInstance;
+  let cleanup = async () => {};
+  let consentLog: SqliteConsentLog | undefined;
+  let version: string | undefined;
+  if (opts.kind === 'baseline') {
+    app = Fastify({ logger: false });
+    await app.register(formbody);
+    app.post('/voice/incoming', async (_request, reply) => reply.type('text/xml; charset=utf-8').send(opts.twiml));
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'infoline-bench-'));
+    const dbPath = join(dir, 'infoline.db');
+    consentLog = new SqliteConsentLog({ path: dbPath });
+    await consentLog.migrate();
+    const switches = new SqliteSwitchStore({ path: dbPath });
+    await switches.migrate();
+    const registry = new ConfigRegistry({ dir: packageRoot(), logger: quiet });
+    registry.start();
+    version = registry.current?.version;
+    app = await buildApp({
+      registry,
+      consentLog,
+      switches,
+      authToken: opts.token,
+      publicUrl: opts.publicUrl,
+      metrics: createMetrics({ defaultMetrics: false }),
+      // Production logs one JSON line per webhook; the bench measures the service, not pino to a pipe.
+      logger: false,
+    });
+    const log = consentLog;
+    cleanup = async () => {
+      await app.close();
+      await switches.close();
+      await log.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const send = (m: TargetMessage) => process.send?.(m);
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'rss') {
+      const mem = process.memoryUsage();
+      send({ type: 'rss', rss: mem.rss, heapUsed: mem.heapUsed });
+    } else if (m.cmd === 'stats') {
+      send({ type: 'stats', ...(consentLog?.stats() ?? { commits: 0, appends: 0 }) });
+    } else if (m.cmd === 'stop') {
+      void cleanup().finally(() => process.exit(0));
+    }
+  });
+  send({ type: 'ready', port, version });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench target failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
