@@ -121,23 +121,30 @@ export async function simulatorPage(): Promise<HTMLElement> {
   const error = h('p', { class: 'error', role: 'alert', id: 'sim-error' });
   let inputs: string[] = [];
   let ended = false;
-  let busy = false;
+  // Runs one after another: a key pressed while the previous answer is still coming applies
+  // to the call as it will be then (never lost, never applied twice).
+  let queue: Promise<void> = Promise.resolve();
+  const run = (next: (current: string[]) => string[] | null, untilEnd: boolean) => {
+    queue = queue.then(() => {
+      const wanted = next(inputs);
+      return wanted === null ? undefined : play(wanted, untilEnd);
+    });
+    return queue;
+  };
 
   const keypad = h('div', { class: 'keypad', role: 'group', 'aria-label': 'Klávesnice telefonu' });
   const buttons = KEYPAD.map((k) => {
     const b = h('button', { type: 'button', 'data-key': k.key, 'aria-label': k.aria, class: k.key === 'silence' ? 'wide' : undefined }, k.label);
-    b.addEventListener('click', () => void run([...inputs, k.key], false));
+    b.addEventListener('click', () => void run((current) => (ended ? null : [...current, k.key]), false));
     keypad.append(b);
     return b;
   });
   const toEnd = h('button', { type: 'button', id: 'sim-to-end' }, 'Dál už nic nestisknout (do konce hovoru)');
-  toEnd.addEventListener('click', () => void run(inputs, true));
+  toEnd.addEventListener('click', () => void run((current) => (ended ? null : current), true));
   const restart = h('button', { type: 'button', id: 'sim-restart', class: 'secondary' }, 'Nový hovor');
-  restart.addEventListener('click', () => void run([], false));
+  restart.addEventListener('click', () => void run(() => [], false));
 
-  async function run(next: string[], untilEnd: boolean): Promise<void> {
-    if (busy || (ended && next.length > inputs.length)) return;
-    busy = true;
+  async function play(next: string[], untilEnd: boolean): Promise<void> {
     error.textContent = '';
     try {
       const result = await api<SimResult>('POST', 'simulate', { at: `${date.value}T${clock.value}`, language: lang.value, inputs: next, untilEnd });
@@ -163,8 +170,6 @@ export async function simulatorPage(): Promise<HTMLElement> {
       announce(result.waiting ? 'Hovor čeká na volbu.' : 'Hovor skončil.');
     } catch (err) {
       error.textContent = err instanceof ApiError ? err.message : `Simulace selhala: ${(err as Error).message}`;
-    } finally {
-      busy = false;
     }
   }
 
@@ -177,7 +182,7 @@ export async function simulatorPage(): Promise<HTMLElement> {
     h('div', { class: 'actions' }, restart),
   );
   settings.addEventListener('submit', (ev) => ev.preventDefault());
-  for (const field of [date, clock, lang]) field.addEventListener('change', () => void run([], false));
+  for (const field of [date, clock, lang]) field.addEventListener('change', () => void run(() => [], false));
 
   const section = h(
     'section',
@@ -187,7 +192,7 @@ export async function simulatorPage(): Promise<HTMLElement> {
     settings,
     h('div', { class: 'sim-grid' }, h('div', {}, keypad, toEnd, pressed), h('div', {}, h('h2', {}, 'Co volající slyší'), transcript, end, error)),
   );
-  void run([], false);
+  void run(() => [], false);
   return section;
 }
 
