@@ -28,8 +28,15 @@ function sourceHash(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Path of the compiled cli/main.js for the current sources (builds it if needed). */
-export async function builtCli(): Promise<string> {
+let built: Promise<string> | undefined;
+
+/** Path of the compiled cli/main.js for the current sources (built once per content hash). */
+export function builtCli(): Promise<string> {
+  built ??= buildCli();
+  return built;
+}
+
+async function buildCli(): Promise<string> {
   const base = join(ROOT, 'node_modules', '.cache', 'infoline-cli-test');
   const dir = join(base, sourceHash());
   const main = join(dir, 'cli', 'main.js');

@@ -143,7 +143,7 @@ describe('broken configurations, pinned', () => {
   });
 });
 
-describe('infoline validate (the CLI binary)', () => {
+describe('infoline validate (the CLI binary)', { timeout: 60_000 }, () => {
   const dirs: string[] = [];
   const configCopy = () => {
     const dir = copyDefaultConfig();
