@@ -134,13 +134,15 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     progress.reached(params.data.CallSid, result.step.state.node);
     if (result.choice !== undefined) metrics.menuChoices.inc({ digit: result.choice });
     for (const schedule of result.closedSchedules) metrics.closedHits.inc({ schedule });
-    let consentStored = false;
+    // Recording needs a consent in the log proper: a failed write or one only spooled while
+    // the primary store is down connects the caller without recording.
+    let consentInLog = false;
     if (result.consent) {
       try {
-        const { inserted } = await consentLog.append(result.consent);
-        consentStored = true;
+        const { inserted, spooled } = await consentLog.append(result.consent);
+        consentInLog = spooled !== true;
         if (inserted) metrics.consents.inc({ decision: result.consent.decision });
-        request.log.info({ decision: result.consent.decision, route: result.consent.route, inserted }, 'consent logged');
+        request.log.info({ decision: result.consent.decision, route: result.consent.route, inserted, spooled: spooled === true }, 'consent logged');
       } catch (err) {
         metrics.consentFailures.inc();
         request.log.error({ err, decision: result.consent.decision }, 'consent could not be written; connecting without recording');
@@ -149,7 +151,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const connect = result.step.actions.find((a) => a.type === 'connect');
     if (connect) metrics.routes.inc({ target: connect.queue });
     request.log.info({ node: result.step.state.node, version: config.version, done: result.step.done }, 'call step');
-    const recordDial = consentStored && result.consent?.decision === 'granted';
+    const recordDial = consentInLog && result.consent?.decision === 'granted';
     return reply.type(TWIML).send(result.render(recordDial));
   };
 

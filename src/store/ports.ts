@@ -12,6 +12,8 @@ export interface ConsentQuery {
 export interface AppendResult {
   /** false when a record for the same (callSid, decision) already existed: idempotent. */
   inserted: boolean;
+  /** true when the record went to the local spool because the primary store is unreachable. */
+  spooled?: boolean;
 }
 
 export interface ConsentLog {

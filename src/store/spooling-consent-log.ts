@@ -94,7 +94,7 @@ export class SpoolingConsentLog implements ConsentLog {
     // row already in the primary is reported as inserted and deduplicated on replay.
     const result = await this.spool.append(r);
     this.lastSpooled = this.spooledNow();
-    return result;
+    return { ...result, spooled: true };
   }
 
   /** Everything acknowledged: primary rows plus any not yet replayed; throws if the primary is down. */
