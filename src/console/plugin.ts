@@ -46,8 +46,11 @@ export interface ConsoleOptions {
   now?: (() => number) | undefined;
   /** Mark cookies Secure (behind HTTPS: PUBLIC_URL is https://…). */
   secureCookies?: boolean | undefined;
-  /** Failed logins per user and IP before 429, and the window. Defaults: 5 per 15 minutes. */
-  loginFailures?: { max: number; windowMs: number } | undefined;
+  /**
+   * Sign-in limits per window: `max` consecutive failures per (user, IP), then 429 (default 5
+   * per 15 minutes); `perIp` attempts per IP whatever the name (default 50).
+   */
+  loginFailures?: { max: number; windowMs: number; perIp?: number } | undefined;
 }
 
 export const CONSOLE_PREFIX = '/console';
@@ -64,6 +67,35 @@ declare module 'fastify' {
   interface FastifyRequest {
     consoleUser?: ConsoleUser;
     consoleSession?: SessionData;
+  }
+}
+
+const BUSY = Symbol('busy');
+
+/** At most `max` tasks at once, `queue` more waiting; beyond that, BUSY at once. */
+class Gate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly max: number,
+    private readonly queue: number,
+  ) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T | typeof BUSY> {
+    if (this.running >= this.max) {
+      if (this.waiting.length >= this.queue) return BUSY;
+      await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over
+    } else {
+      this.running++;
+    }
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }
 
@@ -171,6 +203,11 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     return `login:${base}:${generation.get(base) ?? 0}`;
   };
   const countAttempt = app.createRateLimit({ max: failures.max, timeWindow: failures.windowMs, keyGenerator: loginKey });
+  // Every attempt from one IP, whatever the name (name spraying); generous for an office NAT.
+  const countIpAttempt = app.createRateLimit({ max: failures.perIp ?? 50, timeWindow: failures.windowMs, keyGenerator: (req) => `login-ip:${req.ip}` });
+  // scrypt costs ≈128 MiB and ≈0.3 s of a libuv thread: at most two at once, so sign-in
+  // attempts can never starve the voice routes of memory or of the thread pool.
+  const hashing = new Gate(2, 16);
   const forgetFailures = (req: FastifyRequest) => {
     const body = (req.body ?? {}) as { name?: unknown };
     const base = `${typeof body.name === 'string' ? body.name.trim().toLowerCase().slice(0, 64) : ''}|${req.ip}`;
@@ -273,14 +310,21 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const body = loginBody.safeParse(req.body);
     if (!body.success) throw bad('name and password are required');
     const name = body.data.name.trim().toLowerCase();
-    const limit = await countAttempt(req);
+    const ipLimit = await countIpAttempt(req);
+    const limit = ipLimit.isAllowed || !ipLimit.isExceeded ? await countAttempt(req) : ipLimit;
     if (!limit.isAllowed && limit.isExceeded) {
       await record(req, { who: name, action: 'login', target: null, result: 'rate-limited' });
       reply.header('retry-after', String(limit.ttlInSeconds));
       return reply.code(429).send({ error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min` });
     }
     const user = users.get(name);
-    const ok = await verifyPassword(body.data.password, user?.passwordHash ?? (await dummyPasswordHash()));
+    const stored = user?.passwordHash ?? (await dummyPasswordHash());
+    const ok = await hashing.run(() => verifyPassword(body.data.password, stored));
+    if (ok === BUSY) {
+      req.log.warn('console sign-in refused: too many password checks at once');
+      reply.header('retry-after', '5');
+      return reply.code(503).send({ error: 'too many sign-ins at this moment; try again in a few seconds' });
+    }
     if (!user || !ok) {
       await record(req, { who: name, action: 'login', target: null, result: 'failed' });
       return reply.code(401).send({ error: 'wrong name or password' });
@@ -320,7 +364,10 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   });
 
   // --- Simulator (reads only: consents go to a memory log; CSRF still required, it is a POST)
-  app.post('/api/simulate', { onRequest: csrfCheck, preHandler: requireUser }, async (req) => {
+  // Each simulation builds an app and plays a call (a few ms of CPU): limited per user so the
+  // console can never take CPU from the voice routes in earnest.
+  const simulateLimit = { max: 120, timeWindow: 60_000, hook: 'preHandler' as const, keyGenerator: (req: FastifyRequest) => `sim:${req.consoleUser?.name ?? req.ip}` };
+  app.post('/api/simulate', { onRequest: csrfCheck, preHandler: requireUser, config: { rateLimit: simulateLimit } }, async (req) => {
     const body = simulateBody.safeParse(req.body);
     if (!body.success) throw bad(`invalid simulation: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const config = opts.registry.current;

@@ -466,6 +466,22 @@ describe('console API with a refused config edit', () => {
   });
 });
 
+describe('console sign-in limits per IP', () => {
+  it('limits attempts from one IP whatever the names tried', async () => {
+    const t = await buildConsoleApp({ loginFailures: { max: 5, windowMs: 60_000, perIp: 3 } });
+    try {
+      const c = new ConsoleClient(t.app, '203.0.113.5');
+      expect((await c.login(USERS.viewer.name, 'wrong-password')).statusCode).toBe(401);
+      expect((await c.login(USERS.supervisor.name, 'wrong-password')).statusCode).toBe(401);
+      expect((await c.login(USERS.dpo.name, 'wrong-password')).statusCode).toBe(401);
+      expect((await c.login(USERS.dpo.name, USERS.dpo.password)).statusCode).toBe(429);
+      expect((await new ConsoleClient(t.app, '203.0.113.6').login(USERS.dpo.name, USERS.dpo.password)).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('console options', () => {
   it('marks cookies Secure behind HTTPS and refuses a short secret', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infoline-console-opt-'));

@@ -45,7 +45,7 @@ export async function writeTestUsers(file: string): Promise<void> {
   }
 }
 
-export async function buildConsoleApp(opts: { now?: string; logger?: boolean | object } = {}): Promise<ConsoleTestApp> {
+export async function buildConsoleApp(opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number } } = {}): Promise<ConsoleTestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'infoline-console-'));
   const dbPath = join(dir, 'infoline.db');
   const usersFile = join(dir, 'users.yaml');
@@ -69,7 +69,7 @@ export async function buildConsoleApp(opts: { now?: string; logger?: boolean | o
     metrics: createMetrics({ defaultMetrics: false }),
     logger: opts.logger ?? false,
   });
-  await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now: () => now });
+  await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now: () => now, loginFailures: opts.loginFailures });
   await app.ready();
   return {
     app,
