@@ -71,7 +71,7 @@ describe.each([
     for (const path of paths) {
       if (path.state.status === 'done') continue;
       for (const failure of [{ type: 'NO_INPUT', at } as const, { type: 'DIGIT', digit: '?', at } as const]) {
-        let s = path.state;
+        let s: Snapshot = path.state as Snapshot;
         let n = 0;
         while (s.status !== 'done') {
           [s] = transition(machine, s, failure);
