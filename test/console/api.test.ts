@@ -9,6 +9,7 @@ import { buildApp } from '../../src/app.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { packageRoot } from '../../src/config/load.js';
 import { ConfigRegistry } from '../../src/config/registry.js';
+import { enableConsole, readConsoleEnv } from '../../src/console/enable.js';
 import { consolePlugin } from '../../src/console/plugin.js';
 import { registerUserCommands } from '../../src/console/users-cli.js';
 import { hashPassword, UsersStore, writeUser } from '../../src/console/users.js';
@@ -479,6 +480,51 @@ describe('console sign-in limits per IP', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('switching the console on from the environment', () => {
+  it('is off without CONSOLE_SESSION_SECRET or without a users file, and refuses a short secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infoline-console-env-'));
+    const logs: string[] = [];
+    const logger = { info: (_o: object, m?: string) => logs.push(`info ${m}`), warn: (_o: object, m?: string) => logs.push(`warn ${m}`) };
+    const registry = new ConfigRegistry({ dir: packageRoot(), logger: quietLogger });
+    registry.start();
+    const deps = { registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), logger };
+    const app = await buildApp({ ...deps, logger: false, metrics: createMetrics({ defaultMetrics: false }) });
+    try {
+      expect(() => readConsoleEnv({ CONSOLE_SESSION_SECRET: 'too-short' })).toThrow(/CONSOLE_SESSION_SECRET must be at least 32 characters/);
+      const off = readConsoleEnv({ INFOLINE_CONFIG_DIR: dir });
+      expect(off).toEqual({ sessionSecret: undefined, usersFile: join(dir, 'config', 'users.yaml'), auditLogPath: expect.stringMatching(/data\/console-audit\.log$/), secureCookies: false });
+      expect(await enableConsole(app, deps, off)).toBe(false);
+      const noUsers = readConsoleEnv({ INFOLINE_CONFIG_DIR: dir, CONSOLE_SESSION_SECRET: SECRET, PUBLIC_URL: 'https://ivr.example.org' });
+      expect(noUsers.secureCookies).toBe(true);
+      expect(await enableConsole(app, deps, noUsers)).toBe(false);
+      writeUser(noUsers.usersFile, { name: 'v', role: 'viewer', passwordHash: await hashPassword('viewer-password-123', TEST_COST) });
+      expect(await enableConsole(app, deps, { ...noUsers, auditLogPath: join(dir, 'audit.log') })).toBe(true);
+      await app.ready();
+      expect((await app.inject({ method: 'GET', url: '/console/api/session' })).statusCode).toBe(200);
+      expect(logs).toEqual([
+        'info supervisor console off (set CONSOLE_SESSION_SECRET and add a user to enable it)',
+        'warn supervisor console off: no users file (add one with "infoline user add <name> --role <role>")',
+        'info supervisor console enabled at /console',
+      ]);
+    } finally {
+      await app.close();
+      registry.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has no /console routes when it is off', async () => {
+    const registry = new ConfigRegistry({ dir: packageRoot(), logger: quietLogger });
+    registry.start();
+    const app = await buildApp({ registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), logger: false, metrics: createMetrics({ defaultMetrics: false }) });
+    await app.ready();
+    expect((await app.inject({ method: 'GET', url: '/console/' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/console/api/session' })).statusCode).toBe(404);
+    await app.close();
+    registry.close();
   });
 });
 

@@ -1,0 +1,66 @@
+// Switching the console on from the environment (called by the composition root, src/main.ts).
+// The console is OFF unless CONSOLE_SESSION_SECRET is set AND the users file exists.
+//
+//   CONSOLE_SESSION_SECRET  signs the session and CSRF cookies; ≥ 32 characters (openssl rand -base64 48)
+//   CONSOLE_USERS_FILE      default <INFOLINE_CONFIG_DIR or repository root>/config/users.yaml
+//   CONSOLE_AUDIT_LOG       default ./data/console-audit.log
+//   PUBLIC_URL https://…    cookies are marked Secure
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { ConfigRegistry } from '../config/registry.js';
+import type { ConsentLog, SwitchStore } from '../store/ports.js';
+import { DEFAULT_AUDIT_LOG } from './audit.js';
+import { consolePlugin, MIN_SECRET_LENGTH } from './plugin.js';
+import { usersFilePath } from './users-cli.js';
+
+export interface ConsoleEnv {
+  sessionSecret: string | undefined;
+  usersFile: string;
+  auditLogPath: string;
+  secureCookies: boolean;
+}
+
+/** Reads the console's variables; `fail` makes the error the caller reports (e.g. EnvError). */
+export function readConsoleEnv(env: NodeJS.ProcessEnv, fail: (message: string) => Error = (m) => new Error(m)): ConsoleEnv {
+  const sessionSecret = env.CONSOLE_SESSION_SECRET?.trim() || undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < MIN_SECRET_LENGTH) {
+    throw fail(`CONSOLE_SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 48), got ${sessionSecret.length}`);
+  }
+  return {
+    sessionSecret,
+    usersFile: resolve(env.CONSOLE_USERS_FILE?.trim() || usersFilePath(env)),
+    auditLogPath: resolve(env.CONSOLE_AUDIT_LOG?.trim() || DEFAULT_AUDIT_LOG),
+    secureCookies: (env.PUBLIC_URL?.trim() ?? '').toLowerCase().startsWith('https://'),
+  };
+}
+
+export interface ConsoleDeps {
+  registry: ConfigRegistry;
+  consentLog: ConsentLog;
+  switches: SwitchStore;
+  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+/** Registers the console on `app` (before ready/listen) when it is configured; true if it did. */
+export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env: ConsoleEnv): Promise<boolean> {
+  if (env.sessionSecret === undefined) {
+    deps.logger.info({}, 'supervisor console off (set CONSOLE_SESSION_SECRET and add a user to enable it)');
+    return false;
+  }
+  if (!existsSync(env.usersFile)) {
+    deps.logger.warn({ usersFile: env.usersFile }, 'supervisor console off: no users file (add one with "infoline user add <name> --role <role>")');
+    return false;
+  }
+  await app.register(consolePlugin, {
+    registry: deps.registry,
+    consentLog: deps.consentLog,
+    switches: deps.switches,
+    usersFile: env.usersFile,
+    sessionSecret: env.sessionSecret,
+    auditLogPath: env.auditLogPath,
+    secureCookies: env.secureCookies,
+  });
+  deps.logger.info({ usersFile: env.usersFile, auditLog: env.auditLogPath, secureCookies: env.secureCookies }, 'supervisor console enabled at /console');
+  return true;
+}
