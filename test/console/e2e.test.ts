@@ -216,13 +216,13 @@ describe.runIf(hasChromium)('console in a browser', () => {
     await signIn(USERS.dpo.name, USERS.dpo.password);
     await page.getByRole('link', { name: 'Souhlasy' }).click();
     await page.getByRole('heading', { name: 'Záznamy souhlasů' }).waitFor();
-    await expect.poll(() => page.locator('#c-summary').textContent()).toContain('Nalezeno 2 záznamů');
+    await expect.poll(() => page.locator('#c-summary').textContent()).toContain('Nalezeny 2 záznamy');
     const table = await page.locator('table.consents').textContent();
     expect(table).toContain('+420603***456');
     expect(table).not.toContain('603123456');
     await page.getByLabel('Rozhodnutí').selectOption('declined');
     await page.getByRole('button', { name: 'Hledat' }).click();
-    await expect.poll(() => page.locator('#c-summary').textContent()).toContain('Nalezeno 1 záznamů');
+    await expect.poll(() => page.locator('#c-summary').textContent()).toContain('Nalezen 1 záznam');
     await shot('consents');
     await page.getByLabel('Rozhodnutí').selectOption('');
 

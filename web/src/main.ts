@@ -24,7 +24,7 @@ const root = document.getElementById('app') as HTMLElement;
 let user: User | null = null;
 
 function roleName(role: User['role']): string {
-  return { viewer: 'náhled', supervisor: 'supervizor', dpo: 'pověřenec (DPO)' }[role];
+  return { viewer: 'náhled', supervisor: 'supervizor', dpo: 'pověřenec DPO' }[role];
 }
 
 async function refreshSession(): Promise<void> {

@@ -319,6 +319,13 @@ export async function closuresPage(user: User): Promise<HTMLElement> {
   return section;
 }
 
+/** Czech plural: "Nalezen 1 záznam", "Nalezeny 3 záznamy", "Nalezeno 5 záznamů". */
+function foundText(n: number): string {
+  if (n === 1) return 'Nalezen 1 záznam';
+  if (n >= 2 && n <= 4) return `Nalezeny ${n} záznamy`;
+  return `Nalezeno ${n} záznamů`;
+}
+
 // --- Consent log (dpo) --------------------------------------------------------------------------
 
 export async function consentsPage(): Promise<HTMLElement> {
@@ -351,7 +358,7 @@ export async function consentsPage(): Promise<HTMLElement> {
     updateLinks();
     try {
       const res = await api<ConsentSearch>('GET', `consents?${query()}`);
-      summary.textContent = `Nalezeno ${res.total} záznamů${res.truncated ? ` (zobrazeno prvních ${res.rows.length}; stáhněte soubor pro všechny)` : ''}.`;
+      summary.textContent = `${foundText(res.total)}${res.truncated ? ` (zobrazeno prvních ${res.rows.length}; stáhněte soubor pro všechny)` : ''}.`;
       tbody.replaceChildren(
         ...res.rows.map((r) =>
           h(
