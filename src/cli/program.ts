@@ -12,6 +12,7 @@ import { CliError, errorText, type CliIo } from './io.js';
 import { runSimulate } from './simulate.js';
 import { runValidate } from './validate.js';
 import { packageRoot } from '../config/load.js';
+import { registerUserCommands } from '../console/users-cli.js';
 
 function packageVersion(): string {
   try {
@@ -40,7 +41,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     })
     .addHelpText(
       'after',
-      '\nEnvironment: INFOLINE_CONFIG_DIR (flows/, prompts/, config/), DATABASE_URL, REDIS_URL, LOG_LEVEL.\nTimes without a zone are Europe/Prague local time.',
+      '\nEnvironment: INFOLINE_CONFIG_DIR (flows/, prompts/, config/), DATABASE_URL, REDIS_URL, LOG_LEVEL.\nTimes without a zone are Europe/Prague local time.\n',
     );
 
   program
@@ -106,6 +107,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (opts: { since?: string; format?: string }) => {
       setExit(await runConsentExport(io, opts));
     });
+
+  // `infoline user add <name> --role …`: console users (owned by the console).
+  registerUserCommands(program, { io });
 
   return program;
 }
