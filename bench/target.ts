@@ -27,7 +27,8 @@ export interface TargetOptions {
   twiml: string;
 }
 
-export type TargetMessage = { type: 'ready'; port: number; version?: string | undefined } | { type: 'rss'; rss: number; heapUsed: number } | { type: 'stats'; commits: number; appends: number };
+export type TargetMessage = { type: 'ready'; port: number; version?: string | undefined } | { type: 'rss'; rss: number; heapUsed: number } | { type: 'stats'; commits: number; appends: number }
+  | { type: 'cpu'; user: number; system: number };
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
     if (m.cmd === 'rss') {
       const mem = process.memoryUsage();
       send({ type: 'rss', rss: mem.rss, heapUsed: mem.heapUsed });
+    } else if (m.cmd === 'cpu') {
+      const cpu = process.cpuUsage();
+      send({ type: 'cpu', user: cpu.user, system: cpu.system });
     } else if (m.cmd === 'stats') {
       send({ type: 'stats', ...(consentLog?.stats() ?? { commits: 0, appends: 0 }) });
     } else if (m.cmd === 'stop') {
