@@ -7,6 +7,7 @@ import { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
 import { openStores, type Stores } from './store/open-stores.js';
+import { recordingStarterFromEnv } from './integrations/twilio-recording-starter.js';
 import type { RecordingStarter } from './telephony/recording.js';
 
 export interface ServiceEnv {
@@ -84,7 +85,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     publicUrl: env.publicUrl,
     metrics,
     logger: loggerOptions(env.logLevel),
-    recordingStarter: extra.recordingStarter,
+    recordingStarter: extra.recordingStarter ?? recordingStarterFromEnv(),
   });
   return {
     app,

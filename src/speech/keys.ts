@@ -43,4 +43,6 @@ export const SYSTEM_PROMPT_KEYS = [
   'queue.message',
   'queue.thanks',
   'queue.unavailable',
+  'queue.elsewhere',
+  'queue.goodbye',
 ] as const;

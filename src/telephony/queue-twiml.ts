@@ -8,7 +8,6 @@
 // instance can answer the next cycle.
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CompiledConfig } from '../call/compiled.js';
-import type { Speech, Utterance } from '../speech/speech.js';
 import { resolveQueue, type ResolvedQueue } from './queues-schema.js';
 import { FALLBACK_QUEUE, speak } from './twiml.js';
 
@@ -72,28 +71,6 @@ export function doneUrl(ctx: QueueContext): string {
   return `${ctx.base}/voice/queue/done?${query(ctx, { c: ctx.consent ? '1' : '0' })}`;
 }
 
-/**
- * Texts the program speaks that older prompt files may not define yet: the prompt key when
- * the language has it (supervisors can reword it), else a built-in default.
- */
-const BUILT_IN: Record<string, Record<string, string>> = {
-  'queue.elsewhere': {
-    cs: 'Se svým požadavkem se můžete obrátit také na jakoukoliv pobočku OZP nebo jej zadat přes elektronickou podatelnu. Chcete-li dál čekat na operátora, zůstaňte na lince.',
-    en: 'You can also take your request to any OZP branch or submit it through the electronic filing office, elektronická podatelna. To keep waiting for an operator, stay on the line.',
-  },
-  'queue.goodbye': {
-    cs: 'Děkujeme za zavolání. Na shledanou.',
-    en: 'Thank you for calling. Goodbye.',
-  },
-};
-
-export function utterOrDefault(speech: Speech, lang: string, key: string): Utterance {
-  const u = speech.utter(lang, key);
-  if (u.audio || (u.text !== '' && u.text !== key)) return u;
-  const texts = BUILT_IN[key] ?? {};
-  return { ...u, text: texts[lang] ?? texts.cs ?? '' };
-}
-
 /** One hold cycle: position, average wait, a tip, hold audio (or a pause) — or the overflow offer. */
 export function holdTwiml(config: CompiledConfig, ctx: QueueContext, params: WaitParams, state: HoldState): string {
   const { speech } = config;
@@ -149,7 +126,7 @@ export function queueChoiceTwiml(config: CompiledConfig, ctx: QueueContext, digi
     response.leave();
     return response.toString();
   }
-  if (digits === '3') speak(response, utterOrDefault(config.speech, ctx.lang, 'queue.elsewhere'));
+  if (digits === '3') speak(response, config.speech.utter(ctx.lang, 'queue.elsewhere'));
   // 1, 3 or anything else: keep waiting, without being asked again for maxWaitSeconds.
   response.redirect({ method: 'POST' }, waitUrl(ctx, { cycle: 1, quietUntil: offeredAt + maxWait }));
   return response.toString();
@@ -209,13 +186,13 @@ export function queueDoneTwiml(config: CompiledConfig, ctx: QueueContext, input:
       playBeep: true,
     });
     // Reached only when nothing was recorded (Twilio skips the action on silence).
-    speak(response, utterOrDefault(speech, ctx.lang, 'queue.goodbye'));
+    speak(response, speech.utter(ctx.lang, 'queue.goodbye'));
     response.hangup();
   };
   const outcome = queueOutcome(input);
   switch (outcome) {
     case 'connected':
-      speak(response, utterOrDefault(speech, ctx.lang, 'queue.goodbye'));
+      speak(response, speech.utter(ctx.lang, 'queue.goodbye'));
       response.hangup();
       break;
     case 'gone':
