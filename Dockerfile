@@ -19,6 +19,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The console's front end (compiled to dist/web) and the script that vendors Mermaid into it.
+COPY web ./web
+COPY scripts ./scripts
 RUN npm run build
 
 # --- 2. production dependencies only --------------------------------------------------------
@@ -49,6 +52,7 @@ WORKDIR /app
 COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /src/dist ./dist
 COPY --chown=root:root package.json ./
+COPY --chown=root:root web/public ./web/public
 # The embedded defaults (used when the mounted config dir is missing or invalid) …
 COPY --chown=root:root flows ./flows
 COPY --chown=root:root prompts ./prompts

@@ -30,7 +30,7 @@ cp "$ROOT/package.json" "$ROOT/package-lock.json" "$WORK/app/"
 (cd "$WORK/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline)
 [[ -d "$WORK/app/node_modules/fastify" ]] || fail "fastify (a production dependency) is missing"
 # (typescript itself stays: i18next lists it as an optional peer, and npm keeps such peers.)
-for dev in vitest eslint tsx autocannon playwright-core @xstate/graph; do
+for dev in vitest eslint tsx autocannon playwright-core @xstate/graph mermaid; do
   [[ ! -e "$WORK/app/node_modules/$dev" ]] || fail "dev dependency $dev was installed"
 done
 [[ ! -d "$WORK/app/dist" ]] || fail "the prepare script ran (dist/ was built in the prod stage)"
@@ -42,6 +42,8 @@ step "prod-deps stage: npm rebuild better-sqlite3"
 
 step "runtime stage: copy dist/, package.json, flows/, prompts/, config/ (+ the config volume)"
 cp -r "$ROOT/dist" "$WORK/app/dist"
+mkdir -p "$WORK/app/web" && cp -r "$ROOT/web/public" "$WORK/app/web/public"
+[[ -f "$WORK/app/dist/web/vendor/mermaid.min.js" ]] || fail "the console's Mermaid bundle is not in dist/web/vendor"
 for d in flows prompts config; do
   cp -r "$ROOT/$d" "$WORK/app/$d"
   mkdir -p "$WORK/app/config-dir" && cp -r "$ROOT/$d" "$WORK/app/config-dir/$d"

@@ -21,6 +21,8 @@ export interface AppOptions {
   now?: () => number;
   metrics?: Metrics;
   recordingStarter?: RecordingStarter | undefined;
+  /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
+  trustProxy?: boolean | number | string;
   /** A pino logger options object, or false for none (simulator). */
   logger?: boolean | object;
 }
@@ -40,7 +42,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
-    trustProxy: true,
+    trustProxy: opts.trustProxy ?? false,
   });
   const metrics = opts.metrics ?? createMetrics();
   await app.register(formbody);

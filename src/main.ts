@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app.js';
+import { enableConsole, readConsoleEnv, type ConsoleEnv } from './console/enable.js';
 import { configDir, packageRoot } from './config/load.js';
 import { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
@@ -22,6 +23,10 @@ export interface ServiceEnv {
   configDir: string;
   logLevel: string;
   production: boolean;
+  /** Supervisor console (/console): off unless CONSOLE_SESSION_SECRET is set and the users file exists. */
+  console?: ConsoleEnv | undefined;
+  /** Fastify trustProxy: which proxies may set X-Forwarded-For (hop count, addresses, or true). */
+  trustProxy: boolean | number | string;
 }
 
 export class EnvError extends Error {}
@@ -49,7 +54,18 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     configDir: configDir(env),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     production,
+    console: readConsoleEnv(env, (message) => new EnvError(message)),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
+}
+
+/** TRUST_PROXY: unset/false → trust no one (client IPs as seen); a number → hops; else addresses/CIDRs. */
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 export interface Service {
@@ -86,7 +102,9 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     metrics,
     logger: loggerOptions(env.logLevel),
     recordingStarter: extra.recordingStarter ?? recordingStarterFromEnv(),
+    trustProxy: env.trustProxy,
   });
+  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);
   return {
     app,
     registry,

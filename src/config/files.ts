@@ -5,7 +5,11 @@ export const HOURS_FILE = 'config/hours.yaml';
 export const PROMPTS_DIR = 'prompts/';
 export const DEFAULT_LANGUAGE = 'cs';
 
-/** The config files that matter: YAML directly under flows/, prompts/ or config/. */
+/**
+ * The config files that matter: YAML directly under flows/, prompts/ or config/ — except the
+ * console's users file (config/users.yaml, users.example.yaml): password hashes are not call-flow
+ * configuration, and adding a console user must not change the flow version stored with consents.
+ */
 export function isConfigFile(relPath: string): boolean {
-  return /^(flows|prompts|config)\/[^/]+\.ya?ml$/.test(relPath);
+  return /^(flows|prompts|config)\/[^/]+\.ya?ml$/.test(relPath) && !/^config\/users(\.[^/]+)?\.ya?ml$/.test(relPath);
 }

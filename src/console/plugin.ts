@@ -6,8 +6,6 @@
 // with the CLI's day text, the export `csvLines`/`jsonLines`, closures the same SwitchStore.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -293,12 +291,8 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   await app.register(fastifyStatic, { root: [publicDir, builtDir], prefix: '/', index: ['index.html'], decorateReply: false });
   // "/console" without the slash: the page's relative asset URLs need it.
   app.get('/', { prefixTrailingSlash: 'no-slash' }, async (_req, reply) => reply.redirect(`${CONSOLE_PREFIX}/`));
-  const mermaidPath = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
-  let mermaidJs: Buffer | undefined;
-  app.get('/vendor/mermaid.min.js', async (_req, reply) => {
-    mermaidJs ??= await readFile(mermaidPath);
-    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(mermaidJs);
-  });
+  // Mermaid is copied into dist/web/vendor at build time (scripts/vendor-mermaid.mjs): served
+  // locally, so the console works offline, and the production image needs no mermaid package.
 
   // --- Session --------------------------------------------------------------------------------
   app.get('/api/session', async (req, reply) => {
