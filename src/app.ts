@@ -10,6 +10,9 @@ import type { StoreHealth } from './store/open-stores.js';
 import type { ConsentLog, SwitchStore } from './store/ports.js';
 import type { RecordingStarter } from './telephony/recording.js';
 
+/** Fastify's trustProxy: which proxies may set X-Forwarded-For. */
+export type TrustProxy = boolean | string[] | ((address: string, hop: number) => boolean);
+
 export interface AppOptions {
   registry: ConfigRegistry;
   consentLog: ConsentLog;
@@ -22,7 +25,7 @@ export interface AppOptions {
   metrics?: Metrics;
   recordingStarter?: RecordingStarter | undefined;
   /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
-  trustProxy?: boolean | number | string;
+  trustProxy?: TrustProxy;
   /** A pino logger options object, or false for none (simulator). */
   logger?: boolean | object;
 }

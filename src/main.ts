@@ -1,7 +1,7 @@
 // The composition root: reads the environment, picks the adapters, wires the app.
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp } from './app.js';
+import { buildApp, type TrustProxy } from './app.js';
 import { enableConsole, readConsoleEnv, type ConsoleEnv } from './console/enable.js';
 import { configDir, packageRoot } from './config/load.js';
 import { ConfigRegistry } from './config/registry.js';
@@ -26,7 +26,7 @@ export interface ServiceEnv {
   /** Supervisor console (/console): off unless CONSOLE_SESSION_SECRET is set and the users file exists. */
   console?: ConsoleEnv | undefined;
   /** Fastify trustProxy: which proxies may set X-Forwarded-For (hop count, addresses, or true). */
-  trustProxy: boolean | number | string;
+  trustProxy: TrustProxy;
 }
 
 export class EnvError extends Error {}
@@ -60,12 +60,15 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
 }
 
 /** TRUST_PROXY: unset/false → trust no one (client IPs as seen); a number → hops; else addresses/CIDRs. */
-function parseTrustProxy(raw: string | undefined): boolean | number | string {
+function parseTrustProxy(raw: string | undefined): TrustProxy {
   const value = raw?.trim() ?? '';
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return (_address: string, hop: number) => hop < hops;
+  }
+  return value.split(',').map((v) => v.trim());
 }
 
 export interface Service {
