@@ -98,7 +98,8 @@ interface Target {
 }
 
 async function startTarget(opts: TargetOptions): Promise<Target> {
-  const child = fork(join(ROOT, 'bench/target.ts'), [JSON.stringify(opts)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // stdout ignored: with production logging on, the JSON lines go nowhere (as to a log shipper).
+  const child = fork(join(ROOT, 'bench/target.ts'), [JSON.stringify(opts)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ready = await new Promise<Extract<TargetMessage, { type: 'ready' }>>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench target exited with ${String(code)}`)));
     child.on('message', (m: TargetMessage) => {
@@ -230,7 +231,11 @@ async function httpBenchmarks(): Promise<{ results: HttpResult[]; payloadBytes: 
     const before = await infoline.ask('stats', 'stats');
     const c = await cannon(infoline, '(c) /voice/menu Digits=1 + consent write', menuPath, signedPool(menuPath, Math.ceil(DURATION + 1) * 12_000, { Digits: '1' }), DURATION, true);
     const after = await infoline.ask('stats', 'stats');
-    const saturated = [baseline, a, b, c];
+    progress('infoline (b) again with production logging (pino, level info, to a discarded pipe)');
+    const logged = await startTarget({ kind: 'infoline', token: TOKEN, publicUrl: PUBLIC_URL, twiml: '', logLevel: 'info' });
+    const bLogged = await cannon(logged, '(b) with production logging (info)', menuPath.replace(/v=[0-9a-f]+/, `v=${logged.version ?? ''}`), signedPool(menuPath.replace(/v=[0-9a-f]+/, `v=${logged.version ?? ''}`), 4000, { Digits: '*' }), DURATION, true);
+    await logged.stop();
+    const saturated = [baseline, a, b, c, bLogged];
     for (const r of saturated) r.ratio = r.reqPerSec / baseline.reqPerSec;
     progress(`paced runs: ${PACED_RATE} req/s over ${CONNECTIONS} connections`);
     const paced = [

@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { packageRoot } from '../src/config/load.js';
 import { ConfigRegistry } from '../src/config/registry.js';
+import { loggerOptions } from '../src/http/logging.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { SqliteConsentLog } from '../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../src/store/sqlite-switch-store.js';
@@ -25,6 +26,8 @@ export interface TargetOptions {
   publicUrl: string;
   /** The fixed answer of the baseline (the size of a real first answer). */
   twiml: string;
+  /** Production logging (pino JSON lines at this level, stdout ignored by the parent); default off. */
+  logLevel?: string | undefined;
 }
 
 export type TargetMessage = { type: 'ready'; port: number; version?: string | undefined } | { type: 'rss'; rss: number; heapUsed: number } | { type: 'stats'; commits: number; appends: number }
@@ -59,8 +62,8 @@ async function main(): Promise<void> {
       authToken: opts.token,
       publicUrl: opts.publicUrl,
       metrics: createMetrics({ defaultMetrics: false }),
-      // Production logs one JSON line per webhook; the bench measures the service, not pino to a pipe.
-      logger: false,
+      // Off by default (the service, not the log pipeline); `logLevel` measures production logging.
+      logger: opts.logLevel === undefined ? false : loggerOptions(opts.logLevel),
     });
     const log = consentLog;
     cleanup = async () => {
