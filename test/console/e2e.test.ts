@@ -1,5 +1,5 @@
 // The console in a real headless Chromium (Debian's package, driven by playwright-core): the
-// real service (readEnv + composeService + enableConsole, as src/main.ts wires it) listens on
+// real service (readEnv + composeService, which enables the console as in production) listens on
 // 127.0.0.1 with the real clock; the front end is built from web/ first. Screenshots of every
 // page go to artifacts/screenshots/ (git-ignored).
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/load.js';
-import { enableConsole, readConsoleEnv } from '../../src/console/enable.js';
 import { composeService, readEnv, type Service } from '../../src/main.js';
 import { playCall } from '../../src/telephony/player.js';
 import { newCallSid, signedPost, TEST_TOKEN } from '../support/twilio.js';
@@ -95,13 +94,9 @@ describe.runIf(hasChromium)('console in a browser', () => {
       CONSOLE_SESSION_SECRET: SECRET,
       CONSOLE_AUDIT_LOG: auditLog,
     };
+    // composeService registers the console itself when CONSOLE_SESSION_SECRET and the users file are there.
     service = await composeService(readEnv(env), { watch: false });
-    const enabled = await enableConsole(
-      service.app,
-      { registry: service.registry, consentLog: service.stores.consentLog, switches: service.stores.switches, logger: service.app.log },
-      readConsoleEnv(env),
-    );
-    expect(enabled).toBe(true);
+    expect(service.app.hasRoute({ method: 'GET', url: '/console/api/session' })).toBe(true);
     base = await service.app.listen({ port: 0, host: '127.0.0.1' });
     profile = mkdtempSync(join(tmpdir(), 'infoline-chromium-'));
     context = await chromium.launchPersistentContext(profile, {

@@ -68,6 +68,8 @@ export async function buildConsoleApp(opts: { now?: string; logger?: boolean | o
     now: () => now,
     metrics: createMetrics({ defaultMetrics: false }),
     logger: opts.logger ?? false,
+    // The tests play several clients through X-Forwarded-For, as behind a trusted proxy.
+    trustProxy: true,
   });
   await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now: () => now, loginFailures: opts.loginFailures });
   await app.ready();
