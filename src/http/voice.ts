@@ -81,6 +81,14 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     request.log.info({ method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'voice request answered');
   });
   app.setErrorHandler(async (error, request, reply) => {
+    // The body could not be read at all (too large, bad length): not Twilio's, and the
+    // signature could not be checked, so no TwiML for it.
+    const code = (error as { code?: unknown }).code;
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof code === 'string' && code.startsWith('FST_ERR_CTP_') && typeof status === 'number' && status >= 400 && status < 500) {
+      request.log.warn({ code, statusCode: status }, 'unreadable request body refused');
+      return reply.code(status).type('text/plain').send('Bad request body');
+    }
     request.log.error({ err: error }, 'voice route failed; answering with the apology and the general queue');
     metrics.fallbacks.inc({ reason: 'error' });
     return reply.code(200).type(TWIML).send(apologyTwiml(registry.current));

@@ -242,6 +242,14 @@ describe('signatures', () => {
     expect(res.statusCode).toBe(403);
   });
 
+  it('a forged JSON body or an oversized body is never answered with TwiML', async () => {
+    const json = await t.app.inject({ method: 'POST', url: '/voice/incoming', headers: { 'content-type': 'application/json', 'x-twilio-signature': 'bad' }, payload: '{not json' });
+    expect(json.statusCode).toBe(403);
+    const big = await t.app.inject({ method: 'POST', url: '/voice/incoming', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bad' }, payload: `CallSid=CA1&Junk=${'x'.repeat(70_000)}` });
+    expect(big.statusCode).toBe(413);
+    expect(big.body).not.toContain('<Response');
+  });
+
   it('every voice route checks the signature', async () => {
     for (const path of ['/voice/incoming', '/voice/menu', '/voice/fallback', '/voice/status', '/voice/queue/wait', '/voice/queue/done']) {
       const res = await signedPost(t.app, path, { CallSid: newCallSid() }, { signature: 'bad' });
