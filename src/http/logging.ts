@@ -11,7 +11,9 @@ export function loggerOptions(level = process.env.LOG_LEVEL ?? 'info'): LoggerOp
     base: { service: 'infoline' },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     redact: {
-      paths: [...SENSITIVE, ...SENSITIVE.map((k) => `*.${k}`), 'req.body', 'body', 'req.headers["x-twilio-signature"]', 'req.headers.authorization', 'req.headers.cookie'],
+      // Top-level keys only: wildcard paths cost ~15 µs per line, and no log line nests
+      // request parameters (bodies are never logged; the two body paths are a safety net).
+      paths: [...SENSITIVE, 'req.body', 'body', 'req.headers["x-twilio-signature"]', 'req.headers.authorization', 'req.headers.cookie'],
       censor: (value: unknown, path: string[]) => {
         const key = path[path.length - 1] ?? '';
         if (/digits/i.test(key)) return '[redacted]';

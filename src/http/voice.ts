@@ -52,6 +52,8 @@ const TWIML = 'text/xml; charset=utf-8';
 declare module 'fastify' {
   interface FastifyRequest {
     callSid?: string;
+    /** Where the call stands after this webhook, for the request's one summary log line. */
+    callStep?: { node: string; version: string; done: boolean };
   }
 }
 
@@ -78,7 +80,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
     metrics.webhookDuration.observe({ route }, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'voice request answered');
+    request.log.info({ method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...request.callStep }, 'voice request answered');
   });
   app.setErrorHandler(async (error, request, reply) => {
     // The body could not be read at all (too large, bad length): not Twilio's, and the
@@ -158,7 +160,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     }
     const connect = result.step.actions.find((a) => a.type === 'connect');
     if (connect) metrics.routes.inc({ target: connect.queue });
-    request.log.info({ node: result.step.state.node, version: config.version, done: result.step.done }, 'call step');
+    request.callStep = { node: result.step.state.node, version: config.version, done: result.step.done };
     const recordDial = consentInLog && result.consent?.decision === 'granted';
     return reply.type(TWIML).send(result.render(recordDial));
   };

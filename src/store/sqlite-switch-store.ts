@@ -85,11 +85,13 @@ export class SqliteSwitchStore implements SwitchStore {
     this.db.close();
   }
 
+  /** Read on every request (a CLI's write is seen at once); prepared once, after migrate. */
+  private selectAll: { all(): unknown[] } | undefined;
+
   private read(): EmergencyClosure[] {
     this.assertOpen();
-    return this.db
-      .prepare('SELECT schedule, until, reason, since FROM emergency_closures ORDER BY schedule')
-      .all() as EmergencyClosure[];
+    this.selectAll ??= this.db.prepare('SELECT schedule, until, reason, since FROM emergency_closures ORDER BY schedule');
+    return this.selectAll.all() as EmergencyClosure[];
   }
 
   private dataVersion(): number {
