@@ -29,7 +29,12 @@ export function loadCompiled(io: CliIo): CompiledConfig {
 export async function withStores<T>(io: CliIo, fn: (stores: Stores) => Promise<T>): Promise<T> {
   let stores: Stores;
   try {
-    stores = await openStores({ databaseUrl: io.env.DATABASE_URL?.trim() || undefined, redisUrl: io.env.REDIS_URL?.trim() || undefined, logger: cliLogger(io) });
+    stores = await openStores({
+      databaseUrl: io.env.DATABASE_URL?.trim() || undefined,
+      redisUrl: io.env.REDIS_URL?.trim() || undefined,
+      spoolPath: io.env.CONSENT_SPOOL_PATH?.trim() || undefined,
+      logger: cliLogger(io),
+    });
   } catch (err) {
     throw new CliError(`cannot open the database (DATABASE_URL): ${errorText(err)}`);
   }

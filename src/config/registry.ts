@@ -61,7 +61,7 @@ export class ConfigRegistry {
     if (this.currentConfig === undefined && this.opts.defaultsDir !== undefined && this.opts.defaultsDir !== this.opts.dir) {
       this.opts.logger.error({ configDir: this.opts.dir }, 'config directory is not valid; serving the embedded defaults until it is fixed');
       this.applyFiles(readConfigFiles(this.opts.defaultsDir), this.opts.defaultsDir);
-      this.lastHash = undefined; // keep trying the real directory
+      // lastHash stays the broken directory's: it is retried as soon as a file there changes.
     }
     return r;
   }
