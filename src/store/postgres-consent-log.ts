@@ -3,7 +3,7 @@
 import pg from 'pg';
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
-import { errorMessage, normaliseQuery, normaliseRecord, type StoreLogger } from './shared.js';
+import { CONSENT_COLUMNS, errorMessage, normaliseQuery, normaliseRecord, recordValues, type StoreLogger } from './shared.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -146,8 +146,7 @@ interface ConsentRow {
   flow_version: string;
 }
 
-const COLUMNS =
-  'call_sid, at, caller, decision, language, route, notice_id, notice_version, notice_sha256, flow_version';
+const COLUMNS = CONSENT_COLUMNS;
 
 export class PostgresConsentLog implements ConsentLog {
   readonly kind = 'postgres';
@@ -191,18 +190,7 @@ export class PostgresConsentLog implements ConsentLog {
        VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (call_sid, decision) DO NOTHING
        RETURNING 1`,
-      [
-        r.callSid,
-        r.at,
-        r.caller,
-        r.decision,
-        r.language,
-        r.route,
-        r.noticeId,
-        r.noticeVersion,
-        r.noticeSha256,
-        r.flowVersion,
-      ],
+      recordValues(r),
     );
     return { inserted: result.rowCount === 1 };
   }

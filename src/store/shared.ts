@@ -1,6 +1,6 @@
 // Helpers shared by the store adapters: validation/normalisation of consent records (so every
 // backend stores the same canonical form), the canonical ordering, timeouts, the logger shape.
-import type { ConsentDecision, ConsentRecord } from '../consent/record.js';
+import { CONSENT_FIELDS, type ConsentDecision, type ConsentRecord } from '../consent/record.js';
 import type { ConsentQuery, EmergencyClosure } from './ports.js';
 
 const DECISIONS: readonly ConsentDecision[] = ['granted', 'declined'];
@@ -17,18 +17,17 @@ export function normaliseInstant(value: string, field: string): string {
   return new Date(ms).toISOString();
 }
 
+/** SQL column names in CONSENT_FIELDS order (callSid → call_sid), shared by both SQL adapters. */
+export const CONSENT_COLUMNS = CONSENT_FIELDS.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(', ');
+
+/** The record's values in CONSENT_FIELDS order: the column order of both SQL adapters. */
+export function recordValues(r: ConsentRecord): string[] {
+  return CONSENT_FIELDS.map((f) => r[f]);
+}
+
 /** Validates a record and returns a copy with `at` normalised; throws on a malformed record. */
 export function normaliseRecord(record: ConsentRecord): ConsentRecord {
-  const textFields = [
-    'callSid',
-    'caller',
-    'language',
-    'route',
-    'noticeId',
-    'noticeVersion',
-    'noticeSha256',
-    'flowVersion',
-  ] as const;
+  const textFields = CONSENT_FIELDS.filter((f) => f !== 'at' && f !== 'decision');
   for (const field of textFields) {
     if (typeof record[field] !== 'string' || record[field] === '') {
       throw new TypeError(`consent ${field} must be a non-empty string`);

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
-import { normaliseQuery, normaliseRecord } from './shared.js';
+import { CONSENT_COLUMNS, normaliseQuery, normaliseRecord, recordValues } from './shared.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -125,8 +125,7 @@ function fromRow(row: ConsentRow): ConsentRecord {
   };
 }
 
-const SELECT_COLUMNS =
-  'call_sid, at, caller, decision, language, route, notice_id, notice_version, notice_sha256, flow_version';
+const SELECT_COLUMNS = CONSENT_COLUMNS;
 
 interface Pending {
   record: ConsentRecord;
@@ -169,19 +168,7 @@ export class SqliteConsentLog implements ConsentLog {
         const now = new Date().toISOString();
         return rows.map(
           (r) =>
-            insert.run(
-              r.callSid,
-              r.at,
-              r.caller,
-              r.decision,
-              r.language,
-              r.route,
-              r.noticeId,
-              r.noticeVersion,
-              r.noticeSha256,
-              r.flowVersion,
-              now,
-            ).changes === 1,
+            insert.run(...recordValues(r), now).changes === 1,
         );
       });
       // IMMEDIATE: take the write lock up front instead of failing on a lock upgrade.

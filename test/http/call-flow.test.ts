@@ -2,7 +2,7 @@
 // parsed TwiML.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attrs, childrenOf, parseTwiml, verbName } from '../../src/telephony/player.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { buildTestApp, failingConsentLog, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost, TEST_BASE } from '../support/twilio.js';
 
 // 2026-11-25 is a Wednesday; 10:00 Prague = 09:00Z (CET).
@@ -198,17 +198,7 @@ describe('consent log', () => {
 
   it('a failed consent write still connects the caller, without recording', async () => {
     await t.close();
-    const failing = {
-      kind: 'failing',
-      migrate: async () => {},
-      append: async () => {
-        throw new Error('disk full');
-      },
-      list: async () => [],
-      check: async () => {},
-      close: async () => {},
-    };
-    t = await buildTestApp({ now: WED_OPEN, consentLog: failing });
+    t = await buildTestApp({ now: WED_OPEN, consentLog: failingConsentLog() });
     const call = await t.call('1');
     expect(call.end).toMatchObject({ kind: 'queue', queue: 'ozp-insurance' });
     const metrics = await t.metrics.registry.getSingleMetricAsString('infoline_consent_write_failures_total');

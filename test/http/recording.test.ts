@@ -9,7 +9,7 @@ import { recordingStarterFromEnv, TwilioRecordingStarter, type TwilioHttpClient 
 import type { ConsentLog } from '../../src/store/ports.js';
 import { attrs, parseTwiml, verbName } from '../../src/telephony/player.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { buildTestApp, failingConsentLog, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
 
 const WED_OPEN = '2026-11-25T09:00:00Z';
@@ -22,16 +22,6 @@ class FakeTwilioRecordings implements RecordingStarter {
   }
 }
 
-const failingConsentLog = (): ConsentLog => ({
-  kind: 'failing',
-  migrate: async () => {},
-  append: async () => {
-    throw new Error('disk full');
-  },
-  list: async () => [],
-  check: async () => {},
-  close: async () => {},
-});
 
 /** The agent side dequeues the caller: Twilio requests the <Queue url> with the caller's CallSid. */
 async function bridge(t: TestApp, callSid: string) {

@@ -16,6 +16,18 @@ import { newCallSid, signedPost, TEST_BASE, TEST_TOKEN } from './twilio.js';
 
 export const quietLogger = { info() {}, warn() {}, error() {} };
 
+/** A consent log whose every write fails (a full disk, a dead database). */
+export const failingConsentLog = (): ConsentLog => ({
+  kind: 'failing',
+  migrate: async () => {},
+  append: async () => {
+    throw new Error('disk full');
+  },
+  list: async () => [],
+  check: async () => {},
+  close: async () => {},
+});
+
 export interface TestApp {
   app: FastifyInstance;
   registry: ConfigRegistry;
