@@ -49,11 +49,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const metrics = opts.metrics ?? createMetrics();
   await app.register(formbody);
-  // Bodies that are not a form (JSON, text, …) are read as nothing: a voice route still
-  // answers TwiML that reaches a person rather than a 415 — and, since nothing can fail to
-  // parse, the signature check always runs before anything is answered.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, _body, done) => done(null, {}));
   await app.register(opsRoutes, { registry: opts.registry, consentLog: opts.consentLog, storeHealth: opts.storeHealth, metrics });
   await app.register(voiceRoutes, {
     registry: opts.registry,

@@ -28,8 +28,8 @@ export function flowGraph(bundle: ConfigBundle): string {
   const queues = new Set<string>();
   let hangup = false;
 
-  lines.push(`  call((${mermaidLabel('incoming call')}))`);
-  edge('call', nid(flow.start));
+  lines.push(`  incoming_call((${mermaidLabel('incoming call')}))`);
+  edge('incoming_call', nid(flow.start));
   for (const [id, node] of Object.entries(flow.nodes)) {
     switch (node.kind) {
       case 'menu': {

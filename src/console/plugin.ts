@@ -139,13 +139,6 @@ function masked(r: ConsentRecord): ConsentRecord {
   return r.caller.includes('*') || r.caller === 'unknown' ? r : { ...r, caller: maskCaller(r.caller) };
 }
 
-/**
- * `flowGraph` names its start node `call`, a Mermaid keyword (`click … call fn()`): Mermaid 11
- * refuses the whole chart. Until the CLI renames it, the console renames that one node id.
- */
-export function renderableMermaid(text: string): string {
-  return text.replace(/^(\s*)call(?=\(\(| -->)/gm, '$1incoming_call');
-}
 
 /** "2026-11-27" (a Prague day) or any time parseInstant accepts; `end` makes a date inclusive. */
 function dayOrInstant(value: string, option: string, end: boolean): number {
@@ -351,7 +344,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     return {
       version: config?.version ?? null,
       loadedAt: opts.registry.loadedAt?.toISOString() ?? null,
-      mermaid: config ? renderableMermaid(flowGraph(config.bundle)) : null,
+      mermaid: config ? flowGraph(config.bundle) : null,
       languages: config?.speech.languages ?? [],
       refused: opts.registry.lastRefused?.map((issue) => ({ ...issue, text: formatIssue(issue) })) ?? null,
     };

@@ -69,6 +69,13 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     },
   });
 
+  // Bodies that are not a form (JSON, text, …) are read as nothing: a voice route still
+  // answers TwiML that reaches a person rather than a 415 — and, since nothing can fail to
+  // parse, the signature check always runs before anything is answered. (Scoped to the voice
+  // routes: the console keeps its JSON API.)
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, _body, done) => done(null, {}));
+
   // Every log line of a voice request carries its CallSid (the body is parsed by now).
   app.addHook('preHandler', async (request) => {
     const sid = (request.body as Record<string, unknown> | undefined)?.CallSid;
