@@ -150,7 +150,8 @@ describe('the built server', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     };
-    expect(await refusedWithin(2_000)).toBe('ECONNREFUSED');
+    // Refused outright, or reset when the connection raced the listener's close: either way not accepted.
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(await refusedWithin(2_000));
 
     // Finish the in-flight request: it is answered with the queue, its consent on disk.
     const answer = readResponse(socket);
