@@ -37,6 +37,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
   if (production && !authToken) {
     throw new EnvError('TWILIO_AUTH_TOKEN is required when NODE_ENV=production (the Twilio signature check cannot be switched off in production)');
   }
+  const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
+  if (accountSid && !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
+    throw new EnvError('TWILIO_ACCOUNT_SID must be an account SID (AC followed by 32 hex digits)');
+  }
   const port = Number(env.PORT ?? '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvError(`PORT must be a port number, got "${env.PORT}"`);
   const publicUrl = env.PUBLIC_URL?.trim() || undefined;

@@ -326,7 +326,8 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
       }
     }
     request.log.info({ callStatus: status, duration: int(body.CallDuration), abandonedAt }, 'call status');
-    return reply.code(204).send();
+    // Twilio ignores the answer; an empty TwiML document keeps every voice route's answer uniform.
+    return reply.type(TWIML).send(new VoiceResponse().toString());
   });
 }
 

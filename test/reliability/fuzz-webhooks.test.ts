@@ -97,7 +97,7 @@ async function send(req: FuzzRequest, signature: 'valid' | 'forged' | 'none' = '
   return res;
 }
 
-/** Expectations for a signed request: TwiML (or 204 from the status callback), never 5xx. */
+/** Expectations for a signed request: TwiML, never 5xx. */
 function expectTwimlAnswer(req: FuzzRequest, res: { statusCode: number; body: string; headers: Record<string, unknown> }) {
   const what = `${req.path} ${String(req.contentType)} ${JSON.stringify(req.body.slice(0, 300))} (${Buffer.byteLength(req.body)} bytes)`;
   expect(res.statusCode, what).toBeLessThan(500);
