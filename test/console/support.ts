@@ -1,20 +1,13 @@
 // A real app (buildApp, SQLite stores on a temp file, the repository's config) with the console
 // registered the way main.ts does it, plus users with known passwords.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { packageRoot } from '../../src/config/load.js';
-import { ConfigRegistry } from '../../src/config/registry.js';
+import type { ConfigRegistry } from '../../src/config/registry.js';
 import { consolePlugin } from '../../src/console/plugin.js';
 import { hashPassword, writeUser, type Role } from '../../src/console/users.js';
-import { createMetrics } from '../../src/http/metrics.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
-import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
-import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
-import { quietLogger } from '../support/app.js';
-import { TEST_BASE, TEST_TOKEN } from '../support/twilio.js';
+import { buildTestApp } from '../support/app.js';
 
 export const SECRET = 'test-console-secret-0123456789abcdefghijklmnop';
 /** Cheap scrypt for tests (the real default is N = 2^17); verification reads N from the hash. */
@@ -46,44 +39,29 @@ export async function writeTestUsers(file: string): Promise<void> {
 }
 
 export async function buildConsoleApp(opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number } } = {}): Promise<ConsoleTestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'infoline-console-'));
-  const dbPath = join(dir, 'infoline.db');
-  const usersFile = join(dir, 'users.yaml');
-  const auditLogPath = join(dir, 'audit', 'console-audit.log');
-  await writeTestUsers(usersFile);
-  const consentLog = new SqliteConsentLog({ path: dbPath });
-  await consentLog.migrate();
-  const switches = new SqliteSwitchStore({ path: dbPath });
-  await switches.migrate();
-  const registry = new ConfigRegistry({ dir: packageRoot(), logger: quietLogger });
-  registry.start();
-  if (!registry.current) throw new Error('repository config invalid');
-  let now = Date.parse(opts.now ?? '2026-11-25T09:00:00Z');
-  const app = await buildApp({
-    registry,
-    consentLog,
-    switches,
-    authToken: TEST_TOKEN,
-    publicUrl: TEST_BASE,
-    now: () => now,
-    metrics: createMetrics({ defaultMetrics: false }),
+  let usersFile = '';
+  let auditLogPath = '';
+  const t = await buildTestApp({
+    now: opts.now ?? '2026-11-25T09:00:00Z',
     logger: opts.logger ?? false,
     // The tests play several clients through X-Forwarded-For, as behind a trusted proxy.
     trustProxy: true,
+    beforeReady: async ({ app, registry, consentLog, switches, dir, now }) => {
+      usersFile = join(dir, 'users.yaml');
+      auditLogPath = join(dir, 'audit', 'console-audit.log');
+      await writeTestUsers(usersFile);
+      await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures });
+    },
   });
-  await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now: () => now, loginFailures: opts.loginFailures });
-  await app.ready();
   return {
-    app,
-    registry,
-    consentLog,
-    switches,
-    dir,
+    app: t.app,
+    registry: t.registry,
+    consentLog: t.consentLog,
+    switches: t.switches,
+    dir: t.dir,
     usersFile,
     auditLogPath,
-    setNow(at) {
-      now = typeof at === 'string' ? Date.parse(at) : at;
-    },
+    setNow: t.setNow,
     auditLines() {
       try {
         return readFileSync(auditLogPath, 'utf8')
@@ -94,13 +72,7 @@ export async function buildConsoleApp(opts: { now?: string; logger?: boolean | o
         return [];
       }
     },
-    async close() {
-      registry.close();
-      await app.close();
-      await switches.close();
-      await consentLog.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => t.close(),
   };
 }
 

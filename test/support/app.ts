@@ -34,6 +34,8 @@ export interface TestApp {
   consentLog: ConsentLog;
   switches: SwitchStore;
   metrics: Metrics;
+  /** The temporary folder holding the database; removed by close(). */
+  dir: string;
   dbPath: string;
   /** Moves the app's clock. */
   setNow(iso: string | number): void;
@@ -49,6 +51,9 @@ export interface TestAppOptions {
   recordingStarter?: RecordingStarter;
   consentLog?: ConsentLog;
   logger?: boolean | object;
+  trustProxy?: boolean;
+  /** Registers more on the app before it is ready (e.g. the console plugin). */
+  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number }) => Promise<void>;
 }
 
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -74,7 +79,9 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     metrics,
     logger: opts.logger ?? false,
     recordingStarter: opts.recordingStarter,
+    trustProxy: opts.trustProxy,
   });
+  await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now });
   await app.ready();
   return {
     app,
@@ -82,6 +89,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     consentLog,
     switches,
     metrics,
+    dir,
     dbPath,
     setNow(at) {
       now = typeof at === 'string' ? Date.parse(at) : at;
