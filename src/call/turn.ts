@@ -60,13 +60,15 @@ export function playTurn(req: TurnRequest): Turn {
   const consentAction = step.actions.find((a): a is Extract<FlowAction, { type: 'recordConsent' }> => a.type === 'recordConsent');
   const consent = consentAction ? consentRecord(req, consentAction) : undefined;
   const closedSchedules: string[] = [];
+  // Clock-dependent texts are worked out now (they tell which schedules were closed); the
+  // others only when the answer is rendered, which a remembered step skips.
   const texts = new Map<Extract<FlowAction, { type: 'say' }>, Utterance[]>();
-  for (const a of step.actions) if (a.type === 'say') texts.set(a, sayTexts(req, a, closedSchedules));
+  if (!clockFree) for (const a of step.actions) if (a.type === 'say') texts.set(a, sayTexts(req, a, closedSchedules));
 
   const renderFresh = (recordDial: boolean) =>
     renderActions(step.actions, {
       utter: (lang, key, vars) => config.speech.utter(lang, key, vars),
-      sayTexts: (a) => texts.get(a) ?? [],
+      sayTexts: (a) => texts.get(a) ?? sayTexts(req, a, closedSchedules),
       queue: (id) => resolveQueue(config.bundle.queues, id),
       urls: req.urls,
       state: step.state,
