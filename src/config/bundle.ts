@@ -82,10 +82,9 @@ export function buildBundle(files: ReadonlyMap<string, string>): BundleResult {
     issues.push({ file: `${PROMPTS_DIR}${DEFAULT_LANGUAGE}.yaml`, line: 0, path: '', message: 'file is missing (Czech prompts are required)' });
   }
 
-  // Cross-file rules only make sense once every file parsed on its own.
-  if (issues.length === 0 && flow && queues && hours) {
-    issues.push(...crossFileIssues({ flow, queues, hours, prompts }, sources));
-  }
+  // Cross-file rules run on whatever parsed (every error in one run); the prompts count as
+  // parsed only when every prompt file did (a missing language would look like missing keys).
+  issues.push(...crossFileIssues({ flow, queues, hours, prompts: promptsOk ? prompts : undefined }, sources));
   if (issues.length > 0 || !flow || !queues || !hours) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, bundle: { version: contentVersion(files), flow, prompts, queues, hours } };
 }

@@ -22,14 +22,22 @@ interface RuleIssue {
   message: string;
 }
 
-export function crossFileIssues(config: ParsedConfig, sources: ReadonlyMap<string, YamlSource>): ConfigIssue[] {
+/**
+ * Rules across files, run on the files that parsed: a bad time in hours.yaml must not hide
+ * an unknown queue in the flow. A rule that needs a file which did not parse is skipped.
+ */
+export function crossFileIssues(config: Partial<ParsedConfig>, sources: ReadonlyMap<string, YamlSource>): ConfigIssue[] {
+  const { flow, queues, hours, prompts } = config;
   const found = [
-    ...flowReferenceIssues(config),
-    ...promptIssues(config),
-    ...audioIssues(config),
-    ...reachabilityIssues(config.flow),
-    ...silentCallerIssues(config.flow),
-    ...noticeIssues(config.flow),
+    ...(flow ? flowReferenceIssues(flow, { queues, hours, prompts }) : []),
+    ...(queues ? generalQueueIssues(queues) : []),
+    ...(flow && prompts ? promptIssues({ flow, prompts }) : []),
+    ...(prompts ? audioIssues({ prompts }) : []),
+    ...(prompts ? spokenInIssues(prompts) : []),
+    ...(flow && prompts ? emptyNoticeIssues(flow, prompts) : []),
+    ...(flow ? reachabilityIssues(flow) : []),
+    ...(flow ? silentCallerIssues(flow) : []),
+    ...(flow ? noticeIssues(flow) : []),
   ];
   return found.map((i) => {
     const source = sources.get(i.file);
@@ -37,27 +45,55 @@ export function crossFileIssues(config: ParsedConfig, sources: ReadonlyMap<strin
   });
 }
 
-function flowReferenceIssues({ flow, queues, hours, prompts }: ParsedConfig): RuleIssue[] {
+function flowReferenceIssues(flow: FlowFile, { queues, hours, prompts }: Partial<ParsedConfig>): RuleIssue[] {
   const out: RuleIssue[] = [];
   for (const [id, node] of Object.entries(flow.nodes)) {
-    if (node.kind === 'route' && queues.queues[node.queue] === undefined) {
+    if (queues && node.kind === 'route' && queues.queues[node.queue] === undefined) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'queue'], message: `no queue "${node.queue}" in config/queues.yaml` });
     }
-    if ((node.kind === 'route' || node.kind === 'say') && node.schedule !== undefined && hours.schedules[node.schedule] === undefined) {
+    if (hours && (node.kind === 'route' || node.kind === 'say') && node.schedule !== undefined && hours.schedules[node.schedule] === undefined) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'schedule'], message: `no schedule "${node.schedule}" in config/hours.yaml` });
     }
-    if (node.kind === 'language' && prompts[node.language] === undefined) {
+    if (prompts && node.kind === 'language' && prompts[node.language] === undefined) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'language'], message: `no prompts/${node.language}.yaml for language "${node.language}"` });
     }
   }
-  if (queues.queues.general === undefined) {
-    out.push({ file: 'config/queues.yaml', path: ['queues'], message: 'a "general" queue is required (fallback and error route)' });
+  return out;
+}
+
+function generalQueueIssues(queues: QueuesFile): RuleIssue[] {
+  if (queues.queues.general !== undefined) return [];
+  return [{ file: 'config/queues.yaml', path: ['queues'], message: 'a "general" queue is required (fallback and error route)' }];
+}
+
+/** A consent to a notice nobody heard is worthless: the notice must say something in every language. */
+function emptyNoticeIssues(flow: FlowFile, prompts: Record<string, PromptFile>): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  for (const [lang, file] of Object.entries(prompts)) {
+    const text = flattenPrompts(file.prompts).get(flow.notice);
+    if (typeof text === 'string' && text.trim() === '') {
+      out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path: ['prompts', ...flow.notice.split('.')], message: `the consent notice "${flow.notice}" is empty: callers must hear it before they can consent` });
+    }
+  }
+  return out;
+}
+
+/** spokenIn names a prompt of this file and a language that has its own prompt file (its voice). */
+function spokenInIssues(prompts: Record<string, PromptFile>): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  for (const [lang, file] of Object.entries(prompts)) {
+    const keys = new Set([...flattenPrompts(file.prompts).keys()].map(baseKey));
+    for (const [key, other] of Object.entries(file.spokenIn)) {
+      const path = ['spokenIn', key];
+      if (!keys.has(key)) out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path, message: `there is no prompt "${key}" to say in another language` });
+      if (prompts[other] === undefined) out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path, message: `no prompts/${other}.yaml for language "${other}" (its voice speaks the prompt)` });
+    }
   }
   return out;
 }
 
 /** Every key the flow or the program speaks exists in every language, and every language has the same keys. */
-function promptIssues({ flow, prompts }: ParsedConfig): RuleIssue[] {
+function promptIssues({ flow, prompts }: Pick<ParsedConfig, 'flow' | 'prompts'>): RuleIssue[] {
   const out: RuleIssue[] = [];
   const used: { key: string; path: PropertyKey[] }[] = [{ key: flow.notice, path: ['notice'] }];
   for (const [id, node] of Object.entries(flow.nodes)) {
@@ -173,7 +209,7 @@ function noticeIssues(flow: FlowFile): RuleIssue[] {
 }
 
 /** A recording (audio URL) configured for a prompt key that does not exist is a typo. */
-function audioIssues({ prompts }: ParsedConfig): RuleIssue[] {
+function audioIssues({ prompts }: Pick<ParsedConfig, 'prompts'>): RuleIssue[] {
   const out: RuleIssue[] = [];
   for (const [lang, file] of Object.entries(prompts)) {
     const keys = new Set([...flattenPrompts(file.prompts).keys()].map(baseKey));

@@ -32,7 +32,7 @@ export type MenuFailure = 'invalid' | 'noInput';
 export type FlowAction =
   | { type: 'say'; keys: string[]; lang: string; schedule?: string | undefined }
   | { type: 'menuFailure'; failure: MenuFailure; lang: string }
-  | { type: 'gather'; node: string; keys: string[]; lang: string }
+  | { type: 'gather'; node: string; keys: string[]; lang: string; timeout?: number | undefined }
   | { type: 'recordConsent'; decision: 'granted' | 'declined'; route: string; lang: string }
   | { type: 'connect'; node: string; queue: string; consent: boolean; lang: string }
   | { type: 'hangup' };
@@ -139,6 +139,7 @@ function nodeStates(id: string, node: FlowNode): Record<string, object> {
                 node: id,
                 keys: context.heard.includes(id) ? node.prompts : [...node.intro, ...node.prompts],
                 lang: context.lang,
+                ...(node.timeout !== undefined ? { timeout: node.timeout } : {}),
               }),
             },
             { type: 'markHeard', params: { node: id } },

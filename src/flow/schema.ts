@@ -14,6 +14,9 @@ const promptKey = z
   .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a prompt key (e.g. menu.1)` });
 const digit = z.enum(DIGITS, { error: (iss) => `${JSON.stringify(iss.input)} is not a key 0–9` });
 
+export const MENU_TIMEOUT_MIN = 3;
+export const MENU_TIMEOUT_MAX = 30;
+
 const menuNode = z.strictObject({
   kind: z.literal('menu'),
   intro: z.array(promptKey).default([]),
@@ -22,6 +25,8 @@ const menuNode = z.strictObject({
   /** Digits deliberately left unmapped (answered as a wrong key). */
   invalid: z.array(digit).default([]),
   onExhausted: nodeId,
+  /** Seconds of silence after the menu before it counts as "no input" (default 7). */
+  timeout: z.number().int().min(MENU_TIMEOUT_MIN).max(MENU_TIMEOUT_MAX).optional(),
 });
 
 const routeNode = z.strictObject({

@@ -17,8 +17,29 @@ const promptTree: z.ZodType<PromptTree> = z.lazy(() =>
 export const promptFileSchema = z.strictObject({
   /** BCP 47 tag for <Say language>, e.g. cs-CZ. */
   language: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a language tag (e.g. cs-CZ)` }),
-  /** Twilio TTS voice, e.g. Google.cs-CZ-Wavenet-A. */
+  /** Twilio TTS voice, e.g. Google.cs-CZ-Wavenet-A (default: the language's Google standard voice). */
   voice: z.string().min(1).optional(),
+  /**
+   * Speaking rate for every text of this language (SSML <prosody rate>): a percentage of the
+   * voice's normal rate, 50%–200%, or x-slow … x-fast. Absent: the voice's own rate.
+   */
+  rate: z
+    .union([z.string(), z.number()])
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v !== undefined && speakingRate(v) === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a speaking rate: a percentage from ${RATE_MIN}% to ${RATE_MAX}% (e.g. 85%) or one of ${RATE_WORDS.join(', ')}` });
+      }
+    })
+    .transform((v) => (v === undefined ? undefined : speakingRate(v))),
+  /**
+   * Prompts said in another language than this file's, by key → language code of another
+   * prompt file (e.g. `menu.9: en`): that text is spoken with that language's voice.
+   */
+  spokenIn: z
+    .record(z.string(), z.string().regex(/^[a-z]{2}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a language code (e.g. en)` }))
+    .nullish()
+    .transform((v) => v ?? {}),
   /** Prompt key → URL of a recording played instead of the text. */
   audio: z
     .record(
@@ -31,6 +52,23 @@ export const promptFileSchema = z.strictObject({
 });
 
 export type PromptFile = z.infer<typeof promptFileSchema>;
+
+export const RATE_MIN = 50;
+export const RATE_MAX = 200;
+export const RATE_WORDS = ['x-slow', 'slow', 'medium', 'fast', 'x-fast'] as const;
+
+/** A prompt file's `rate` as SSML wants it ("85%", "slow"), or undefined when out of range. */
+export function speakingRate(v: string | number): string | undefined {
+  if (typeof v === 'string' && (RATE_WORDS as readonly string[]).includes(v.trim())) return v.trim();
+  const m = typeof v === 'number' ? [String(v), String(v)] : /^\s*(\d{1,3})\s*%\s*$/.exec(v);
+  const n = m ? Number(m[1]) : Number.NaN;
+  return Number.isInteger(n) && n >= RATE_MIN && n <= RATE_MAX ? `${n}%` : undefined;
+}
+
+/** The voice when a prompt file names none: Google's standard voice of that locale (speaks it, supports SSML). */
+export function defaultVoice(language: string): string {
+  return `Google.${language}-Standard-A`;
+}
 
 /** Flattens a prompt tree to dotted keys: { menu: { "1": "…" } } → { "menu.1": "…" }. */
 export function flattenPrompts(tree: PromptTree, prefix = ''): Map<string, string | string[]> {

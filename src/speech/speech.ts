@@ -3,7 +3,7 @@
 import i18next, { type TFunction } from 'i18next';
 import { relativeWhen, weeklySummary } from '../hours/engine.js';
 import type { ClosedReason, Interval, OpenStatus, Schedule, WeeklyGroup } from '../hours/types.js';
-import type { PromptFile } from './schema.js';
+import { defaultVoice, type PromptFile } from './schema.js';
 
 /** One thing the caller hears: a text to speak or a recording to play. */
 export interface Utterance {
@@ -13,6 +13,8 @@ export interface Utterance {
   /** BCP 47 tag for <Say language>. */
   language: string;
   voice?: string | undefined;
+  /** SSML speaking rate (<prosody rate>), e.g. "85%"; absent: the voice's own rate. */
+  rate?: string | undefined;
 }
 
 export interface Speech {
@@ -83,7 +85,17 @@ export function createSpeech(prompts: Record<string, PromptFile>): Speech {
     text,
     utter(lang, key, vars) {
       const file = fileFor(lang);
-      return { text: text(lang, key, vars), audio: file?.audio[key], language: file?.language ?? 'cs-CZ', voice: file?.voice };
+      // A prompt written in another language (spokenIn) is said with that language's voice.
+      const other = file?.spokenIn[key];
+      const voiceOf = (other !== undefined ? prompts[other] : undefined) ?? file;
+      const language = voiceOf?.language ?? 'cs-CZ';
+      return {
+        text: text(lang, key, vars),
+        audio: file?.audio[key],
+        language,
+        voice: voiceOf?.voice ?? defaultVoice(language),
+        ...(voiceOf?.rate !== undefined ? { rate: voiceOf.rate } : {}),
+      };
     },
     list(lang, key) {
       const out = tFor(lang)(key, { returnObjects: true }) as unknown;

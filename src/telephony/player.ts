@@ -54,10 +54,11 @@ export function attrs(node: TwimlNode): Record<string, string> {
   return (node[':@'] as Record<string, string> | undefined) ?? {};
 }
 
+/** The text inside a verb, SSML elements (e.g. <prosody>) included. */
 export function textOf(node: TwimlNode): string {
   const name = verbName(node);
   const children = (name ? (node[name] as TwimlNode[] | undefined) : undefined) ?? [];
-  return children.map((c) => (typeof c['#text'] === 'string' ? c['#text'] : '')).join('');
+  return children.map((c) => (typeof c['#text'] === 'string' ? c['#text'] : verbName(c) !== undefined ? textOf(c) : '')).join('');
 }
 
 export function childrenOf(node: TwimlNode): TwimlNode[] {

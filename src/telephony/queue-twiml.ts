@@ -88,6 +88,7 @@ export function holdTwiml(config: CompiledConfig, ctx: QueueContext, params: Wai
     const gather = response.gather({
       input: ['dtmf'],
       numDigits: 1,
+      finishOnKey: '',
       timeout: OFFER_TIMEOUT_SECONDS,
       action: `${ctx.base}/voice/queue/choice?${query(ctx, { t: String(waited) })}`,
       method: 'POST',

@@ -3,6 +3,7 @@
 // interrupts any prompt (barge-in).
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CallState, FlowAction } from '../flow/machine.js';
+import { defaultVoice } from '../speech/schema.js';
 import type { Utterance } from '../speech/speech.js';
 import type { ResolvedQueue } from './queues-schema.js';
 
@@ -35,16 +36,17 @@ export interface RenderContext {
   recordDial: boolean;
 }
 
-type Container = { say(attrs: object, text: string): unknown; play(attrs: object, url: string): unknown };
+type Container = { say(attrs: object, text?: string): { prosody(attrs: object, text: string): unknown }; play(attrs: object, url: string): unknown };
 
+/** Every <Say> names its language and a voice that speaks it (Twilio's default voices speak no Czech). */
 export function speak(target: Container, u: Utterance): void {
   if (u.audio) {
     target.play({}, u.audio);
     return;
   }
-  const attrs: Record<string, string> = { language: u.language };
-  if (u.voice) attrs.voice = u.voice;
-  target.say(attrs, u.text);
+  const attrs = { language: u.language, voice: u.voice ?? defaultVoice(u.language) };
+  if (u.rate === undefined) target.say(attrs, u.text);
+  else target.say(attrs).prosody({ rate: u.rate }, u.text);
 }
 
 export function renderActions(actions: readonly FlowAction[], ctx: RenderContext): string {
@@ -66,7 +68,9 @@ export function renderActions(actions: readonly FlowAction[], ctx: RenderContext
         const gather = response.gather({
           input: ['dtmf'],
           numDigits: 1,
-          timeout: GATHER_TIMEOUT_SECONDS,
+          // `#` is a key like any other (Twilio would otherwise take it as "done" and send no Digits).
+          finishOnKey: '',
+          timeout: action.timeout ?? GATHER_TIMEOUT_SECONDS,
           action: ctx.urls.menu(ctx.state),
           method: 'POST',
         });
