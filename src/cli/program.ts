@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadCompiled } from './config.js';
 import { runClose, runReopen } from './closure.js';
 import { runConsentExport } from './consent.js';
+import { runFallbackTwiml } from './fallback.js';
 import { flowGraph } from './graph.js';
 import { runHours } from './hours.js';
 import { CliError, errorText, type CliIo } from './io.js';
@@ -70,6 +71,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         return 0;
       }),
     );
+
+  program
+    .command('fallback-twiml')
+    .description("print the fallback TwiML (apology, then the general line) for the number's Fallback URL on a static host (TwiML Bin)")
+    .action(run(() => runFallbackTwiml(io)));
 
   program
     .command('hours')

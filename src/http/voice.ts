@@ -10,12 +10,14 @@ import type { CallState } from '../flow/machine.js';
 import type { EmergencyClosure } from '../hours/types.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import { decodeCallQuery, encodeCallQuery } from '../telephony/call-query.js';
-import { fallbackTwiml, FALLBACK_QUEUE, speak, type CallbackUrls } from '../telephony/twiml.js';
+import { fallbackDocument } from '../telephony/fallback.js';
+import { fallbackTwiml, speak, type CallbackUrls } from '../telephony/twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import {
   holdTwiml,
   HOLD_PAUSE_SECONDS,
   int,
+  isRecordedMessage,
   queueChoiceTwiml,
   queueDoneTwiml,
   queueDoneWithoutConfig,
@@ -190,7 +192,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   app.post('/voice/fallback', voiceRoute, async (request, reply) => {
     metrics.fallbacks.inc({ reason: 'twilio-fallback' });
     request.log.warn({ errorCode: (request.body as Record<string, unknown> | undefined)?.ErrorCode }, 'Twilio used the fallback URL');
-    return reply.type(TWIML).send(fallbackTwiml());
+    return reply.type(TWIML).send(fallbackDocument(registry.current));
   });
 
   // --- While the caller waits, after the queue, recording, call status (issue 5) ----------
@@ -248,12 +250,13 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     };
     const outcome = queueOutcome(input);
     const callSid = callSidOf(body);
-    if (outcome === 'connected') ended(callSid, 'connected');
+    if (outcome === 'connected' || outcome === 'transferred') ended(callSid, 'connected');
     request.log.info({ ...input, outcome, route: ctx.route, queueTime: int(body.QueueTime), dialDuration: int(body.DialCallDuration) }, 'queue ended');
     if (!config) {
-      if (queueDoneWithoutConfig(input) === 'fallback') return reply.type(TWIML).send(fallbackTwiml());
+      const answer = queueDoneWithoutConfig(input);
+      if (answer === 'fallback') return reply.type(TWIML).send(fallbackTwiml());
       const bye = new VoiceResponse();
-      bye.hangup();
+      if (answer === 'hangup') bye.hangup();
       return reply.type(TWIML).send(bye.toString());
     }
     // A retry on the general line by <Dial> records only a consent that is in the log.
@@ -272,9 +275,10 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   app.post('/voice/queue/message', voiceRoute, async (request, reply) => {
     const { config, ctx, body } = queueContext(request);
     const response = new VoiceResponse();
-    if (config) speak(response, config.speech.utter(ctx.lang, 'queue.thanks'));
+    // A silent recording is no message: no thanks for it, not counted as one.
+    const recorded = isRecordedMessage(body);
+    if (config) speak(response, config.speech.utter(ctx.lang, recorded ? 'queue.thanks' : 'queue.goodbye'));
     response.hangup();
-    const recorded = typeof body.RecordingSid === 'string' && body.RecordingSid !== '';
     if (recorded) ended(callSidOf(body), 'message');
     request.log.info({ route: ctx.route, recordingSid: body.RecordingSid, seconds: int(body.RecordingDuration) }, recorded ? 'caller left a message' : 'message ended without a recording');
     return reply.type(TWIML).send(response.toString());
@@ -335,9 +339,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
 const FINAL_CALL_STATUSES = new Set(['completed', 'failed', 'busy', 'no-answer', 'canceled']);
 
 export function apologyTwiml(config: CompiledConfig | undefined): string {
-  if (!config) return fallbackTwiml();
-  const general = resolveQueue(config.bundle.queues, 'general');
-  return fallbackTwiml(config.speech.utter('cs', 'error.apology'), general?.queue ?? FALLBACK_QUEUE);
+  return fallbackDocument(config);
 }
 
 // Not wrapped in fastify-plugin: its hooks and error handler stay scoped to the voice routes.

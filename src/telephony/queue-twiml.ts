@@ -47,6 +47,15 @@ export interface QueueResultInput {
 export const HOLD_PAUSE_SECONDS = 20;
 /** Seconds the caller has to answer the overflow offer. */
 export const OFFER_TIMEOUT_SECONDS = 6;
+/**
+ * Whether a <Record> action caught a message: Twilio calls the action (and keeps a file) even
+ * for silence, so a message needs a RecordingSid and a RecordingDuration above zero.
+ */
+export function isRecordedMessage(params: { RecordingSid?: unknown; RecordingDuration?: unknown }): boolean {
+  const seconds = int(params.RecordingDuration);
+  return typeof params.RecordingSid === 'string' && params.RecordingSid.trim() !== '' && seconds !== undefined && seconds > 0;
+}
+
 /** Longest voice message a caller can leave, in seconds. */
 export const MESSAGE_MAX_SECONDS = 120;
 
@@ -133,7 +142,7 @@ export function queueChoiceTwiml(config: CompiledConfig, ctx: QueueContext, digi
   return response.toString();
 }
 
-export type QueueOutcome = 'connected' | 'gone' | 'redirected' | 'message' | 'unavailable' | 'error';
+export type QueueOutcome = 'connected' | 'transferred' | 'gone' | 'redirected' | 'message' | 'unavailable' | 'error';
 
 /** What a QueueResult (<Enqueue action>) or DialCallStatus (<Dial action>) means for the caller. */
 export function queueOutcome(input: QueueResultInput): QueueOutcome {
@@ -144,6 +153,10 @@ export function queueOutcome(input: QueueResultInput): QueueOutcome {
     case 'completed':
     case 'answered':
       return 'connected';
+    case 'redirected-from-bridged':
+      // An agent passed the caller on after talking to them: a connected call whose new
+      // TwiML is already playing.
+      return 'transferred';
     case 'hangup':
     case 'canceled':
       return 'gone';
@@ -200,7 +213,8 @@ export function queueDoneTwiml(config: CompiledConfig, ctx: QueueContext, input:
       response.hangup();
       break;
     case 'redirected':
-      // Moved out of the queue through the REST API: the new TwiML is already playing.
+    case 'transferred':
+      // Moved out of the queue (REST API, or an agent's transfer): the new TwiML is already playing.
       break;
     case 'message':
       leaveMessage();
@@ -234,7 +248,8 @@ export function queueDoneTwiml(config: CompiledConfig, ctx: QueueContext, input:
 }
 
 /** The answer to the Enqueue/Dial action when no config is loaded at all. */
-export function queueDoneWithoutConfig(input: QueueResultInput): 'hangup' | 'fallback' {
+export function queueDoneWithoutConfig(input: QueueResultInput): 'empty' | 'hangup' | 'fallback' {
   const outcome = queueOutcome(input);
+  if (outcome === 'transferred') return 'empty';
   return outcome === 'connected' || outcome === 'gone' || outcome === 'redirected' ? 'hangup' : 'fallback';
 }

@@ -123,18 +123,32 @@ function connect(response: VoiceResponse, ctx: RenderContext, queueId: string, r
 /** The general queue's Twilio name when nothing else is known (fallback route, broken config). */
 export const FALLBACK_QUEUE = 'ozp-general';
 
+/** The shipped Czech voice: the fallback speaks with it when no prompt file can be read. */
+export const FALLBACK_VOICE = 'Google.cs-CZ-Wavenet-A';
+
 const FALLBACK_APOLOGY: Utterance = {
   text: 'Omlouváme se, došlo k technické chybě. Spojujeme Vás s operátorem.',
   language: 'cs-CZ',
+  voice: FALLBACK_VOICE,
 };
 
+/** Where the fallback puts the caller: a Twilio queue, or a number / SIP URI to dial. */
+export type FallbackTarget = { queue: string } | { dial: string };
+
 /**
- * The answer when anything goes wrong: an apology and the general queue. Depends on no
- * config and no database, so it works when nothing else does.
+ * The answer when anything goes wrong: an apology and the general line. Depends on no
+ * config and no database, so it works when nothing else does; it has no callback URL, so it
+ * also works from a static host while our service is down.
  */
-export function fallbackTwiml(apology: Utterance = FALLBACK_APOLOGY, queueName: string = FALLBACK_QUEUE): string {
+export function fallbackTwiml(apology: Utterance = FALLBACK_APOLOGY, target: FallbackTarget = { queue: FALLBACK_QUEUE }): string {
   const response = new VoiceResponse();
   speak(response, apology);
-  response.enqueue({}, queueName);
+  if ('dial' in target) {
+    const dial = response.dial({});
+    if (target.dial.startsWith('sip')) dial.sip(target.dial);
+    else dial.number(target.dial);
+  } else {
+    response.enqueue({}, target.queue);
+  }
   return response.toString();
 }
