@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from './http/metrics.js';
 import { opsRoutes } from './http/ops.js';
 import { voiceRoutes } from './http/voice.js';
 import type { StoreHealth } from './store/open-stores.js';
+import type { ClaimStore } from './store/claims-port.js';
 import type { ConsentLog, SwitchStore } from './store/ports.js';
 import type { RecordingStarter } from './telephony/recording.js';
 
@@ -24,6 +25,8 @@ export interface AppOptions {
   now?: () => number;
   metrics?: Metrics;
   recordingStarter?: RecordingStarter | undefined;
+  /** Shared "done once" claims (a retried webhook starts no second recording); default: this process only. */
+  claims?: ClaimStore | undefined;
   /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
   trustProxy?: TrustProxy;
   /** A pino logger options object, or false for none (simulator). */
@@ -59,6 +62,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     publicUrl: opts.publicUrl,
     now: opts.now ?? Date.now,
     recordingStarter: opts.recordingStarter,
+    claims: opts.claims,
   });
   return app;
 }

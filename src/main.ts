@@ -47,6 +47,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
     throw new EnvError(`PUBLIC_URL must be the base URL Twilio calls, like https://ivr.example.org, got "${publicUrl}"`);
   }
+  if (production) checkProductionPublicUrl(publicUrl);
   return {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
@@ -61,6 +62,27 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     console: readConsoleEnv(env, (message) => new EnvError(message)),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
+}
+
+/**
+ * In production the signature is checked against PUBLIC_URL only (never against headers a
+ * client can set, such as X-Forwarded-Host), and Twilio calls only https there: a plain-http
+ * URL is allowed for a loopback host alone (local smoke runs of the production build).
+ */
+function checkProductionPublicUrl(publicUrl: string | undefined): void {
+  if (publicUrl === undefined) {
+    throw new EnvError('PUBLIC_URL is required when NODE_ENV=production (the https base URL Twilio calls, e.g. https://ivr.example.org)');
+  }
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new EnvError(`PUBLIC_URL must be the base URL Twilio calls, like https://ivr.example.org, got "${publicUrl}"`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new EnvError(`PUBLIC_URL must be https:// when NODE_ENV=production (only a loopback host may use http://), got "${publicUrl}"`);
+  }
 }
 
 /** TRUST_PROXY: unset/false → trust no one (client IPs as seen); a number → hops; else addresses/CIDRs. */
@@ -109,6 +131,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     metrics,
     logger: loggerOptions(env.logLevel),
     recordingStarter: extra.recordingStarter ?? recordingStarterFromEnv(),
+    claims: stores.claims,
     trustProxy: env.trustProxy,
   });
   if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);

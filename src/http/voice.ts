@@ -8,6 +8,8 @@ import { playTurn, type CallInput } from '../call/turn.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import type { CallState } from '../flow/machine.js';
 import type { EmergencyClosure } from '../hours/types.js';
+import type { ClaimStore } from '../store/claims-port.js';
+import { MemoryClaimStore } from '../store/memory-claims.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import { decodeCallQuery, encodeCallQuery } from '../telephony/call-query.js';
 import { fallbackDocument } from '../telephony/fallback.js';
@@ -40,6 +42,8 @@ export interface VoiceOptions {
   /** The clock, read once per request at the edge. */
   now: () => number;
   recordingStarter?: RecordingStarter | undefined;
+  /** Shared "done once" claims; without them, this process's memory (one instance only). */
+  claims?: ClaimStore | undefined;
 }
 
 /** The fields of Twilio's voice webhook we use; the rest is ignored. */
@@ -218,8 +222,8 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     if (callSid === undefined) return;
     progress.ended(callSid, outcome);
   };
-  /** Calls this instance started a recording for (a retried <Queue url> webhook starts none twice). */
-  const recordingStarted = new Set<string>();
+  /** "Recording started for this call", shared by every instance: a retried webhook starts none twice. */
+  const claims = opts.claims ?? new MemoryClaimStore();
 
   app.post('/voice/queue/wait', voiceRoute, async (request, reply) => {
     const { config, ctx, query, body } = queueContext(request);
@@ -291,16 +295,18 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const { body } = queueContext(request);
     const callerSid = callSidOf(body);
     ended(callerSid, 'connected');
+    // Twilio marks a retried webhook with this header; the claim below makes it harmless.
+    const retryToken = request.headers['i-twilio-idempotency-token'];
     if (callerSid !== undefined && opts.recordingStarter) {
       try {
         if (!(await hasGrantedConsent(callerSid))) {
           request.log.info('no granted consent in the log: not recording');
-        } else if (recordingStarted.has(callerSid)) {
-          request.log.info('recording already started for this call');
+        } else if (!(await claims.claim(`recording:${callerSid}`, new Date(now()).toISOString()))) {
+          request.log.info({ idempotencyToken: retryToken }, 'recording already started for this call');
         } else {
+          // Claimed first, on any instance: never given back, so even a start that timed out
+          // (and may have worked at Twilio) is not repeated by a retry.
           await opts.recordingStarter.start(callerSid);
-          recordingStarted.add(callerSid);
-          if (recordingStarted.size > 10_000) recordingStarted.delete(recordingStarted.values().next().value ?? '');
           metrics.recordingsStarted.inc();
           request.log.info('recording started after granted consent');
         }

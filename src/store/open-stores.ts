@@ -6,10 +6,12 @@
 //
 // A PostgreSQL or Redis outage at start does not prevent starting (calls must still be
 // answered): the stores report it through health() and recover by themselves.
+import type { ClaimStore } from './claims-port.js';
 import type { ConsentLog, SwitchStore } from './ports.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
+import { SqliteClaimStore } from './sqlite-claims.js';
 import { SqliteConsentLog } from './sqlite-consent-log.js';
 import { SqliteSwitchStore } from './sqlite-switch-store.js';
 
@@ -35,6 +37,8 @@ export interface StoreHealth {
 export interface Stores {
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** "Done once" claims shared by every instance (a retried webhook starts no second recording). */
+  claims: ClaimStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -134,13 +138,31 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       switchHealth = () => ({ kind: store.kind, ...store.health() });
     }
 
+    let claims: ClaimStore;
+    if (target.kind === 'sqlite') {
+      claims = new SqliteClaimStore({ path: target.path });
+      opened.push(claims);
+      await claims.migrate();
+    } else {
+      const { PostgresClaimStore } = await import('./postgres-claims.js');
+      const store = new PostgresClaimStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
+      claims = store;
+      opened.push(store);
+      // Unreachable at start: claims fail (no recording is started) until it answers.
+      await store.migrate().catch((err: unknown) => {
+        logger.warn({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; webhook claims unavailable until it answers');
+        claims = retryingMigrate(store);
+      });
+    }
+
     let closing: Promise<void> | undefined;
     return {
       consentLog,
       switches,
+      claims,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close()]).then(() => undefined);
         return closing;
       },
     };
@@ -148,4 +170,22 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
     await Promise.allSettled(opened.map((s) => s.close()));
     throw err;
   }
+}
+
+/** A claim store whose table could not be created at start: creates it before the next use. */
+function retryingMigrate(store: ClaimStore): ClaimStore {
+  let ready: Promise<void> | undefined;
+  const migrated = () => (ready ??= store.migrate().catch((err: unknown) => {
+    ready = undefined;
+    throw err;
+  }));
+  return {
+    kind: store.kind,
+    migrate: migrated,
+    claim: async (key, at) => {
+      await migrated();
+      return store.claim(key, at);
+    },
+    close: () => store.close(),
+  };
 }

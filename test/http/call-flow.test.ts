@@ -1,7 +1,7 @@
 // The caller-facing contract, played through the real webhooks with signed requests and
 // parsed TwiML.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attrs, childrenOf, parseTwiml, verbName } from '../../src/telephony/player.js';
+import { attrs, childrenOf, parseTwiml, textOf, verbName } from '../../src/telephony/player.js';
 import { buildTestApp, failingConsentLog, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost, TEST_BASE } from '../support/twilio.js';
 
@@ -30,7 +30,11 @@ describe('first answer', () => {
     expect(attrs(gather).numDigits).toBe('1');
     expect(attrs(gather).action!.startsWith(`${TEST_BASE}/voice/menu?`)).toBe(true);
     const inside = childrenOf(gather);
-    expect(inside.every((c) => verbName(c) === 'Say' && attrs(c).language === 'cs-CZ')).toBe(true);
+    expect(inside.every((c) => verbName(c) === 'Say')).toBe(true);
+    // Czech throughout, except the English sentence for key 9, said by the English voice.
+    const english = inside.filter((c) => textOf(c).includes('press nine'));
+    expect(english.map((c) => attrs(c))).toEqual([{ language: 'en-GB', voice: 'Google.en-GB-Wavenet-A' }]);
+    expect(inside.filter((c) => !english.includes(c)).every((c) => attrs(c).language === 'cs-CZ' && attrs(c).voice === 'Google.cs-CZ-Wavenet-A')).toBe(true);
     const text = inside.map((c) => JSON.stringify(c)).join(' ');
     expect(text).toContain('Za účelem zvyšování kvality služeb OZP zpracovává nahrávky hovorů');
     for (const word of ['jedničku', 'dvojky', 'trojku', 'čtyřky', 'pětky', 'šestky', 'sedmičky', 'osmičku', 'press nine']) {

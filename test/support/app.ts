@@ -9,6 +9,8 @@ import { ConfigRegistry } from '../../src/config/registry.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
+import { SqliteClaimStore } from '../../src/store/sqlite-claims.js';
+import type { ClaimStore } from '../../src/store/claims-port.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { playCall, type PlayedCall } from '../../src/telephony/player.js';
@@ -50,6 +52,8 @@ export interface TestAppOptions {
   token?: string | undefined;
   recordingStarter?: RecordingStarter;
   consentLog?: ConsentLog;
+  /** Shared claims (default: a SQLite claim store in the test's database file). */
+  claims?: ClaimStore;
   logger?: boolean | object;
   trustProxy?: boolean;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
@@ -63,6 +67,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await consentLog.migrate();
   const switches = new SqliteSwitchStore({ path: dbPath });
   await switches.migrate();
+  const claims = opts.claims ?? new SqliteClaimStore({ path: dbPath });
+  await claims.migrate();
   const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger });
   const started = registry.start();
   if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
@@ -79,6 +85,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     metrics,
     logger: opts.logger ?? false,
     recordingStarter: opts.recordingStarter,
+    claims,
     trustProxy: opts.trustProxy,
   });
   await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now });
@@ -111,6 +118,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       registry.close();
       await app.close();
       await switches.close();
+      await claims.close();
       await consentLog.close();
       rmSync(dir, { recursive: true, force: true });
     },

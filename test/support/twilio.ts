@@ -15,6 +15,8 @@ export interface SignedPostOptions {
   base?: string;
   /** Override the signature (forgery tests). */
   signature?: string | null;
+  /** More request headers (e.g. I-Twilio-Idempotency-Token on a retry). */
+  headers?: Record<string, string>;
 }
 
 /** POST a form to `pathOrUrl` as Twilio would, signed over base + path + query + sorted params. */
@@ -23,7 +25,7 @@ export async function signedPost(app: FastifyInstance, pathOrUrl: string, params
   const url = pathOrUrl.startsWith('http') ? pathOrUrl : base + pathOrUrl;
   const u = new URL(url);
   const token = opts.token === undefined ? TEST_TOKEN : opts.token;
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  const headers: Record<string, string> = { ...opts.headers, 'content-type': 'application/x-www-form-urlencoded' };
   const signature = opts.signature === undefined ? (token ? getExpectedTwilioSignature(token, url, params) : undefined) : opts.signature;
   if (signature !== undefined && signature !== null) headers['x-twilio-signature'] = signature;
   return app.inject({ method: 'POST', url: u.pathname + u.search, headers, payload: new URLSearchParams(params).toString() });

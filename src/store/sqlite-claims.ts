@@ -1,0 +1,42 @@
+// SQLite claims, in the consent database file: INSERT OR IGNORE on a primary key is atomic
+// across the processes sharing the file.
+import type { ClaimStore } from './claims-port.js';
+import { normaliseInstant } from './shared.js';
+import { openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-consent-log.js';
+
+export interface SqliteClaimStoreOptions extends SqliteOpenOptions {
+  /** Usually the consent log's file. */
+  path: string;
+}
+
+export class SqliteClaimStore implements ClaimStore {
+  readonly kind = 'sqlite';
+  private readonly db: SqliteDatabase;
+  private closed = false;
+
+  constructor(options: SqliteClaimStoreOptions) {
+    this.db = openSqliteDatabase(options.path, options);
+  }
+
+  async migrate(): Promise<void> {
+    this.assertOpen();
+    // Its own IF NOT EXISTS (not a numbered migration): the table is independent of the others.
+    this.db.exec('CREATE TABLE IF NOT EXISTS webhook_claims (claim_key TEXT PRIMARY KEY, claimed_at TEXT NOT NULL)');
+  }
+
+  async claim(key: string, at: string): Promise<boolean> {
+    this.assertOpen();
+    const result = this.db.prepare('INSERT OR IGNORE INTO webhook_claims (claim_key, claimed_at) VALUES (?, ?)').run(key, normaliseInstant(at, 'at'));
+    return result.changes > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('claim store is closed');
+  }
+}
