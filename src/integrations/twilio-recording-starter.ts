@@ -18,9 +18,12 @@ export interface TwilioRecordingOptions {
   /** Optional URL Twilio calls when a recording is ready (RecordingStatusCallback). */
   statusCallback?: string | undefined;
   httpClient?: TwilioHttpClient | undefined;
+  /** Base URL of the REST API (TWILIO_API_URL): a fake Twilio in tests, or a Twilio-compatible provider. */
+  apiUrl?: string | undefined;
 }
 
 export const RECORDING_TIMEOUT_MS = 5_000;
+export const TWILIO_API_URL = 'https://api.twilio.com';
 
 export class TwilioRecordingStarter implements RecordingStarter {
   private readonly client: Promise<TwilioClient>;
@@ -29,14 +32,16 @@ export class TwilioRecordingStarter implements RecordingStarter {
   constructor(private readonly opts: TwilioRecordingOptions) {
     this.timeoutMs = opts.timeoutMs ?? RECORDING_TIMEOUT_MS;
     // Loaded in the background at start, so the first bridged call does not wait for it.
-    this.client = import('twilio/lib/rest/Twilio.js').then(
-      ({ default: Twilio }) =>
-        new Twilio(opts.accountSid, opts.authToken, {
-          timeout: this.timeoutMs,
-          autoRetry: false,
-          ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
-        }),
-    );
+    this.client = import('twilio/lib/rest/Twilio.js').then(({ default: Twilio }) => {
+      const client = new Twilio(opts.accountSid, opts.authToken, {
+        timeout: this.timeoutMs,
+        autoRetry: false,
+        ...(opts.httpClient ? { httpClient: opts.httpClient } : {}),
+      });
+      // The api domain (Calls, Recordings) is built on this base; twilio hardcodes api.twilio.com.
+      if (opts.apiUrl !== undefined) client.api.baseUrl = opts.apiUrl.replace(/\/+$/, '');
+      return client;
+    });
     this.client.catch(() => undefined); // reported by start()
   }
 
@@ -63,7 +68,8 @@ export class TwilioRecordingStarter implements RecordingStarter {
 
 /**
  * The recording starter the environment asks for: Twilio's REST API when both
- * TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set, otherwise none (calls are then never
+ * TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set (at TWILIO_API_URL, default
+ * https://api.twilio.com), otherwise none (calls are then never
  * recorded by the API; <Dial record> still applies to dial targets). Throws when
  * TWILIO_ACCOUNT_SID is set but is not an account SID.
  */
@@ -74,5 +80,7 @@ export function recordingStarterFromEnv(env: NodeJS.ProcessEnv = process.env): R
   if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
     throw new Error('TWILIO_ACCOUNT_SID must be an account SID (AC followed by 32 hex digits)');
   }
-  return new TwilioRecordingStarter({ accountSid, authToken });
+  const apiUrl = env.TWILIO_API_URL?.trim() || TWILIO_API_URL;
+  if (!/^https?:\/\/[^/]+/.test(apiUrl)) throw new Error(`TWILIO_API_URL must be an http(s) base URL, got "${apiUrl}"`);
+  return new TwilioRecordingStarter({ accountSid, authToken, apiUrl });
 }
