@@ -1,5 +1,6 @@
 // In-memory claims: one process only (tests, and an app built without a shared store).
 import type { ClaimStore } from './claims-port.js';
+import { normaliseInstant } from './shared.js';
 
 export class MemoryClaimStore implements ClaimStore {
   readonly kind = 'memory';
@@ -8,8 +9,9 @@ export class MemoryClaimStore implements ClaimStore {
   async migrate(): Promise<void> {}
 
   async claim(key: string, at: string): Promise<boolean> {
+    const when = normaliseInstant(at, 'at');
     if (this.claimed.has(key)) return false;
-    this.claimed.set(key, at);
+    this.claimed.set(key, when);
     return true;
   }
 

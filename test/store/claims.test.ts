@@ -1,0 +1,56 @@
+// Claims on every adapter: SQLite (one file, two connections), PostgreSQL (two pools on one
+// database, isolated by a random table prefix), and the in-memory one.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe } from 'vitest';
+import { MemoryClaimStore } from '../../src/store/memory-claims.js';
+import { PostgresClaimStore } from '../../src/store/postgres-claims.js';
+import { SqliteClaimStore } from '../../src/store/sqlite-claims.js';
+import { claimStoreContract } from './claims.contract.js';
+import { PG_URL, probePostgres, randomPrefix, requireService } from './services.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+claimStoreContract('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'infoline-claims-'));
+  dirs.push(dir);
+  const path = join(dir, 'infoline.db');
+  const open = async () => {
+    const s = new SqliteClaimStore({ path });
+    await s.migrate();
+    return s;
+  };
+  const store = await open();
+  return { store, peer: open, cleanup: () => store.close() };
+});
+
+claimStoreContract('memory', async () => {
+  const store = new MemoryClaimStore();
+  // One process only: its "peer" is itself.
+  return { store, peer: async () => ({ kind: store.kind, migrate: () => store.migrate(), claim: (k, at) => store.claim(k, at), close: async () => {} }), cleanup: () => store.close() };
+});
+
+const available = requireService(await probePostgres());
+describe.runIf(available)('postgres claims', () => {
+  claimStoreContract('postgres', async () => {
+    const tablePrefix = randomPrefix();
+    const open = async () => {
+      const s = new PostgresClaimStore({ connectionString: PG_URL, tablePrefix });
+      await s.migrate();
+      return s;
+    };
+    const store = await open();
+    return {
+      store,
+      peer: open,
+      cleanup: async () => {
+        await store.dropTable();
+        await store.close();
+      },
+    };
+  });
+});
