@@ -49,6 +49,13 @@ export const promptFileSchema = z.strictObject({
     .nullish()
     .transform((v) => v ?? {}),
   prompts: promptTree,
+}).superRefine((file, ctx) => {
+  // Google voice names carry their locale (Google.cs-CZ-Wavenet-A): one of another language
+  // would read Czech text with English phonetics, or fail the <Say>.
+  const locale = /^Google\.([a-z]{2,3}-[A-Z]{2})-/.exec(file.voice ?? '')?.[1];
+  if (locale !== undefined && /^[a-z]{2}-[A-Z]{2}$/.test(file.language) && locale !== file.language) {
+    ctx.addIssue({ code: 'custom', path: ['voice'], message: `the voice ${JSON.stringify(file.voice)} speaks ${locale}, not this file's language ${file.language}` });
+  }
 });
 
 export type PromptFile = z.infer<typeof promptFileSchema>;

@@ -74,3 +74,11 @@ describe('validate: issue 12 rules', () => {
     else expect(lines).toEqual([expect.stringMatching(/^flows\/infoline\.yaml:\d+ nodes\.main\.timeout: must be at (least 3|most 30)/)]);
   });
 });
+
+describe('validate: the voice speaks the file’s language', () => {
+  it('a Google voice of another locale is refused at its line', () => {
+    expect(validate(['prompts/cs.yaml', 'voice: Google.cs-CZ-Wavenet-A', 'voice: Google.en-GB-Wavenet-A'])).toEqual([
+      'prompts/cs.yaml:6 voice: the voice "Google.en-GB-Wavenet-A" speaks en-GB, not this file\'s language cs-CZ',
+    ]);
+  });
+});
