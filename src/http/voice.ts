@@ -3,7 +3,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import { z } from 'zod';
-import type { CompiledConfig } from '../call/compiled.js';
 import { playTurn, type CallInput } from '../call/turn.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import type { CallState } from '../flow/machine.js';
@@ -13,7 +12,7 @@ import { MemoryClaimStore } from '../store/memory-claims.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import { decodeCallQuery, encodeCallQuery } from '../telephony/call-query.js';
 import { fallbackDocument } from '../telephony/fallback.js';
-import { fallbackTwiml, speak, type CallbackUrls } from '../telephony/twiml.js';
+import { speak, type CallbackUrls } from '../telephony/twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import {
   holdTwiml,
@@ -106,7 +105,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     }
     request.log.error({ err: error }, 'voice route failed; answering with the apology and the general queue');
     metrics.fallbacks.inc({ reason: 'error' });
-    return reply.code(200).type(TWIML).send(apologyTwiml(registry.current));
+    return reply.code(200).type(TWIML).send(fallbackDocument(registry.current));
   });
 
   const urlsFor = (request: FastifyRequest, version: string): CallbackUrls => {
@@ -135,13 +134,13 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     if (!params.success) {
       request.log.warn({ problems: params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'malformed webhook body; connecting to the general queue');
       metrics.fallbacks.inc({ reason: 'malformed' });
-      return reply.type(TWIML).send(apologyTwiml(registry.current));
+      return reply.type(TWIML).send(fallbackDocument(registry.current));
     }
     const pinned = input.kind === 'start' ? undefined : decodeCallQuery(request.query as Record<string, unknown>);
     const config = registry.forVersion(pinned?.version);
     if (!config) {
       metrics.fallbacks.inc({ reason: 'no-config' });
-      return reply.type(TWIML).send(fallbackTwiml());
+      return reply.type(TWIML).send(fallbackDocument(undefined));
     }
     const closures = await closuresNow(request);
     const result = playTurn({
@@ -258,7 +257,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     request.log.info({ ...input, outcome, route: ctx.route, queueTime: int(body.QueueTime), dialDuration: int(body.DialCallDuration) }, 'queue ended');
     if (!config) {
       const answer = queueDoneWithoutConfig(input);
-      if (answer === 'fallback') return reply.type(TWIML).send(fallbackTwiml());
+      if (answer === 'fallback') return reply.type(TWIML).send(fallbackDocument(undefined));
       const bye = new VoiceResponse();
       if (answer === 'hangup') bye.hangup();
       return reply.type(TWIML).send(bye.toString());
@@ -343,10 +342,6 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
 
 /** CallStatus values of a call that has ended. */
 const FINAL_CALL_STATUSES = new Set(['completed', 'failed', 'busy', 'no-answer', 'canceled']);
-
-export function apologyTwiml(config: CompiledConfig | undefined): string {
-  return fallbackDocument(config);
-}
 
 // Not wrapped in fastify-plugin: its hooks and error handler stay scoped to the voice routes.
 export const voiceRoutes = voicePlugin;
