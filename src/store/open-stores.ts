@@ -148,10 +148,10 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       const store = new PostgresClaimStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
       claims = store;
       opened.push(store);
-      // Unreachable at start: claims fail (no recording is started) until it answers.
+      // Unreachable at start: claims fail (no recording is started) until it answers; the
+      // table is then created on the next claim.
       await store.migrate().catch((err: unknown) => {
         logger.warn({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; webhook claims unavailable until it answers');
-        claims = retryingMigrate(store);
       });
     }
 
@@ -172,20 +172,3 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
   }
 }
 
-/** A claim store whose table could not be created at start: creates it before the next use. */
-function retryingMigrate(store: ClaimStore): ClaimStore {
-  let ready: Promise<void> | undefined;
-  const migrated = () => (ready ??= store.migrate().catch((err: unknown) => {
-    ready = undefined;
-    throw err;
-  }));
-  return {
-    kind: store.kind,
-    migrate: migrated,
-    claim: async (key, at) => {
-      await migrated();
-      return store.claim(key, at);
-    },
-    close: () => store.close(),
-  };
-}

@@ -21,7 +21,18 @@ export class PostgresClaimStore implements ClaimStore {
     this.pool = createPostgresPool({ poolMax: 2, queryTimeoutMs: 5000, ...options });
   }
 
-  async migrate(): Promise<void> {
+  /** Resolved once the table exists; retried on the next claim after a failure (an outage at start). */
+  private migrated: Promise<void> | undefined;
+
+  migrate(): Promise<void> {
+    this.migrated ??= this.createTable().catch((err: unknown) => {
+      this.migrated = undefined;
+      throw err;
+    });
+    return this.migrated;
+  }
+
+  private async createTable(): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -37,6 +48,7 @@ export class PostgresClaimStore implements ClaimStore {
   }
 
   async claim(key: string, at: string): Promise<boolean> {
+    await this.migrate();
     const result = await this.pool.query(
       `INSERT INTO ${this.table} (claim_key, claimed_at) VALUES ($1, $2::timestamptz) ON CONFLICT (claim_key) DO NOTHING`,
       [key, normaliseInstant(at, 'at')],

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryClaimStore } from '../../src/store/memory-claims.js';
 import { PostgresClaimStore } from '../../src/store/postgres-claims.js';
 import { SqliteClaimStore } from '../../src/store/sqlite-claims.js';
@@ -52,5 +52,16 @@ describe.runIf(available)('postgres claims', () => {
         await store.close();
       },
     };
+  });
+
+  it('creates its table on the first claim when migrate() could not run at start (database down then)', async () => {
+    const store = new PostgresClaimStore({ connectionString: PG_URL, tablePrefix: randomPrefix() });
+    try {
+      expect(await store.claim('recording:CA7', '2026-11-25T09:00:00Z')).toBe(true);
+      expect(await store.claim('recording:CA7', '2026-11-25T09:00:00Z')).toBe(false);
+    } finally {
+      await store.dropTable();
+      await store.close();
+    }
   });
 });
