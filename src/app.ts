@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
+import type { IdentityOptions } from './http/identify-routes.js';
 import { opsRoutes } from './http/ops.js';
 import { voiceRoutes } from './http/voice.js';
 import type { StoreHealth } from './store/open-stores.js';
@@ -24,6 +25,8 @@ export interface AppOptions {
   now?: () => number;
   metrics?: Metrics;
   recordingStarter?: RecordingStarter | undefined;
+  /** Caller identification: the state key and the screen-pop webhook. */
+  identity?: IdentityOptions | undefined;
   /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
   trustProxy?: TrustProxy;
   /** A pino logger options object, or false for none (simulator). */
@@ -59,6 +62,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     publicUrl: opts.publicUrl,
     now: opts.now ?? Date.now,
     recordingStarter: opts.recordingStarter,
+    identity: opts.identity,
   });
   return app;
 }

@@ -25,6 +25,8 @@ import {
   type QueueResultInput,
 } from '../telephony/queue-twiml.js';
 import type { CallOutcome, Metrics } from './metrics.js';
+import { writeConsent } from './consent-write.js';
+import { identifyRoutes, type IdentityOptions } from './identify-routes.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
 
@@ -38,10 +40,11 @@ export interface VoiceOptions {
   /** The clock, read once per request at the edge. */
   now: () => number;
   recordingStarter?: RecordingStarter | undefined;
+  identity?: IdentityOptions | undefined;
 }
 
 /** The fields of Twilio's voice webhook we use; the rest is ignored. */
-const callParams = z.object({
+export const callParams = z.object({
   CallSid: z.string().regex(/^[A-Za-z0-9_-]{2,64}$/),
   From: z.string().max(256).optional(),
   Digits: z.unknown().optional(),
@@ -111,6 +114,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
       noInput: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state)}&e=noinput`,
       queueWait: (route, lang) => `${base}/voice/queue/wait?${new URLSearchParams({ v: version, route, l: lang })}`,
       queueDone: (route, lang, consent) => `${base}/voice/queue/done?${new URLSearchParams({ v: version, route, l: lang, c: consent ? '1' : '0' })}`,
+      identify: (route, lang) => `${base}/voice/identify?${new URLSearchParams({ v: version, route, l: lang })}`,
     };
   };
 
@@ -151,20 +155,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     progress.reached(params.data.CallSid, result.step.state.node);
     if (result.choice !== undefined) metrics.menuChoices.inc({ digit: result.choice });
     for (const schedule of result.closedSchedules) metrics.closedHits.inc({ schedule });
-    // Recording needs a consent in the log proper: a failed write or one only spooled while
-    // the primary store is down connects the caller without recording.
-    let consentInLog = false;
-    if (result.consent) {
-      try {
-        const { inserted, spooled } = await consentLog.append(result.consent);
-        consentInLog = spooled !== true;
-        if (inserted) metrics.consents.inc({ decision: result.consent.decision });
-        request.log.info({ decision: result.consent.decision, route: result.consent.route, inserted, spooled: spooled === true }, 'consent logged');
-      } catch (err) {
-        metrics.consentFailures.inc();
-        request.log.error({ err, decision: result.consent.decision }, 'consent could not be written; connecting without recording');
-      }
-    }
+    const consentInLog = result.consent ? await writeConsent(request.log, consentLog, metrics, result.consent) : false;
     const connect = result.step.actions.find((a) => a.type === 'connect');
     if (connect) metrics.routes.inc({ target: connect.queue });
     request.callStep = { node: result.step.state.node, version: config.version, done: result.step.done };
@@ -173,6 +164,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   };
 
   const voiceRoute = { preHandler: checkSignature };
+  await app.register(identifyRoutes, { registry, consentLog, metrics, now, checkSignature, urlsFor, identity: opts.identity });
 
   app.post('/voice/incoming', voiceRoute, async (request, reply) => {
     metrics.calls.inc();
