@@ -49,7 +49,7 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
     const config = registry.forVersion(one(q.v));
     const route = one(q.route) ?? '';
     const node = NAME.test(route) ? config?.bundle.flow.nodes[route] : undefined;
-    if (!params.success || !config || node?.kind !== 'route') {
+    if (!params.success || !config || node?.kind !== 'route' || !node.identify) {
       request.log.warn({ route: NAME.test(route) ? route : 'invalid' }, 'identification request unusable; connecting to the general queue');
       metrics.fallbacks.inc({ reason: 'malformed' });
       return reply.type(TWIML).send(apologyTwiml(registry.current));
