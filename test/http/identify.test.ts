@@ -1,15 +1,11 @@
 // Caller identification on a topic with `identify: true`, played through the real webhooks
 // (signed requests, parsed TwiML) on a frozen fixture config: insurance (TaskRouter workflow)
 // and payments (plain queue) identify; the rest of the flow is the shipped one.
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/load.js';
 import { attrs, childrenOf, parseTwiml, textOf, verbName, type PlayedCall } from '../../src/telephony/player.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
+import { IDENTIFY_CONFIG, WORKFLOW_SID as WORKFLOW } from '../support/identify.js';
 import { newCallSid, signedPost, TEST_BASE } from '../support/twilio.js';
-
-export const IDENTIFY_CONFIG = join(packageRoot(), 'test', 'fixtures', 'identify');
-const WORKFLOW = 'WW0123456789abcdef0123456789abcdef';
 
 let t: TestApp;
 beforeEach(async () => {
