@@ -141,6 +141,14 @@ function takeKeys(pending: string[], gather: Record<string, string>): { pressed:
   }
   let digits = '';
   while (pending.length > 0) {
+    // A caller's entry is made of single keys; anything else (e.g. a "silence" marker) ends it.
+    if (!/^[0-9*#]$/.test(pending[0] ?? '')) {
+      if (digits === '') {
+        const other = pending.shift() ?? '';
+        return { pressed: other, digits: other };
+      }
+      break;
+    }
     const key = pending.shift() ?? '';
     if (key === finish) return { pressed: `${digits}${key}`, digits };
     digits += key;

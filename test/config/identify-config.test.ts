@@ -6,6 +6,7 @@ import { runValidate } from '../../src/cli/validate.js';
 import { buildBundle } from '../../src/config/bundle.js';
 import { formatIssue } from '../../src/config/issues.js';
 import { readConfigFiles } from '../../src/config/load.js';
+import { EnvError, readEnv } from '../../src/main.js';
 import { IDENTIFY_CONFIG } from '../support/identify.js';
 
 const fixture = readConfigFiles(IDENTIFY_CONFIG);
@@ -69,6 +70,12 @@ describe('validate and the environment', () => {
     const r = run({ IDENTITY_WEBHOOK_URL: 'https://crm.example/pop' });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^environment: IDENTITY_WEBHOOK_URL is set without IDENTITY_WEBHOOK_SECRET/);
+  });
+
+  it('the service refuses to start on it, and on a state key that is not 32 bytes', () => {
+    expect(() => readEnv({ IDENTITY_WEBHOOK_URL: 'https://crm.example/pop' })).toThrow(EnvError);
+    expect(() => readEnv({ IDENTITY_STATE_KEY: 'c2hvcnQ=' })).toThrow(/IDENTITY_STATE_KEY must be 32 bytes/);
+    expect(readEnv({ TWILIO_AUTH_TOKEN: 'token' }).identityStateKey).toHaveLength(32);
   });
 
   it('with the secret, or without a webhook, the config is OK', () => {

@@ -30,7 +30,7 @@ describe('flow paths into identifying routes', () => {
     expect(identifying.length).toBe(2);
     for (const path of identifying) {
       let step = startCall(config.flow, { at });
-      for (const e of path.steps.map((s) => s.event).filter((e) => e.type !== 'xstate.init')) {
+      for (const e of path.steps.map((s) => s.event).filter((e) => (e.type as string) !== 'xstate.init')) {
         step = stepCall(config.flow, step.state, e as Exclude<FlowEvent, { type: 'CALL' }>);
       }
       expect(step.done).toBe(true);
