@@ -13,7 +13,6 @@ import type { ConsentLog } from '../store/ports.js';
 import type { CallbackUrls } from '../telephony/twiml.js';
 import { writeConsent } from './consent-write.js';
 import type { Metrics } from './metrics.js';
-import { apologyTwiml, callParams } from './voice.js';
 
 export interface IdentityOptions {
   /** 32-byte AES key; the same on every instance. Without it, a per-process key (one instance only). */
@@ -29,6 +28,10 @@ export interface IdentifyRoutesOptions {
   checkSignature: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   urlsFor: (request: FastifyRequest, version: string) => CallbackUrls;
   identity?: IdentityOptions | undefined;
+  /** The webhook's CallSid and From, or undefined for a malformed body. */
+  callOf(body: unknown): { CallSid: string; From?: string | undefined } | undefined;
+  /** The apology and the general queue. */
+  apology(): string;
 }
 
 const TWIML = 'text/xml; charset=utf-8';
@@ -44,17 +47,17 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
 
   app.post('/voice/identify', { preHandler: opts.checkSignature }, async (request, reply) => {
     const at = now();
-    const params = callParams.safeParse(request.body ?? {});
+    const params = opts.callOf(request.body);
     const q = request.query as Record<string, unknown>;
     const config = registry.forVersion(one(q.v));
     const route = one(q.route) ?? '';
     const node = NAME.test(route) ? config?.bundle.flow.nodes[route] : undefined;
-    if (!params.success || !config || node?.kind !== 'route' || !node.identify) {
+    if (!params || !config || node?.kind !== 'route' || !node.identify) {
       request.log.warn({ route: NAME.test(route) ? route : 'invalid' }, 'identification request unusable; connecting to the general queue');
       metrics.fallbacks.inc({ reason: 'malformed' });
-      return reply.type(TWIML).send(apologyTwiml(registry.current));
+      return reply.type(TWIML).send(opts.apology());
     }
-    const callSid = params.data.CallSid;
+    const callSid = params.CallSid;
     const wanted = one(q.l) ?? 'cs';
     const lang = config.speech.languages.includes(wanted) ? wanted : 'cs';
     const binding: SealBinding = { callSid, version: config.version, route, lang };
@@ -73,7 +76,7 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
       input,
       at,
       callSid,
-      from: params.data.From,
+      from: params.From,
       urls,
       nextUrl: (next: DialogueState) => `${urls.identify(route, lang)}&s=${sealState(key, binding, next)}`,
     });

@@ -44,7 +44,7 @@ export interface VoiceOptions {
 }
 
 /** The fields of Twilio's voice webhook we use; the rest is ignored. */
-export const callParams = z.object({
+const callParams = z.object({
   CallSid: z.string().regex(/^[A-Za-z0-9_-]{2,64}$/),
   From: z.string().max(256).optional(),
   Digits: z.unknown().optional(),
@@ -164,7 +164,20 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   };
 
   const voiceRoute = { preHandler: checkSignature };
-  await app.register(identifyRoutes, { registry, consentLog, metrics, now, checkSignature, urlsFor, identity: opts.identity });
+  await app.register(identifyRoutes, {
+    registry,
+    consentLog,
+    metrics,
+    now,
+    checkSignature,
+    urlsFor,
+    identity: opts.identity,
+    callOf: (body) => {
+      const parsed = callParams.safeParse(body ?? {});
+      return parsed.success ? parsed.data : undefined;
+    },
+    apology: () => apologyTwiml(registry.current),
+  });
 
   app.post('/voice/incoming', voiceRoute, async (request, reply) => {
     metrics.calls.inc();
