@@ -89,10 +89,15 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
     }
     const consentInLog = turn.consent ? await writeConsent(request.log, consentLog, metrics, turn.consent) : false;
     metrics.routes.inc({ target: outcome.queue });
+    metrics.identifications.inc({ identity: outcome.identity });
     request.log.info({ identity: outcome.identity, queue: outcome.queue }, 'identification ended');
     await reply.type(TWIML).send(turn.render(consentInLog && turn.consent?.decision === 'granted'));
     // After the answer: the caller never waits for the CRM.
-    if (notifier) void notifier.notify({ callSid, queue: outcome.queue, insuredNumber: outcome.insuredNumber, identity: outcome.identity, at: new Date(at).toISOString() });
+    if (notifier) {
+      void notifier.notify({ callSid, queue: outcome.queue, insuredNumber: outcome.insuredNumber, identity: outcome.identity, at: new Date(at).toISOString() }).then((delivered) => {
+        if (!delivered) metrics.identityWebhookFailures.inc();
+      });
+    }
     return reply;
   });
 }

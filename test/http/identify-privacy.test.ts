@@ -79,6 +79,9 @@ describe('where the insured number never goes', () => {
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(leaks(metrics.body)).toEqual([]);
+    // Results are counted, by result only.
+    expect(metrics.body).toMatch(/infoline_identifications_total\{identity="two-identifiers"\} 2/);
+    expect(metrics.body).toMatch(/infoline_identifications_total\{identity="number-only"\} 3/);
   });
 
   it('not in the simulator output (masked), which still tells the identification result', async () => {
