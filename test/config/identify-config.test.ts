@@ -2,6 +2,7 @@
 // TaskRouter workflow SID in its form, the dialogue's prompts in every language, and the
 // screen-pop webhook never without its secret. On the frozen fixture config.
 import { describe, expect, it } from 'vitest';
+import { flowGraph } from '../../src/cli/graph.js';
 import { runValidate } from '../../src/cli/validate.js';
 import { buildBundle } from '../../src/config/bundle.js';
 import { formatIssue } from '../../src/config/issues.js';
@@ -26,6 +27,14 @@ describe('identification in the config', () => {
     const result = buildBundle(fixture);
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.bundle.flow.nodes.insurance).toMatchObject({ kind: 'route', identify: true });
+  });
+
+  it('the flow diagram marks the identifying routes', () => {
+    const result = buildBundle(fixture);
+    if (!result.ok) throw new Error('fixture invalid');
+    const graph = flowGraph(result.bundle);
+    expect(graph).toContain('n_insurance["insurance: route (identifies caller; consent, recorded)"]');
+    expect(graph).toContain('n_vitakarta["vitakarta: route (consent, recorded)"]');
   });
 
   it('identify on a menu or a say node is refused at its line', () => {
