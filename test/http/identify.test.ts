@@ -3,6 +3,7 @@
 // and payments (plain queue) identify; the rest of the flow is the shipped one.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attrs, childrenOf, parseTwiml, textOf, verbName, type PlayedCall } from '../../src/telephony/player.js';
+import { checkTwiml } from '../reliability/twiml-rules.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { IDENTIFY_CONFIG, WORKFLOW_SID as WORKFLOW } from '../support/identify.js';
 import { newCallSid, signedPost, TEST_BASE } from '../support/twilio.js';
@@ -15,8 +16,12 @@ afterEach(async () => {
   await t.close();
 });
 
-/** Keys as the caller types them; spaces only separate the entries for reading. */
-const play = (keys: string) => t.call(keys.replace(/\s/g, ''));
+/** Keys as the caller types them (spaces only separate the entries for reading); every answer must be valid TwiML. */
+const play = async (keys: string) => {
+  const call = await t.call(keys.replace(/\s/g, ''));
+  for (const step of call.steps) expect(checkTwiml(step.twiml, { publicUrl: TEST_BASE }), step.request).toEqual([]);
+  return call;
+};
 const heard = (call: PlayedCall) => call.steps.flatMap((s) => s.heard.map((h) => (h.kind === 'say' ? h.text : '')));
 const lastVerbs = (call: PlayedCall) => parseTwiml(call.steps.at(-1)?.twiml ?? '').verbs;
 /** The <Task> attributes of the final <Enqueue>. */
