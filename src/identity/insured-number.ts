@@ -55,12 +55,9 @@ export function dateOfBirthMatches(insuredNumber: string, typed: string): boolea
   return encoded !== undefined && given !== undefined && encoded.year === given.year && encoded.month === given.month && encoded.day === given.day;
 }
 
-/** "6808215469" → "68 08 21 54 69"; a 9-digit number keeps its 3-digit ending together. */
+/** "6808215469" → "68 08 21 54 69"; a 9-digit number ends with a single digit ("28 07 15 15 2"). */
 export function readBackPairs(digits: string): string {
-  const head = digits.slice(0, 6).match(/\d{1,2}/g) ?? [];
-  const tail = digits.slice(6);
-  const tailParts = tail.length === 4 ? (tail.match(/\d{2}/g) ?? []) : tail === '' ? [] : [tail];
-  return [...head, ...tailParts].join(' ');
+  return (digits.match(/\d{1,2}/g) ?? []).join(' ');
 }
 
 function isCalendarDate(year: number, month: number, day: number): boolean {

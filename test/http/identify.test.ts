@@ -72,7 +72,7 @@ describe('the whole dialogue', () => {
     const call = await play('1 6808215469# 2 280715152# 1 15071928#');
     const texts = heard(call);
     expect(count(texts, 'Zadejte prosím své rodné číslo')).toBe(2);
-    expect(texts.some((x) => x.includes('Zadali jste 28 07 15 152.'))).toBe(true);
+    expect(texts.some((x) => x.includes('Zadali jste 28 07 15 15 2.'))).toBe(true);
     expect(task(call)).toEqual({ insuredNumber: '280715152', identity: 'two-identifiers' });
   });
 

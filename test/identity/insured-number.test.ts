@@ -131,5 +131,5 @@ describe('date of birth as typed (DDMMYYYY)', () => {
 
 it('reads back in pairs', () => {
   expect(readBackPairs('6808215469')).toBe('68 08 21 54 69');
-  expect(readBackPairs('280715152')).toBe('28 07 15 152');
+  expect(readBackPairs('280715152')).toBe('28 07 15 15 2');
 });
