@@ -1,22 +1,22 @@
 // `infoline simulate --press 1 6808215469# 1 21081968#` on the identification fixture, in
-// process: the keys after the menu digit as the caller types them, the numbers masked.
+// process through the real argument parser: the keys after the menu digit as the caller types
+// them (one argument per entry), the numbers masked.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runSimulate } from '../../src/cli/simulate.js';
+import { runCli } from '../../src/cli/program.js';
 import { IDENTIFY_CONFIG } from '../support/identify.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infoline-sim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `infoline simulate --at … --press <keys…>` with the keys as separate arguments, as typed in a shell. */
 async function simulate(press: string, json = false) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runSimulate(
-    { out: (s) => out.push(s), err: (s) => err.push(s), env: { INFOLINE_CONFIG_DIR: IDENTIFY_CONFIG, DATABASE_URL: join(dir, 'sim.db') }, now: () => Date.parse('2026-11-25T09:00:00Z') },
-    { at: '2026-11-25T10:00', press, json },
-  );
+  const io = { out: (s: string) => out.push(s), err: (s: string) => err.push(s), env: { INFOLINE_CONFIG_DIR: IDENTIFY_CONFIG, DATABASE_URL: join(dir, 'sim.db') }, now: () => 0 };
+  const code = await runCli(['simulate', '--at', '2026-11-25T10:00', '--press', ...press.split(' '), ...(json ? ['--json'] : [])], io);
   return { code, out: out.join(''), err: err.join('') };
 }
 
