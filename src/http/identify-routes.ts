@@ -64,7 +64,7 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
     const sealed = one(q.s);
     const state = sealed === undefined ? START : openState(key, binding, sealed);
     if (state === undefined) request.log.warn('identification state could not be opened (key changed or forged); going on without it');
-    const digits = one((request.body as Record<string, unknown>).Digits) ?? '';
+    const digits = one((request.body as Record<string, unknown> | undefined)?.Digits) ?? '';
     const input: DialogueInput = one(q.e) === 'noinput' ? { kind: 'noInput' } : { kind: 'digits', digits: digits.replace(/[^0-9*]/g, '') };
     const urls = opts.urlsFor(request, config.version);
     const turn = playIdentifyTurn({
