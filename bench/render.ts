@@ -47,6 +47,7 @@ export async function renderBenchmarks(publicUrl: string): Promise<RenderResult[
     noInput: (state: CallState) => `${publicUrl}/voice/menu?${encodeCallQuery(version, state)}&e=noinput`,
     queueWait: (route, lang) => `${publicUrl}/voice/queue/wait?${new URLSearchParams({ v: version, route, l: lang })}`,
     queueDone: (route, lang, consent) => `${publicUrl}/voice/queue/done?${new URLSearchParams({ v: version, route, l: lang, c: consent ? '1' : '0' })}`,
+    identify: (route, lang) => `${publicUrl}/voice/identify?${new URLSearchParams({ v: version, route, l: lang })}`,
   };
   const at = Date.parse('2026-11-25T09:00:00Z');
   const served = () => playTurn({ config, state: undefined, input: { kind: 'start' }, at, closures: [], callSid: 'CA0123456789abcdef0123456789abcdef', from: '+420603123456', urls }).render(false);

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
+import type { IdentityOptions } from './http/identify-routes.js';
 import { opsRoutes } from './http/ops.js';
 import { voiceRoutes } from './http/voice.js';
 import type { StoreHealth } from './store/open-stores.js';
@@ -27,6 +28,8 @@ export interface AppOptions {
   recordingStarter?: RecordingStarter | undefined;
   /** Shared "done once" claims (a retried webhook starts no second recording); default: this process only. */
   claims?: ClaimStore | undefined;
+  /** Caller identification: the state key and the screen-pop webhook. */
+  identity?: IdentityOptions | undefined;
   /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
   trustProxy?: TrustProxy;
   /** A pino logger options object, or false for none (simulator). */
@@ -63,6 +66,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     now: opts.now ?? Date.now,
     recordingStarter: opts.recordingStarter,
     claims: opts.claims,
+    identity: opts.identity,
   });
   return app;
 }

@@ -10,6 +10,8 @@ import { createMetrics } from './http/metrics.js';
 import { openStores, type Stores } from './store/open-stores.js';
 import { recordingStarterFromEnv } from './integrations/twilio-recording-starter.js';
 import type { RecordingStarter } from './telephony/recording.js';
+import { deriveStateKey } from './identity/sealed-state.js';
+import { createIdentityWebhook, readIdentityEnv, type IdentityEnv } from './integrations/identity-webhook.js';
 
 export interface ServiceEnv {
   port: number;
@@ -27,6 +29,10 @@ export interface ServiceEnv {
   console?: ConsoleEnv | undefined;
   /** Fastify trustProxy: which proxies may set X-Forwarded-For (hop count, addresses, or true). */
   trustProxy: TrustProxy;
+  /** Key of the sealed identification state (IDENTITY_STATE_KEY, else derived from the auth token). */
+  identityStateKey?: Buffer | undefined;
+  /** Caller identification: sealed-state key and the screen-pop webhook. */
+  identity: IdentityEnv;
 }
 
 export class EnvError extends Error {}
@@ -48,7 +54,17 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     throw new EnvError(`PUBLIC_URL must be the base URL Twilio calls, like https://ivr.example.org, got "${publicUrl}"`);
   }
   if (production) checkProductionPublicUrl(publicUrl);
+  const identity = readIdentityEnv(env);
+  if (!identity.ok) throw new EnvError(identity.message);
+  let stateKey: Buffer | undefined;
+  try {
+    stateKey = deriveStateKey(identity.value.stateKey, authToken);
+  } catch (err) {
+    throw new EnvError((err as Error).message);
+  }
   return {
+    identity: identity.value,
+    identityStateKey: stateKey,
     port,
     host: env.HOST?.trim() || '0.0.0.0',
     publicUrl,
@@ -110,6 +126,11 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
   if (!env.authToken) {
     logger.warn('TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked (allowed outside production only)');
   }
+  if (!env.identityStateKey) {
+    logger.warn('neither IDENTITY_STATE_KEY nor TWILIO_AUTH_TOKEN is set: caller identification uses a per-process key (one instance only)');
+  }
+  const webhook = env.identity.webhook;
+  const notifier = webhook ? createIdentityWebhook({ ...webhook, logger }) : undefined;
   const registry = new ConfigRegistry({
     dir: env.configDir,
     defaultsDir: packageRoot(),
@@ -133,6 +154,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     recordingStarter: extra.recordingStarter ?? recordingStarterFromEnv(),
     claims: stores.claims,
     trustProxy: env.trustProxy,
+    identity: { stateKey: env.identityStateKey, notifier },
   });
   if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);
   return {

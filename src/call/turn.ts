@@ -126,7 +126,7 @@ function sayTexts(req: TurnRequest, action: Extract<FlowAction, { type: 'say' }>
   return out;
 }
 
-function consentRecord(req: TurnRequest, action: Extract<FlowAction, { type: 'recordConsent' }>): ConsentRecord {
+export function consentRecord(req: Pick<TurnRequest, 'config' | 'callSid' | 'from' | 'at'>, action: Extract<FlowAction, { type: 'recordConsent' }>): ConsentRecord {
   const notice = req.config.notices[action.lang] ?? req.config.notices.cs;
   const route = req.config.bundle.flow.nodes[action.route];
   return {

@@ -48,7 +48,8 @@ export function flowGraph(bundle: ConfigBundle): string {
       case 'route': {
         const q = resolveQueue(bundle.queues, node.queue);
         const where = q?.dial !== undefined ? `dial ${q.dial}` : `queue ${q?.queue ?? node.queue}`;
-        lines.push(`  ${nid(id)}[${mermaidLabel(`${id}: route${node.consent ? ' (consent, recorded)' : ''}`)}]`);
+        const notes = [...(node.identify ? ['identifies caller'] : []), ...(node.consent ? ['consent, recorded'] : [])];
+        lines.push(`  ${nid(id)}[${mermaidLabel(`${id}: route${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)}]`);
         if (!queues.has(node.queue)) {
           queues.add(node.queue);
           lines.push(`  ${qid(node.queue)}([${mermaidLabel(where)}])`);

@@ -54,12 +54,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('simulate')
     .description('play one call through the real webhooks at a given time (consents are not stored)')
     .option('--at <time>', 'when the call happens (2026-12-24T10:00 = Prague time, or ISO with Z/offset); default now')
-    .option('--press <keys>', 'keys pressed at each menu in order, e.g. 91 = 9 then 1; after the last key the caller is silent', '')
+    // Variadic: `--press 1 6808215469# 1 21081968#` (a typed number is one entry, ending with #).
+    .option('--press <keys...>', 'keys pressed at each menu in order, e.g. 91 = 9 then 1; a typed number ends with #; after the last key the caller is silent')
     .option('--lang <code>', 'language the call starts in (as POST /voice/incoming?l=<code>)', 'cs')
     .option('--json', 'print one JSON document instead of text')
     .addOption(new Option('--from <number>', 'caller number').hideHelp())
-    .action(async (opts: { at?: string; press?: string; lang?: string; json?: boolean; from?: string }) => {
-      setExit(await runSimulate(io, opts));
+    .action(async (opts: { at?: string; press?: string[]; lang?: string; json?: boolean; from?: string }) => {
+      setExit(await runSimulate(io, { ...opts, press: opts.press?.join(' ') ?? '' }));
     });
 
   program

@@ -122,7 +122,8 @@ export function endLine(end: CallEnd, dialRoute?: string): string {
   switch (end.kind) {
     case 'queue': {
       const route = routeOf(end);
-      return `call ended: queue ${end.queue}${route ? ` (route ${route})` : ''}`;
+      const target = end.workflowSid !== undefined ? `TaskRouter workflow ${end.workflowSid}` : `queue ${end.queue}`;
+      return `call ended: ${target}${route ? ` (route ${route})` : ''}`;
     }
     case 'dial':
       return `call ended: dial ${end.target}${dialRoute ? ` (route ${dialRoute})` : ''}${end.record ? ' (recorded)' : ''}`;
@@ -144,7 +145,29 @@ function heardLine(item: PlayedItem): string {
   }
 }
 
-export function formatText(call: SimulatedCall): string {
+/**
+ * Numbers the caller typed (insured number, date of birth: entries of several digits) and
+ * their read-back, masked digit by digit: simulator output is shared and pasted around.
+ */
+export function maskTypedNumbers(call: SimulatedCall): SimulatedCall {
+  const secrets = call.presses.map((p) => p.replace(/[^0-9]/g, '')).filter((d) => d.length > 1);
+  if (secrets.length === 0) return call;
+  const patterns = secrets.map((d) => new RegExp(d.split('').join('\\s*'), 'g'));
+  const mask = (text: string) => patterns.reduce((t, re) => t.replace(re, (m) => m.replace(/\d/g, 'x')), text);
+  return {
+    ...call,
+    presses: call.presses.map(mask),
+    steps: call.steps.map((s) => ({
+      ...s,
+      input: s.input === undefined ? undefined : mask(s.input),
+      twiml: mask(s.twiml),
+      heard: s.heard.map((h) => (h.kind === 'say' ? { ...h, text: mask(h.text) } : h)),
+    })),
+  };
+}
+
+export function formatText(unmasked: SimulatedCall): string {
+  const call = maskTypedNumbers(unmasked);
   const lines: string[] = [];
   const zoneTime = `${localText(call.at)} ${CLI_ZONE} (${new Date(call.at).toISOString()})`;
   lines.push(`simulated call at ${zoneTime}, language ${call.language}, config version ${call.version}`);
@@ -161,6 +184,8 @@ export function formatText(call: SimulatedCall): string {
     lines.push(`consent (simulated, not stored): ${c.decision}, route ${c.route}, notice ${c.noticeId} version ${c.noticeVersion}`);
   }
   if (call.consents.length === 0) lines.push('consent: none written');
+  const identity = /&quot;identity&quot;:&quot;([a-z-]+)&quot;|"identity":"([a-z-]+)"/.exec(call.steps.at(-1)?.twiml ?? '');
+  if (identity) lines.push(`identification: ${identity[1] ?? identity[2] ?? ''} (the number goes to the agent only)`);
   lines.push(endLine(call.end, dialRouteOf(call)));
   return `${lines.join('\n')}\n`;
 }
@@ -172,7 +197,8 @@ function dialRouteOf(call: SimulatedCall): string | undefined {
   return m?.[1];
 }
 
-export function toJson(call: SimulatedCall): object {
+export function toJson(unmasked: SimulatedCall): object {
+  const call = maskTypedNumbers(unmasked);
   const route = routeOf(call.end) ?? (call.end.kind === 'dial' ? dialRouteOf(call) : undefined);
   return {
     at: new Date(call.at).toISOString(),
@@ -189,7 +215,7 @@ export async function runSimulate(io: CliIo, opts: SimulateOptions): Promise<num
   const call = await simulateCall(io, opts);
   if (opts.json) io.out(`${JSON.stringify(toJson(call), null, 2)}\n`);
   else io.out(formatText(call));
-  const unused = parsePresses(opts.press).length - call.presses.length;
+  const unused = parsePresses(opts.press).length - call.presses.join('').length;
   if (unused > 0) io.err(`infoline: note: the call ended before ${unused} of the keys were pressed\n`);
   return call.end.kind === 'error' ? 1 : 0;
 }

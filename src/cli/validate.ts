@@ -4,6 +4,7 @@ import { configDir } from '../config/load.js';
 import type { ConfigBundle } from '../config/bundle.js';
 import { validateDir } from './config.js';
 import type { CliIo } from './io.js';
+import { readIdentityEnv } from '../integrations/identity-webhook.js';
 
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
@@ -22,9 +23,17 @@ export function summary(bundle: ConfigBundle): string {
 export function runValidate(io: CliIo): number {
   const dir = configDir(io.env);
   const built = validateDir(dir);
-  if (built.ok) {
+  // The service's identification settings are checked too: it would refuse to start on them.
+  const identity = readIdentityEnv(io.env);
+  const envProblems = identity.ok ? [] : [`environment: ${identity.message}`];
+  if (built.ok && envProblems.length === 0) {
     io.out(`${summary(built.bundle)}\n`);
     return 0;
+  }
+  for (const line of envProblems) io.out(`${line}\n`);
+  if (built.ok) {
+    io.err(`infoline: the environment has ${plural(envProblems.length, 'error')}; the service would refuse to start\n`);
+    return 1;
   }
   for (const issue of built.issues) io.out(`${formatIssue(issue)}\n`);
   io.err(`infoline: ${plural(built.issues.length, 'error')} in the configuration at ${dir}; the running service keeps its last good version\n`);

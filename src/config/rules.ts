@@ -2,6 +2,7 @@
 // then positioned in the file they concern.
 import type { FlowFile } from '../flow/schema.js';
 import type { HoursFile } from '../hours/schema.js';
+import { IDENTIFY_PROMPT_KEYS } from '../identity/dialogue.js';
 import { SYSTEM_PROMPT_KEYS } from '../speech/keys.js';
 import { baseKey, flattenPrompts, type PromptFile } from '../speech/schema.js';
 import type { QueuesFile } from '../telephony/queues-schema.js';
@@ -101,6 +102,7 @@ function promptIssues({ flow, prompts }: Pick<ParsedConfig, 'flow' | 'prompts'>)
       node.intro.forEach((key, i) => used.push({ key, path: ['nodes', id, 'intro', i] }));
     }
     if ('prompts' in node) node.prompts.forEach((key, i) => used.push({ key, path: ['nodes', id, 'prompts', i] }));
+    if (node.kind === 'route' && node.identify) for (const key of IDENTIFY_PROMPT_KEYS) used.push({ key, path: ['nodes', id, 'identify'] });
   }
   // Per language: base key (plural suffixes removed) → the first full key that defines it.
   const flat = new Map<string, Map<string, string>>();

@@ -3,7 +3,7 @@
 // is supplied by the caller, so the machine stays pure and time comes in with each event.
 import { assign, setup } from 'xstate';
 import type { EmergencyClosure } from '../hours/types.js';
-import type { FlowFile, FlowNode } from './schema.js';
+import type { FlowFile, FlowNode, RouteNode } from './schema.js';
 
 /** Where a call is between two webhooks. Small on purpose: it rides in the callback URL. */
 export interface CallState {
@@ -35,6 +35,7 @@ export type FlowAction =
   | { type: 'gather'; node: string; keys: string[]; lang: string; timeout?: number | undefined }
   | { type: 'recordConsent'; decision: 'granted' | 'declined'; route: string; lang: string }
   | { type: 'connect'; node: string; queue: string; consent: boolean; lang: string }
+  | { type: 'identify'; node: string; lang: string }
   | { type: 'hangup' };
 
 export interface FlowImplementations {
@@ -46,7 +47,7 @@ interface Context extends Omit<CallState, 'node'> {
   maxRetries: number;
 }
 
-const ACTION_TYPES = ['say', 'menuFailure', 'gather', 'recordConsent', 'connect', 'hangup'] as const;
+const ACTION_TYPES = ['say', 'menuFailure', 'gather', 'recordConsent', 'connect', 'identify', 'hangup'] as const;
 
 /** Marker for the state a scheduled route enters when its schedule is open. */
 export const OPEN_SUFFIX = '@open';
@@ -78,6 +79,7 @@ export function compileMachine(flow: FlowFile, impl: FlowImplementations) {
       gather: noop,
       recordConsent: noop,
       connect: noop,
+      identify: noop,
       hangup: noop,
       countFailure: assign({ retries: ({ context }) => context.retries + 1 }),
       resetRetries: assign({ retries: 0 }),
@@ -112,6 +114,15 @@ function eventWorld(event: unknown): EventWorld {
 
 type Params = (args: { context: Context }) => Record<string, unknown>;
 const withLang = (params: Record<string, unknown>): Params => ({ context }) => ({ ...params, lang: context.lang });
+
+/** What a route does when the call reaches it: its prompts, the consent, the connection. */
+export function routeActions(id: string, node: RouteNode, lang: string): FlowAction[] {
+  return [
+    ...(node.prompts.length > 0 ? [{ type: 'say' as const, keys: node.prompts, lang }] : []),
+    ...(node.consent ? [{ type: 'recordConsent' as const, decision: 'granted' as const, route: id, lang }] : []),
+    { type: 'connect', node: id, queue: node.queue, consent: node.consent, lang },
+  ];
+}
 
 function nodeStates(id: string, node: FlowNode): Record<string, object> {
   switch (node.kind) {
@@ -153,13 +164,12 @@ function nodeStates(id: string, node: FlowNode): Record<string, object> {
       };
     }
     case 'route': {
+      // With identify, the identification dialogue (src/identity, /voice/identify) takes the
+      // call from here and ends with the same actions (routeActions), so the machine stays small.
+      const entry: FlowAction[] = node.identify ? [{ type: 'identify', node: id, lang: '' }] : routeActions(id, node, '');
       const connected = {
         type: 'final',
-        entry: [
-          ...(node.prompts.length > 0 ? [{ type: 'say', params: withLang({ keys: node.prompts }) }] : []),
-          ...(node.consent ? [{ type: 'recordConsent', params: withLang({ decision: 'granted', route: id }) }] : []),
-          { type: 'connect', params: withLang({ node: id, queue: node.queue, consent: node.consent }) },
-        ],
+        entry: entry.map(({ type, ...params }) => ({ type, params: withLang(params) })),
       };
       if (node.schedule === undefined || node.closed === undefined) return { [id]: connected };
       return {

@@ -37,6 +37,8 @@ const routeNode = z.strictObject({
   schedule: z.string().optional(),
   closed: nodeId.optional(),
   prompts: z.array(promptKey).default([]),
+  /** Ask for the insured number (and date of birth) before consent and queue. */
+  identify: z.boolean().default(false),
 });
 
 const sayNode = z.strictObject({

@@ -40,6 +40,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
         this.set(callProgress.size);
       },
     }),
+    identifications: new Counter({ name: 'infoline_identifications_total', help: 'Caller identifications ended, by result (two-identifiers, number-only, none)', labelNames: ['identity'], registers }),
+    identityWebhookFailures: new Counter({ name: 'infoline_identity_webhook_failures_total', help: 'Screen-pop webhook events given up after the retries', registers }),
     configVersionInfo: new Gauge({ name: 'infoline_config_version_info', help: 'The config version being served (value 1)', labelNames: ['version'], registers }),
   };
   // Label values an operator expects to see (at 0) before the first event.

@@ -28,6 +28,8 @@ import {
   type QueueResultInput,
 } from '../telephony/queue-twiml.js';
 import type { CallOutcome, Metrics } from './metrics.js';
+import { writeConsent } from './consent-write.js';
+import { identifyRoutes, type IdentityOptions } from './identify-routes.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
 
@@ -43,6 +45,7 @@ export interface VoiceOptions {
   recordingStarter?: RecordingStarter | undefined;
   /** Shared "done once" claims; without them, this process's memory (one instance only). */
   claims?: ClaimStore | undefined;
+  identity?: IdentityOptions | undefined;
 }
 
 /** The fields of Twilio's voice webhook we use; the rest is ignored. */
@@ -116,6 +119,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
       noInput: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state)}&e=noinput`,
       queueWait: (route, lang) => `${base}/voice/queue/wait?${new URLSearchParams({ v: version, route, l: lang })}`,
       queueDone: (route, lang, consent) => `${base}/voice/queue/done?${new URLSearchParams({ v: version, route, l: lang, c: consent ? '1' : '0' })}`,
+      identify: (route, lang) => `${base}/voice/identify?${new URLSearchParams({ v: version, route, l: lang })}`,
     };
   };
 
@@ -156,20 +160,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     progress.reached(params.data.CallSid, result.step.state.node);
     if (result.choice !== undefined) metrics.menuChoices.inc({ digit: result.choice });
     for (const schedule of result.closedSchedules) metrics.closedHits.inc({ schedule });
-    // Recording needs a consent in the log proper: a failed write or one only spooled while
-    // the primary store is down connects the caller without recording.
-    let consentInLog = false;
-    if (result.consent) {
-      try {
-        const { inserted, spooled } = await consentLog.append(result.consent);
-        consentInLog = spooled !== true;
-        if (inserted) metrics.consents.inc({ decision: result.consent.decision });
-        request.log.info({ decision: result.consent.decision, route: result.consent.route, inserted, spooled: spooled === true }, 'consent logged');
-      } catch (err) {
-        metrics.consentFailures.inc();
-        request.log.error({ err, decision: result.consent.decision }, 'consent could not be written; connecting without recording');
-      }
-    }
+    const consentInLog = result.consent ? await writeConsent(request.log, consentLog, metrics, result.consent) : false;
     const connect = result.step.actions.find((a) => a.type === 'connect');
     if (connect) metrics.routes.inc({ target: connect.queue });
     request.callStep = { node: result.step.state.node, version: config.version, done: result.step.done };
@@ -178,6 +169,20 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   };
 
   const voiceRoute = { preHandler: checkSignature };
+  await app.register(identifyRoutes, {
+    registry,
+    consentLog,
+    metrics,
+    now,
+    checkSignature,
+    urlsFor,
+    identity: opts.identity,
+    callOf: (body) => {
+      const parsed = callParams.safeParse(body ?? {});
+      return parsed.success ? parsed.data : undefined;
+    },
+    apology: () => fallbackDocument(registry.current),
+  });
 
   app.post('/voice/incoming', voiceRoute, async (request, reply) => {
     metrics.calls.inc();

@@ -20,7 +20,7 @@ export interface PlayedStep {
 }
 
 export type CallEnd =
-  | { kind: 'queue'; queue: string; action?: string | undefined; waitUrl?: string | undefined }
+  | { kind: 'queue'; queue: string; action?: string | undefined; waitUrl?: string | undefined; workflowSid?: string | undefined }
   | { kind: 'dial'; target: string; record?: string | undefined }
   | { kind: 'hangup' }
   | { kind: 'error'; message: string };
@@ -70,7 +70,11 @@ export interface PlayOptions {
   /** The Voice URL (absolute or path) and the call's parameters (CallSid, From, …). */
   start: string;
   params: Record<string, string>;
-  /** Keys to press, in order, at each menu. When they run out, the caller stays silent. */
+  /**
+   * Keys to press, in order: one per single-key Gather; at a Gather with finishOnKey, the keys
+   * up to that key (sent without it, as Twilio does) or up to a * (the caller then waits).
+   * When they run out, the caller stays silent.
+   */
   presses: string[];
   post: Poster;
   /** Safety bound: a flow that never ends is reported, not followed forever. */
@@ -99,10 +103,10 @@ export async function playCall(opts: PlayOptions): Promise<PlayedCall> {
         step.heard.push(heardItem(verb, false));
       } else if (name === 'Gather') {
         for (const child of childrenOf(verb)) step.heard.push(heardItem(child, true));
-        const key = pending.shift();
-        if (key !== undefined) {
-          pressed.push(key);
-          next = { url: a.action ?? url, input: key, extra: { Digits: key } };
+        const typed = takeKeys(pending, a);
+        if (typed !== undefined) {
+          pressed.push(typed.pressed);
+          next = { url: a.action ?? url, input: typed.pressed, extra: { Digits: typed.digits } };
           break;
         }
         // No key: Twilio goes on to the verb after the Gather (our Redirect).
@@ -110,7 +114,10 @@ export async function playCall(opts: PlayOptions): Promise<PlayedCall> {
         next = { url: textOf(verb), input: 'silence', extra: {} };
         break;
       } else if (name === 'Enqueue') {
-        return { steps, presses: pressed, end: { kind: 'queue', queue: textOf(verb), action: a.action, waitUrl: a.waitUrl } };
+        // With a TaskRouter workflow the queue has no name (the <Task> attributes are not copied:
+        // they may hold the insured number).
+        const workflow = a.workflowSid !== undefined ? { workflowSid: a.workflowSid } : {};
+        return { steps, presses: pressed, end: { kind: 'queue', queue: textOf(verb), action: a.action, waitUrl: a.waitUrl, ...workflow } };
       } else if (name === 'Dial') {
         const target = childrenOf(verb).map((c) => textOf(c)).join('') || textOf(verb);
         return { steps, presses: pressed, end: { kind: 'dial', target, record: a.record } };
@@ -124,6 +131,31 @@ export async function playCall(opts: PlayOptions): Promise<PlayedCall> {
     extra = next.extra;
   }
   return { steps, presses: pressed, end: { kind: 'error', message: `no end after ${max} steps` } };
+}
+
+function takeKeys(pending: string[], gather: Record<string, string>): { pressed: string; digits: string } | undefined {
+  if (pending.length === 0) return undefined;
+  const finish = gather.finishOnKey;
+  if (finish === undefined || finish === '' || gather.numDigits === '1') {
+    const key = pending.shift() ?? '';
+    return { pressed: key, digits: key };
+  }
+  let digits = '';
+  while (pending.length > 0) {
+    // A caller's entry is made of single keys; anything else (e.g. a "silence" marker) ends it.
+    if (!/^[0-9*#]$/.test(pending[0] ?? '')) {
+      if (digits === '') {
+        const other = pending.shift() ?? '';
+        return { pressed: other, digits: other };
+      }
+      break;
+    }
+    const key = pending.shift() ?? '';
+    if (key === finish) return { pressed: `${digits}${key}`, digits };
+    digits += key;
+    if (key === '*' || digits.length >= Number(gather.numDigits ?? Infinity)) break;
+  }
+  return { pressed: digits, digits };
 }
 
 function heardItem(node: TwimlNode, inGather: boolean): PlayedItem {

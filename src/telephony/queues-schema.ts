@@ -18,9 +18,14 @@ const targetSchema = z
     queue: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a queue name (letters, digits, . _ -)` }).optional(),
     /** Number or SIP URI for <Dial>. */
     dial: e164OrSip.optional(),
+    /** TaskRouter workflow for <Enqueue workflowSid> (the agent side gets the task attributes). */
+    workflowSid: z.string().regex(/^WW[0-9a-fA-F]{32}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a TaskRouter workflow SID (WW followed by 32 hex digits)` }).optional(),
     ...limits,
   })
   .superRefine((t, ctx) => {
+    if (t.workflowSid !== undefined && t.dial !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'workflowSid needs a Twilio queue (queue:), not a dial target', path: ['workflowSid'] });
+    }
     if (t.queue !== undefined && t.dial !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'has both queue and dial; a target is either a Twilio queue or a number to dial, keep one' });
     } else if (t.queue === undefined && t.dial === undefined) {
@@ -40,6 +45,7 @@ export interface ResolvedQueue {
   id: string;
   queue?: string | undefined;
   dial?: string | undefined;
+  workflowSid?: string | undefined;
   maxSize: number;
   maxWaitSeconds: number;
   holdAudio?: string | undefined;
@@ -53,6 +59,7 @@ export function resolveQueue(file: QueuesFile, id: string): ResolvedQueue | unde
     id,
     queue: t.queue,
     dial: t.dial,
+    workflowSid: t.workflowSid,
     maxSize: t.maxSize ?? file.defaults.maxSize ?? 50,
     maxWaitSeconds: t.maxWaitSeconds ?? file.defaults.maxWaitSeconds ?? 600,
     holdAudio: t.holdAudio ?? file.defaults.holdAudio,

@@ -5,6 +5,7 @@ import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CallState, FlowAction } from '../flow/machine.js';
 import { defaultVoice } from '../speech/schema.js';
 import type { Utterance } from '../speech/speech.js';
+import { appendIdentifyQuestion } from './identify-twiml.js';
 import type { ResolvedQueue } from './queues-schema.js';
 
 /** Seconds of silence after a menu before it counts as "no input". */
@@ -21,6 +22,8 @@ export interface CallbackUrls {
   queueWait(route: string, lang: string): string;
   /** <Enqueue action> / <Dial action>: what happens after the queue or dial ends. */
   queueDone(route: string, lang: string, consent: boolean): string;
+  /** The identification dialogue's first question for a route (no number yet: nothing sealed). */
+  identify(route: string, lang: string): string;
 }
 
 export interface RenderContext {
@@ -34,6 +37,8 @@ export interface RenderContext {
   state: CallState;
   /** Record the operator leg (<Dial record>) for calls with a granted consent. */
   recordDial: boolean;
+  /** TaskRouter task attributes (JSON) for a queue with a workflowSid (identified calls). */
+  task?: string | undefined;
 }
 
 type Container = { say(attrs: object, text?: string): { prosody(attrs: object, text: string): unknown }; play(attrs: object, url: string): unknown };
@@ -81,6 +86,17 @@ export function renderActions(actions: readonly FlowAction[], ctx: RenderContext
       }
       case 'recordConsent':
         break;
+      case 'identify': {
+        const url = ctx.urls.identify(action.node, action.lang);
+        appendIdentifyQuestion(response, {
+          action: url,
+          noInput: `${url}&e=noinput`,
+          singleKey: false,
+          utterances: [...pending, ctx.utter(action.lang, 'identify.ask')],
+        });
+        pending = [];
+        break;
+      }
       case 'connect': {
         pending.push(ctx.utter(action.lang, action.consent ? 'connect.operator' : 'connect.general'));
         flush(response);
@@ -109,15 +125,18 @@ function connect(response: VoiceResponse, ctx: RenderContext, queueId: string, r
     else dial.number(target.dial);
     return;
   }
-  response.enqueue(
-    {
-      action: ctx.urls.queueDone(route, lang, consent),
-      method: 'POST',
-      waitUrl: ctx.urls.queueWait(route, lang),
-      waitUrlMethod: 'POST',
-    },
-    target?.queue ?? FALLBACK_QUEUE,
-  );
+  const attrs = {
+    action: ctx.urls.queueDone(route, lang, consent),
+    method: 'POST',
+    waitUrl: ctx.urls.queueWait(route, lang),
+    waitUrlMethod: 'POST',
+  } as const;
+  if (target?.workflowSid !== undefined) {
+    // TaskRouter: the workflow picks the agent; the task attributes reach only the agent side.
+    response.enqueue({ ...attrs, workflowSid: target.workflowSid }).task({}, ctx.task ?? '{}');
+    return;
+  }
+  response.enqueue(attrs, target?.queue ?? FALLBACK_QUEUE);
 }
 
 /** The general queue's Twilio name when nothing else is known (fallback route, broken config). */

@@ -20,6 +20,7 @@ const CHILDREN: Record<string, ReadonlySet<string>> = {
   Sip: new Set(['#text']),
   Client: new Set(['#text', 'Identity', 'Parameter']),
   Queue: new Set(['#text']),
+  Task: new Set(['#text']),
   Conference: new Set(['#text']),
   Pause: new Set(),
   Hangup: new Set(),
@@ -40,6 +41,7 @@ const ATTRIBUTES: Record<string, ReadonlySet<string>> = {
   ]),
   Redirect: new Set(['method']),
   Enqueue: new Set(['action', 'method', 'waitUrl', 'waitUrlMethod', 'workflowSid', 'maxQueueSize']),
+  Task: new Set(['priority', 'timeout']),
   Dial: new Set([
     'action', 'method', 'timeout', 'hangupOnStar', 'timeLimit', 'callerId', 'record', 'trim', 'recordingStatusCallback',
     'recordingStatusCallbackMethod', 'recordingStatusCallbackEvent', 'answerOnBridge', 'ringTone', 'recordingTrack',
@@ -142,7 +144,13 @@ export function checkTwiml(xml: string, opts: TwimlRuleOptions): string[] {
         checkUrl(here, textOf(node));
         break;
       case 'Enqueue':
-        if (!/^[A-Za-z0-9_.-]{1,64}$/.test(textOf(node))) problems.push(`${here}: queue name "${textOf(node)}"`);
+        if (a.workflowSid !== undefined) {
+          // TaskRouter: no queue name; the task attributes are one JSON object.
+          if (!/^WW[0-9a-fA-F]{32}$/.test(a.workflowSid)) problems.push(`${here}@workflowSid: "${a.workflowSid}"`);
+          const tasks = childrenOf(node).filter((c) => verbName(c) === 'Task');
+          if (tasks.length !== 1 || textOf(node).trim() !== '') problems.push(`${here}: a TaskRouter <Enqueue> holds exactly one <Task> and no queue name`);
+          else if (!isJsonObject(textOf(tasks[0]!))) problems.push(`${here}/Task: not a JSON object`);
+        } else if (!/^[A-Za-z0-9_.-]{1,64}$/.test(textOf(node))) problems.push(`${here}: queue name "${textOf(node)}"`);
         break;
       case 'Dial': {
         const kids = childrenOf(node);
@@ -169,6 +177,15 @@ export function checkTwiml(xml: string, opts: TwimlRuleOptions): string[] {
     if (name !== undefined && FINAL_VERBS.has(name)) finalSeen = name;
   }
   return problems;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 /** How a TwiML answer leaves the IVR, if it does. */

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { packageRoot } from '../../src/config/load.js';
 import { ConfigRegistry } from '../../src/config/registry.js';
+import type { IdentityOptions } from '../../src/http/identify-routes.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
@@ -56,6 +57,8 @@ export interface TestAppOptions {
   claims?: ClaimStore;
   logger?: boolean | object;
   trustProxy?: boolean;
+  /** Caller identification: state key and screen-pop webhook. */
+  identity?: IdentityOptions;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
   beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number }) => Promise<void>;
 }
@@ -87,6 +90,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     recordingStarter: opts.recordingStarter,
     claims,
     trustProxy: opts.trustProxy,
+    identity: opts.identity,
   });
   await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now });
   await app.ready();
