@@ -148,7 +148,9 @@ export function checkTwiml(xml: string, opts: TwimlRuleOptions): string[] {
           // TaskRouter: no queue name; the task attributes are one JSON object.
           if (!/^WW[0-9a-fA-F]{32}$/.test(a.workflowSid)) problems.push(`${here}@workflowSid: "${a.workflowSid}"`);
           const tasks = childrenOf(node).filter((c) => verbName(c) === 'Task');
-          if (tasks.length !== 1 || textOf(node).trim() !== '') problems.push(`${here}: a TaskRouter <Enqueue> holds exactly one <Task> and no queue name`);
+          // The Enqueue's own text (a queue name), not its <Task>'s JSON.
+          const ownText = childrenOf(node).map((c) => (typeof c['#text'] === 'string' ? c['#text'] : '')).join('');
+          if (tasks.length !== 1 || ownText.trim() !== '') problems.push(`${here}: a TaskRouter <Enqueue> holds exactly one <Task> and no queue name`);
           else if (!isJsonObject(textOf(tasks[0]!))) problems.push(`${here}/Task: not a JSON object`);
         } else if (!/^[A-Za-z0-9_.-]{1,64}$/.test(textOf(node))) problems.push(`${here}: queue name "${textOf(node)}"`);
         break;
