@@ -55,10 +55,13 @@ export function attrs(node: TwimlNode): Record<string, string> {
 }
 
 /** The text inside a verb, SSML elements (e.g. <prosody>) included. */
+/** SSML inside <Say> (e.g. <prosody rate>) is part of the text; nested verbs (an <Enqueue>'s <Task>) are not. */
+const SSML = new Set(['prosody', 'lang', 'emphasis', 'say-as', 'sub', 'p', 's', 'w', 'phoneme', 'amazon:effect', 'amazon:domain']);
+
 export function textOf(node: TwimlNode): string {
   const name = verbName(node);
   const children = (name ? (node[name] as TwimlNode[] | undefined) : undefined) ?? [];
-  return children.map((c) => (typeof c['#text'] === 'string' ? c['#text'] : verbName(c) !== undefined ? textOf(c) : '')).join('');
+  return children.map((c) => (typeof c['#text'] === 'string' ? c['#text'] : SSML.has(verbName(c) ?? '') ? textOf(c) : '')).join('');
 }
 
 export function childrenOf(node: TwimlNode): TwimlNode[] {
