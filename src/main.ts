@@ -99,6 +99,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
   registry.start();
   if (extra.watch ?? true) registry.watch();
   const stores = await openStores({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, spoolPath: env.spoolPath, logger });
+  void registry.attachStore(stores.configVersions); // saves the version just applied, in the background
   const app = await buildApp({
     registry,
     consentLog: stores.consentLog,

@@ -1,11 +1,14 @@
 // The configuration a running service answers with: the current version, recent versions
-// (calls stay on the version they started with), and hot reload that refuses bad edits.
+// (calls stay on the version they started with; older ones come back from the store), and
+// hot reload that refuses bad edits and reads and parses off the answering thread.
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { compileConfig, type CompiledConfig } from '../call/compiled.js';
-import { buildBundle, contentVersion } from './bundle.js';
+import type { ConfigVersionStore, NoticeText } from '../store/config-version-port.js';
+import { buildBundle, contentVersion, snapshotHash, type BundleResult } from './bundle.js';
 import { formatIssue, type ConfigIssue } from './issues.js';
-import { readConfigFiles } from './load.js';
+import { configBytes, readConfigSnapshot } from './load.js';
+import { ConfigWorker } from './off-thread.js';
 
 export interface ReloadResult {
   result: 'applied' | 'unchanged' | 'refused';
@@ -24,10 +27,21 @@ export interface ConfigRegistryOptions {
   /** Where the embedded defaults live; used when `dir` is unusable at start. */
   defaultsDir?: string | undefined;
   logger: RegistryLogger;
-  /** Versions kept for calls in progress. */
+  /** Versions kept in memory for calls in progress. */
   keep?: number;
   onReload?: (r: ReloadResult) => void;
+  /** Where every applied version is kept (the consent log's database); see attachStore(). */
+  versionStore?: ConfigVersionStore | undefined;
 }
+
+/**
+ * Up to this many bytes of config (the shipped files are ~20 kB, a few ms to parse) a reload runs
+ * inline; anything larger is read and parsed in the worker thread.
+ */
+export const INLINE_RELOAD_BYTES = 256 * 1024;
+
+/** A version asked for but found nowhere is looked up again only after this long. */
+const MISS_RETRY_MS = 10_000;
 
 export class ConfigRegistry {
   private currentConfig: CompiledConfig | undefined;
@@ -36,11 +50,22 @@ export class ConfigRegistry {
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
+  private store: ConfigVersionStore | undefined;
+  /** Applied versions not yet in the store (none attached yet, or it failed). */
+  private readonly unsaved = new Map<string, { files: Map<string, string>; notices: NoticeText[] }>();
+  private saving: Promise<void> = Promise.resolve();
+  private readonly loading = new Map<string, Promise<CompiledConfig | undefined>>();
+  private readonly misses = new Map<string, number>();
+  private worker: ConfigWorker | undefined;
+  private backgroundReload: Promise<ReloadResult> | undefined;
+  private reloadAgain = false;
   /** Issues of the last refused edit (cleared by a good one), for readiness and the console. */
   lastRefused: ConfigIssue[] | undefined;
   loadedAt: Date | undefined;
 
-  constructor(private readonly opts: ConfigRegistryOptions) {}
+  constructor(private readonly opts: ConfigRegistryOptions) {
+    this.store = opts.versionStore;
+  }
 
   get current(): CompiledConfig | undefined {
     return this.currentConfig;
@@ -50,9 +75,102 @@ export class ConfigRegistry {
     return this.opts.dir;
   }
 
-  /** A version a call started on, if still kept; otherwise the current one. */
+  /** A version a call started on, if still kept in memory; otherwise the current one. */
   forVersion(version: string | undefined): CompiledConfig | undefined {
     return (version !== undefined ? this.versions.get(version) : undefined) ?? this.currentConfig;
+  }
+
+  /**
+   * Exactly `version`: from memory, or else from the version store (another instance applied
+   * it, or this one before a restart), parsed off this thread and compiled once. Undefined when
+   * it is found nowhere.
+   */
+  async resolve(version: string): Promise<CompiledConfig | undefined> {
+    const kept = this.versions.get(version);
+    if (kept !== undefined || this.store === undefined) return kept;
+    const missedAt = this.misses.get(version);
+    if (missedAt !== undefined && Date.now() - missedAt < MISS_RETRY_MS) return undefined;
+    let load = this.loading.get(version);
+    if (load === undefined) {
+      load = this.loadStored(this.store, version).finally(() => this.loading.delete(version));
+      this.loading.set(version, load);
+    }
+    return load;
+  }
+
+  private async loadStored(store: ConfigVersionStore, version: string): Promise<CompiledConfig | undefined> {
+    try {
+      const files = await store.get(version);
+      // Content-addressed: what comes back must hash to the version it was asked for.
+      if (files === undefined || contentVersion(files) !== version) {
+        this.missed(version);
+        this.opts.logger.warn({ version, found: files !== undefined }, 'config version of a call in progress is not in the store');
+        return undefined;
+      }
+      const built = await this.buildOffThread(files);
+      if (!built.ok) {
+        this.missed(version);
+        this.opts.logger.error({ version, errors: built.issues.map(formatIssue) }, 'stored config version no longer builds');
+        return undefined;
+      }
+      const compiled = this.versions.get(version) ?? compileConfig(built.bundle);
+      this.keep(compiled);
+      this.opts.logger.info({ version }, 'config version loaded from the store for a call in progress');
+      return compiled;
+    } catch (err) {
+      this.missed(version);
+      this.opts.logger.error({ err, version }, 'config version store unreadable');
+      return undefined;
+    }
+  }
+
+  private missed(version: string): void {
+    this.misses.set(version, Date.now());
+    if (this.misses.size > 1000) this.misses.delete(this.misses.keys().next().value as string);
+  }
+
+  private async buildOffThread(files: Map<string, string>): Promise<BundleResult> {
+    try {
+      const reply = await this.workerThread().request({ kind: 'files', files: [...files] });
+      if (reply.kind === 'built') return reply.result;
+      throw new Error(reply.kind === 'failed' ? reply.message : 'unexpected worker reply');
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'config worker unavailable; building on the main thread');
+      return buildBundle(files);
+    }
+  }
+
+  private workerThread(): ConfigWorker {
+    this.worker ??= new ConfigWorker();
+    return this.worker;
+  }
+
+  /** Starts keeping applied versions in `store`; the versions applied so far are saved now. */
+  attachStore(store: ConfigVersionStore): Promise<void> {
+    this.store = store;
+    return this.persist();
+  }
+
+  /** Resolves once every applied version so far is in the store (or its save failed and was logged). */
+  persisted(): Promise<void> {
+    return this.saving;
+  }
+
+  private persist(): Promise<void> {
+    const store = this.store;
+    if (store === undefined) return this.saving;
+    this.saving = this.saving.then(async () => {
+      for (const [version, entry] of [...this.unsaved]) {
+        try {
+          await store.put(version, entry.files, entry.notices);
+          this.unsaved.delete(version);
+        } catch (err) {
+          // Kept in `unsaved`: the next applied version (or attachStore) tries again.
+          this.opts.logger.error({ err, version }, 'config version could not be stored; calls on it are served by this instance only');
+        }
+      }
+    });
+    return this.saving;
   }
 
   /** First load. Falls back to the embedded defaults so the line answers even if the dir is broken. */
@@ -60,24 +178,64 @@ export class ConfigRegistry {
     const r = this.reload();
     if (this.currentConfig === undefined && this.opts.defaultsDir !== undefined && this.opts.defaultsDir !== this.opts.dir) {
       this.opts.logger.error({ configDir: this.opts.dir }, 'config directory is not valid; serving the embedded defaults until it is fixed');
-      this.applyFiles(readConfigFiles(this.opts.defaultsDir), this.opts.defaultsDir);
+      const defaults = readConfigSnapshot(this.opts.defaultsDir);
+      this.applyBuilt(defaults.files, buildBundle(defaults.files, defaults.issues), this.opts.defaultsDir);
       // lastHash stays the broken directory's: it is retried as soon as a file there changes.
     }
     return r;
   }
 
+  /** Reads and applies the directory on this thread (start, the CLI, tests). */
   reload(): ReloadResult {
-    const files = readConfigFiles(this.opts.dir);
-    const hash = contentVersion(files);
+    const { files, issues } = readConfigSnapshot(this.opts.dir);
+    const hash = snapshotHash(files, issues);
     if (hash === this.lastHash) return { result: 'unchanged', version: this.currentConfig?.version };
     this.lastHash = hash;
-    const r = this.applyFiles(files, this.opts.dir);
+    const r = this.applyBuilt(files, buildBundle(files, issues), this.opts.dir);
     this.opts.onReload?.(r);
     return r;
   }
 
-  private applyFiles(files: Map<string, string>, dir: string): ReloadResult {
-    const built = buildBundle(files);
+  /**
+   * Reads, hashes and validates the directory in the worker thread; only a changed, valid
+   * version is compiled here. Calls meanwhile are answered as usual. Overlapping calls share
+   * one run (and one more follows if a change came in during it).
+   */
+  reloadInBackground(): Promise<ReloadResult> {
+    if (this.backgroundReload !== undefined) {
+      this.reloadAgain = true;
+      return this.backgroundReload;
+    }
+    const run = async (): Promise<ReloadResult> => {
+      let r: ReloadResult;
+      do {
+        this.reloadAgain = false;
+        const asked = this.lastHash;
+        const reply = await this.workerThread().request({ kind: 'dir', dir: this.opts.dir, lastHash: asked });
+        if (reply.kind === 'failed') throw new Error(reply.message);
+        if (reply.kind === 'unchanged' || reply.hash === this.lastHash) {
+          r = { result: 'unchanged', version: this.currentConfig?.version };
+          continue;
+        }
+        if (this.lastHash !== asked) {
+          // Applied meanwhile by reload(): this read may be older; read again.
+          this.reloadAgain = true;
+          r = { result: 'unchanged', version: this.currentConfig?.version };
+          continue;
+        }
+        this.lastHash = reply.hash;
+        r = this.applyBuilt(new Map(reply.files), reply.result, this.opts.dir);
+        this.opts.onReload?.(r);
+      } while (this.reloadAgain);
+      return r;
+    };
+    this.backgroundReload = run().finally(() => {
+      this.backgroundReload = undefined;
+    });
+    return this.backgroundReload;
+  }
+
+  private applyBuilt(files: Map<string, string>, built: BundleResult, dir: string): ReloadResult {
     if (!built.ok) {
       this.lastRefused = built.issues;
       this.opts.logger.error(
@@ -86,20 +244,33 @@ export class ConfigRegistry {
       );
       return { result: 'refused', issues: built.issues, version: this.currentConfig?.version };
     }
-    const existing = this.versions.get(built.bundle.version);
-    const compiled = existing ?? compileConfig(built.bundle);
-    this.versions.delete(compiled.version);
-    this.versions.set(compiled.version, compiled);
-    while (this.versions.size > (this.opts.keep ?? 20)) {
-      const oldest = this.versions.keys().next().value as string;
-      this.versions.delete(oldest);
-    }
+    const compiled = this.versions.get(built.bundle.version) ?? compileConfig(built.bundle);
+    this.keep(compiled);
     const previous = this.currentConfig?.version;
     this.currentConfig = compiled;
     this.lastRefused = undefined;
     this.loadedAt = new Date();
+    this.misses.delete(compiled.version);
     this.opts.logger.info({ configDir: dir, version: compiled.version, previous }, 'config version applied');
+    this.unsaved.set(compiled.version, { files, notices: noticeTexts(compiled) });
+    while (this.unsaved.size > (this.opts.keep ?? 20)) this.unsaved.delete(this.unsaved.keys().next().value as string);
+    void this.persist();
     return { result: 'applied', version: compiled.version };
+  }
+
+  /** Keeps a compiled version in memory (most recently used last; the oldest goes first). */
+  private keep(compiled: CompiledConfig): void {
+    this.versions.delete(compiled.version);
+    this.versions.set(compiled.version, compiled);
+    while (this.versions.size > Math.max(1, this.opts.keep ?? 20)) {
+      const oldest = this.versions.keys().next().value as string;
+      if (oldest === this.currentConfig?.version) {
+        this.versions.delete(oldest);
+        this.versions.set(oldest, this.currentConfig);
+        continue;
+      }
+      this.versions.delete(oldest);
+    }
   }
 
   /** Watches the directory; also polls, because watchers miss some editors' rename-over saves. */
@@ -124,10 +295,18 @@ export class ConfigRegistry {
 
   private safeReload(): void {
     try {
-      this.reload();
+      // A small config reloads inline (fast, and no thread to start); a large one never here.
+      if (this.backgroundReload === undefined && configBytes(this.opts.dir) <= INLINE_RELOAD_BYTES) {
+        this.reload();
+        return;
+      }
     } catch (err) {
       this.opts.logger.error({ err }, 'config reload failed');
+      return;
     }
+    this.reloadInBackground().catch((err: unknown) => {
+      this.opts.logger.error({ err }, 'config reload failed');
+    });
   }
 
   close(): void {
@@ -135,5 +314,18 @@ export class ConfigRegistry {
     this.watchers = [];
     clearInterval(this.timer);
     clearTimeout(this.debounce);
+    this.worker?.stop();
+    this.worker = undefined;
   }
+}
+
+/** The consent notice of each language as callers hear it, for the DPO. */
+export function noticeTexts(config: CompiledConfig): NoticeText[] {
+  return Object.entries(config.notices).map(([language, n]) => ({
+    version: n.version,
+    noticeId: n.id,
+    language,
+    sha256: n.sha256,
+    text: config.speech.text(language, n.id),
+  }));
 }

@@ -7,9 +7,11 @@
 // A PostgreSQL or Redis outage at start does not prevent starting (calls must still be
 // answered): the stores report it through health() and recover by themselves.
 import type { ConsentLog, SwitchStore } from './ports.js';
+import type { ConfigVersionStore } from './config-version-port.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
+import { SqliteConfigVersionStore } from './sqlite-config-versions.js';
 import { SqliteConsentLog } from './sqlite-consent-log.js';
 import { SqliteSwitchStore } from './sqlite-switch-store.js';
 
@@ -35,6 +37,8 @@ export interface StoreHealth {
 export interface Stores {
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** Every applied config version and notice text, next to the consent log. */
+  configVersions: ConfigVersionStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -134,13 +138,17 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       switchHealth = () => ({ kind: store.kind, ...store.health() });
     }
 
+    const configVersions = await openConfigVersions(target, opts, logger);
+    opened.push(configVersions);
+
     let closing: Promise<void> | undefined;
     return {
       consentLog,
       switches,
+      configVersions,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), configVersions.close()]).then(() => undefined);
         return closing;
       },
     };
@@ -148,4 +156,21 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
     await Promise.allSettled(opened.map((s) => s.close()));
     throw err;
   }
+}
+
+/** Config versions live where the consents do; PostgreSQL down at start is retried on first use. */
+async function openConfigVersions(target: DatabaseTarget, opts: StoreOptions, logger: StoreLogger): Promise<ConfigVersionStore> {
+  if (target.kind === 'sqlite') {
+    const store = new SqliteConfigVersionStore({ path: target.path });
+    await store.migrate();
+    return store;
+  }
+  const { PostgresConfigVersionStore } = await import('./postgres-config-versions.js');
+  const store = new PostgresConfigVersionStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
+  try {
+    await store.migrate();
+  } catch (err) {
+    logger.warn({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; config versions are stored once it answers');
+  }
+  return store;
 }
