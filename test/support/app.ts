@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
+import type { ConfigVersionStore } from '../../src/store/config-version-port.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { playCall, type PlayedCall } from '../../src/telephony/player.js';
 import { newCallSid, signedPost, TEST_BASE, TEST_TOKEN } from './twilio.js';
@@ -52,6 +53,8 @@ export interface TestAppOptions {
   consentLog?: ConsentLog;
   logger?: boolean | object;
   trustProxy?: boolean;
+  /** Where the registry keeps every applied config version (default: none). */
+  versionStore?: ConfigVersionStore;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
   beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number }) => Promise<void>;
 }
@@ -63,7 +66,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await consentLog.migrate();
   const switches = new SqliteSwitchStore({ path: dbPath });
   await switches.migrate();
-  const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger });
+  const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger, versionStore: opts.versionStore });
   const started = registry.start();
   if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
   let now = typeof opts.now === 'string' ? Date.parse(opts.now) : (opts.now ?? Date.parse('2026-11-25T09:00:00Z'));
