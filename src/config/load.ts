@@ -43,11 +43,12 @@ export function readConfigFiles(dir: string): Map<string, string> {
  * swapped mid-read cannot mix two directories), and the listing with every file's identity is
  * compared before and after the read; on a change the read is repeated.
  */
-export function readConfigSnapshot(dir: string, attempts = 5): ConfigSnapshot {
+export function readConfigSnapshot(dir: string, options: { attempts?: number; afterFile?: (relPath: string) => void } = {}): ConfigSnapshot {
+  const attempts = options.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     const root = realOrSame(dir);
     const before = fingerprint(root);
-    const snapshot = readFrom(root);
+    const snapshot = readFrom(root, options.afterFile);
     if ((realOrSame(dir) === root && fingerprint(root) === before) || attempt >= attempts) return snapshot;
   }
 }
@@ -103,7 +104,8 @@ export function configBytes(dir: string): number {
   return total;
 }
 
-function readFrom(root: string): ConfigSnapshot {
+/** `afterFile`: called after each file is read (tests change the directory at that moment). */
+function readFrom(root: string, afterFile?: (relPath: string) => void): ConfigSnapshot {
   const files = new Map<string, string>();
   const issues: ConfigIssue[] = [];
   for (const sub of SUBDIRS) {
@@ -113,6 +115,7 @@ function readFrom(root: string): ConfigSnapshot {
       const read = readPlainFile(join(root, rel));
       if (read.text !== undefined) files.set(rel, read.text);
       else if (read.problem !== undefined) issues.push({ file: rel, line: 0, path: '', message: read.problem });
+      afterFile?.(rel);
       // Neither: vanished between readdir and open (an editor's rename-over save); the next poll sees it.
     }
   }
