@@ -99,7 +99,8 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
   registry.start();
   if (extra.watch ?? true) registry.watch();
   const stores = await openStores({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, spoolPath: env.spoolPath, logger });
-  void registry.attachStore(stores.configVersions); // saves the version just applied, in the background
+  // Saves the version just applied before the first call (at most 2 s: a database outage must not hold the start).
+  await Promise.race([registry.attachStore(stores.configVersions), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   const app = await buildApp({
     registry,
     consentLog: stores.consentLog,

@@ -5,6 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { compileConfig, type CompiledConfig } from '../call/compiled.js';
 import type { ConfigVersionStore, NoticeText } from '../store/config-version-port.js';
+import { withTimeout } from '../store/shared.js';
 import { buildBundle, contentVersion, snapshotHash, type BundleResult } from './bundle.js';
 import { formatIssue, type ConfigIssue } from './issues.js';
 import { configBytes, readConfigSnapshot } from './load.js';
@@ -39,6 +40,9 @@ export interface ConfigRegistryOptions {
  * inline; anything larger is read and parsed in the worker thread.
  */
 export const INLINE_RELOAD_BYTES = 256 * 1024;
+
+/** How long a webhook waits for its version from the store before going on with the current one. */
+const STORE_READ_TIMEOUT_MS = 2000;
 
 /** A version asked for but found nowhere is looked up again only after this long. */
 const MISS_RETRY_MS = 10_000;
@@ -100,7 +104,8 @@ export class ConfigRegistry {
 
   private async loadStored(store: ConfigVersionStore, version: string): Promise<CompiledConfig | undefined> {
     try {
-      const files = await store.get(version);
+      // A store that hangs (a black-holed database) must not hold the caller for long.
+      const files = await withTimeout(store.get(version), STORE_READ_TIMEOUT_MS, 'config version read');
       // Content-addressed: what comes back must hash to the version it was asked for.
       if (files === undefined || contentVersion(files) !== version) {
         this.missed(version);
