@@ -44,6 +44,9 @@ export const INLINE_RELOAD_BYTES = 256 * 1024;
 /** How long a webhook waits for its version from the store before going on with the current one. */
 const STORE_READ_TIMEOUT_MS = 2000;
 
+/** Applied versions waiting for the store (it is down): the oldest beyond this are given up. */
+const MAX_UNSAVED = 200;
+
 /** A version asked for but found nowhere is looked up again only after this long. */
 const MISS_RETRY_MS = 10_000;
 
@@ -258,7 +261,8 @@ export class ConfigRegistry {
     this.misses.delete(compiled.version);
     this.opts.logger.info({ configDir: dir, version: compiled.version, previous }, 'config version applied');
     this.unsaved.set(compiled.version, { files, notices: noticeTexts(compiled) });
-    while (this.unsaved.size > (this.opts.keep ?? 20)) this.unsaved.delete(this.unsaved.keys().next().value as string);
+    // Bounded only against a store that stays down for ever; quick edits in a row all get saved.
+    while (this.unsaved.size > MAX_UNSAVED) this.unsaved.delete(this.unsaved.keys().next().value as string);
     void this.persist();
     return { result: 'applied', version: compiled.version };
   }

@@ -13,7 +13,8 @@ import type { ConsentLog } from '../../src/store/ports.js';
 import { SqliteConfigVersionStore } from '../../src/store/sqlite-config-versions.js';
 import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { attrs, parseTwiml, verbName } from '../../src/telephony/player.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { ConfigRegistry } from '../../src/config/registry.js';
+import { buildTestApp, quietLogger, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
 import { editFile } from '../cli/support.js';
 import { PG_URL, probePostgres, randomPrefix, requireService } from '../store/services.js';
@@ -112,6 +113,34 @@ describe('a consent names the notice the caller heard', () => {
     const forged = await signedPost(t.app, action.href, { CallSid: callSid, From: FROM, Digits: '1' }, { signature: getExpectedTwilioSignature('test-auth-token-0123456789abcdef', signed, { CallSid: callSid, From: FROM, Digits: '1' }) });
     expect(forged.statusCode).toBe(403);
     expect(await t.consentLog.list({ callSid })).toEqual([]);
+  });
+});
+
+describe('the registry and its version store', () => {
+  it('a version pushed out of memory by many edits comes back from the store; a stored copy that does not hash to its version is not used', async () => {
+    const dir = configCopy();
+    const store = new SqliteConfigVersionStore({ path: join(tempDir('infoline-versions-db-'), 'r.db') });
+    await store.migrate();
+    cleanups.push(() => store.close());
+    const registry = new ConfigRegistry({ dir, logger: quietLogger, keep: 2, versionStore: store });
+    cleanups.push(() => registry.close());
+    registry.start();
+    const first = registry.current!;
+    for (let i = 1; i <= 3; i++) {
+      editFile(dir, 'prompts/cs.yaml', /greeting: .*/, `greeting: Dobrý den, úprava ${i}.`);
+      expect(registry.reload().result).toBe('applied');
+    }
+    await registry.persisted();
+    expect(registry.forVersion(first.version)?.version).not.toBe(first.version); // evicted from memory
+    const back = await registry.resolve(first.version);
+    expect(back?.version).toBe(first.version);
+    expect(back?.notices.cs).toEqual(first.notices.cs);
+    expect(back?.speech.text('cs', 'greeting')).toBe(first.speech.text('cs', 'greeting'));
+
+    // Content-addressed: files stored under a version they do not hash to are refused.
+    await store.put('0badc0ffee00', (await store.get(first.version))!, []);
+    expect(await registry.resolve('0badc0ffee00')).toBeUndefined();
+    expect(await registry.resolve('ffffffffffff')).toBeUndefined();
   });
 });
 
