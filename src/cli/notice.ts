@@ -1,6 +1,6 @@
 // `infoline consent notice <version>`: the exact text of a consent notice version, as callers
 // heard it — stdout holds only the text (its sha256 is the consent rows' noticeSha256).
-import { noticeTexts } from '../config/registry.js';
+import { noticeTexts } from '../config/version-archive.js';
 import type { NoticeText } from '../store/config-version-port.js';
 import { loadCompiled, withStores } from './config.js';
 import { CliError, UsageError, type CliIo } from './io.js';

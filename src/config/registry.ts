@@ -4,12 +4,12 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { compileConfig, type CompiledConfig } from '../call/compiled.js';
-import type { ConfigVersionStore, NoticeText } from '../store/config-version-port.js';
-import { withTimeout } from '../store/shared.js';
-import { buildBundle, contentVersion, snapshotHash, type BundleResult } from './bundle.js';
+import type { ConfigVersionStore } from '../store/config-version-port.js';
+import { buildBundle, snapshotHash, type BundleResult } from './bundle.js';
 import { formatIssue, type ConfigIssue } from './issues.js';
 import { configBytes, readConfigSnapshot } from './load.js';
 import { ConfigWorker } from './off-thread.js';
+import { VersionArchive } from './version-archive.js';
 
 export interface ReloadResult {
   result: 'applied' | 'unchanged' | 'refused';
@@ -41,15 +41,6 @@ export interface ConfigRegistryOptions {
  */
 export const INLINE_RELOAD_BYTES = 256 * 1024;
 
-/** How long a webhook waits for its version from the store before going on with the current one. */
-const STORE_READ_TIMEOUT_MS = 2000;
-
-/** Applied versions waiting for the store (it is down): the oldest beyond this are given up. */
-const MAX_UNSAVED = 200;
-
-/** A version asked for but found nowhere is looked up again only after this long. */
-const MISS_RETRY_MS = 10_000;
-
 export class ConfigRegistry {
   private currentConfig: CompiledConfig | undefined;
   private readonly versions = new Map<string, CompiledConfig>();
@@ -57,12 +48,7 @@ export class ConfigRegistry {
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
-  private store: ConfigVersionStore | undefined;
-  /** Applied versions not yet in the store (none attached yet, or it failed). */
-  private readonly unsaved = new Map<string, { files: Map<string, string>; notices: NoticeText[] }>();
-  private saving: Promise<void> = Promise.resolve();
-  private readonly loading = new Map<string, Promise<CompiledConfig | undefined>>();
-  private readonly misses = new Map<string, number>();
+  private readonly archive: VersionArchive;
   private worker: ConfigWorker | undefined;
   private backgroundReload: Promise<ReloadResult> | undefined;
   private reloadAgain = false;
@@ -71,7 +57,15 @@ export class ConfigRegistry {
   loadedAt: Date | undefined;
 
   constructor(private readonly opts: ConfigRegistryOptions) {
-    this.store = opts.versionStore;
+    this.archive = new VersionArchive(
+      {
+        logger: opts.logger,
+        build: (files) => this.buildOffThread(files),
+        kept: (version) => this.versions.get(version),
+        keep: (compiled) => this.keep(compiled),
+      },
+      opts.versionStore,
+    );
   }
 
   get current(): CompiledConfig | undefined {
@@ -92,49 +86,8 @@ export class ConfigRegistry {
    * it, or this one before a restart), parsed off this thread and compiled once. Undefined when
    * it is found nowhere.
    */
-  async resolve(version: string): Promise<CompiledConfig | undefined> {
-    const kept = this.versions.get(version);
-    if (kept !== undefined || this.store === undefined) return kept;
-    const missedAt = this.misses.get(version);
-    if (missedAt !== undefined && Date.now() - missedAt < MISS_RETRY_MS) return undefined;
-    let load = this.loading.get(version);
-    if (load === undefined) {
-      load = this.loadStored(this.store, version).finally(() => this.loading.delete(version));
-      this.loading.set(version, load);
-    }
-    return load;
-  }
-
-  private async loadStored(store: ConfigVersionStore, version: string): Promise<CompiledConfig | undefined> {
-    try {
-      // A store that hangs (a black-holed database) must not hold the caller for long.
-      const files = await withTimeout(store.get(version), STORE_READ_TIMEOUT_MS, 'config version read');
-      // Content-addressed: what comes back must hash to the version it was asked for.
-      if (files === undefined || contentVersion(files) !== version) {
-        this.missed(version);
-        this.opts.logger.warn({ version, found: files !== undefined }, 'config version of a call in progress is not in the store');
-        return undefined;
-      }
-      const built = await this.buildOffThread(files);
-      if (!built.ok) {
-        this.missed(version);
-        this.opts.logger.error({ version, errors: built.issues.map(formatIssue) }, 'stored config version no longer builds');
-        return undefined;
-      }
-      const compiled = this.versions.get(version) ?? compileConfig(built.bundle);
-      this.keep(compiled);
-      this.opts.logger.info({ version }, 'config version loaded from the store for a call in progress');
-      return compiled;
-    } catch (err) {
-      this.missed(version);
-      this.opts.logger.error({ err, version }, 'config version store unreadable');
-      return undefined;
-    }
-  }
-
-  private missed(version: string): void {
-    this.misses.set(version, Date.now());
-    if (this.misses.size > 1000) this.misses.delete(this.misses.keys().next().value as string);
+  resolve(version: string): Promise<CompiledConfig | undefined> {
+    return this.archive.resolve(version);
   }
 
   private async buildOffThread(files: Map<string, string>): Promise<BundleResult> {
@@ -155,30 +108,12 @@ export class ConfigRegistry {
 
   /** Starts keeping applied versions in `store`; the versions applied so far are saved now. */
   attachStore(store: ConfigVersionStore): Promise<void> {
-    this.store = store;
-    return this.persist();
+    return this.archive.attach(store);
   }
 
   /** Resolves once every applied version so far is in the store (or its save failed and was logged). */
   persisted(): Promise<void> {
-    return this.saving;
-  }
-
-  private persist(): Promise<void> {
-    const store = this.store;
-    if (store === undefined) return this.saving;
-    this.saving = this.saving.then(async () => {
-      for (const [version, entry] of [...this.unsaved]) {
-        try {
-          await store.put(version, entry.files, entry.notices);
-          this.unsaved.delete(version);
-        } catch (err) {
-          // Kept in `unsaved`: the next applied version (or attachStore) tries again.
-          this.opts.logger.error({ err, version }, 'config version could not be stored; calls on it are served by this instance only');
-        }
-      }
-    });
-    return this.saving;
+    return this.archive.persisted();
   }
 
   /** First load. Falls back to the embedded defaults so the line answers even if the dir is broken. */
@@ -258,12 +193,8 @@ export class ConfigRegistry {
     this.currentConfig = compiled;
     this.lastRefused = undefined;
     this.loadedAt = new Date();
-    this.misses.delete(compiled.version);
     this.opts.logger.info({ configDir: dir, version: compiled.version, previous }, 'config version applied');
-    this.unsaved.set(compiled.version, { files, notices: noticeTexts(compiled) });
-    // Bounded only against a store that stays down for ever; quick edits in a row all get saved.
-    while (this.unsaved.size > MAX_UNSAVED) this.unsaved.delete(this.unsaved.keys().next().value as string);
-    void this.persist();
+    this.archive.applied(compiled, files);
     return { result: 'applied', version: compiled.version };
   }
 
@@ -303,6 +234,7 @@ export class ConfigRegistry {
   }
 
   private safeReload(): void {
+    this.archive.retryDue();
     try {
       // A small config reloads inline (fast, and no thread to start); a large one never here.
       if (this.backgroundReload === undefined && configBytes(this.opts.dir) <= INLINE_RELOAD_BYTES) {
@@ -326,15 +258,4 @@ export class ConfigRegistry {
     this.worker?.stop();
     this.worker = undefined;
   }
-}
-
-/** The consent notice of each language as callers hear it, for the DPO. */
-export function noticeTexts(config: CompiledConfig): NoticeText[] {
-  return Object.entries(config.notices).map(([language, n]) => ({
-    version: n.version,
-    noticeId: n.id,
-    language,
-    sha256: n.sha256,
-    text: config.speech.text(language, n.id),
-  }));
 }

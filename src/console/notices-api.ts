@@ -2,7 +2,8 @@
 // can name, its exact text, and when consent rows first and last named it. Readable by whoever
 // may read consents; every read is audited like a consent search.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { noticeTexts, type ConfigRegistry } from '../config/registry.js';
+import type { ConfigRegistry } from '../config/registry.js';
+import { noticeTexts } from '../config/version-archive.js';
 import { NOTICE_VERSION, type ConfigVersionStore, type NoticeText, type NoticeUsage } from '../store/config-version-port.js';
 import type { AuditEntry } from './audit.js';
 import type { Permission } from './users.js';
