@@ -142,6 +142,8 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
   registry.start();
   if (extra.watch ?? true) registry.watch();
   const stores = await openStores({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, spoolPath: env.spoolPath, logger });
+  // Saves the version just applied before the first call (at most 2 s: a database outage must not hold the start).
+  await Promise.race([registry.attachStore(stores.configVersions), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   const app = await buildApp({
     registry,
     consentLog: stores.consentLog,
@@ -156,7 +158,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     trustProxy: env.trustProxy,
     identity: { stateKey: env.identityStateKey, notifier },
   });
-  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);
+  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, logger }, env.console);
   return {
     app,
     registry,

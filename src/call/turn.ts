@@ -23,6 +23,8 @@ export interface TurnRequest {
   callSid: string;
   from: string | undefined;
   urls: CallbackUrls;
+  /** sha256 per language of the notice the caller heard, from the signed state, when `config` is not the call's own version. */
+  heardNotices?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface Turn {
@@ -48,7 +50,7 @@ export function playTurn(req: TurnRequest): Turn {
   const world = { at, closures };
   const canResume = req.state !== undefined && isResumable(config.flow, req.state.node);
   const input: CallInput = req.input.kind === 'digits' ? { kind: 'digits', digits: normalizeDigits(req.input.digits) } : req.input;
-  const memoKey = `${JSON.stringify(input)}|${canResume ? JSON.stringify(req.state) : '-'}|${req.state?.lang ?? ''}`;
+  const memoKey = `${JSON.stringify(input)}|${canResume ? JSON.stringify(req.state) : '-'}|${req.state?.lang ?? ''}${req.heardNotices ? `|${JSON.stringify(req.heardNotices)}` : ''}`;
   const cached = config.memo.get<MemoEntry>(memoKey);
   const reads = config.scheduleReads();
   const entry = cached ?? computeStep(req, input, canResume, world);
@@ -126,8 +128,9 @@ function sayTexts(req: TurnRequest, action: Extract<FlowAction, { type: 'say' }>
   return out;
 }
 
-export function consentRecord(req: Pick<TurnRequest, 'config' | 'callSid' | 'from' | 'at'>, action: Extract<FlowAction, { type: 'recordConsent' }>): ConsentRecord {
-  const notice = req.config.notices[action.lang] ?? req.config.notices.cs;
+export function consentRecord(req: Pick<TurnRequest, 'config' | 'callSid' | 'from' | 'at' | 'heardNotices'>, action: Extract<FlowAction, { type: 'recordConsent' }>): ConsentRecord {
+  const heard = req.heardNotices?.[action.lang];
+  const notice = heard !== undefined ? { id: req.config.bundle.flow.notice, version: heard.slice(0, 12), sha256: heard } : (req.config.notices[action.lang] ?? req.config.notices.cs);
   const route = req.config.bundle.flow.nodes[action.route];
   return {
     callSid: req.callSid,

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { compileConfig, type CompiledConfig } from '../call/compiled.js';
 import { buildBundle, type BundleResult } from '../config/bundle.js';
 import { formatIssue } from '../config/issues.js';
-import { configDir, readConfigFiles } from '../config/load.js';
+import { configDir, readConfigSnapshot } from '../config/load.js';
 import { openStores, type Stores } from '../store/open-stores.js';
 import { CliError, cliLogger, errorText, type CliIo } from './io.js';
 
@@ -11,7 +11,8 @@ import { CliError, cliLogger, errorText, type CliIo } from './io.js';
 export function validateDir(dir: string): BundleResult {
   if (!existsSync(dir)) throw new CliError(`config directory ${dir} does not exist (set INFOLINE_CONFIG_DIR or run in the repository)`);
   if (!statSync(dir).isDirectory()) throw new CliError(`config directory ${dir} is not a directory`);
-  return buildBundle(readConfigFiles(dir));
+  const { files, issues } = readConfigSnapshot(dir);
+  return buildBundle(files, issues);
 }
 
 /** The compiled current configuration, or a CliError listing every problem. */

@@ -7,6 +7,7 @@ import { loadCompiled } from './config.js';
 import { runClose, runReopen } from './closure.js';
 import { runConsentExport } from './consent.js';
 import { runFallbackTwiml } from './fallback.js';
+import { runConsentNotice } from './notice.js';
 import { flowGraph } from './graph.js';
 import { runHours } from './hours.js';
 import { CliError, errorText, type CliIo } from './io.js';
@@ -113,6 +114,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .action(async (opts: { since?: string; format?: string }) => {
       setExit(await runConsentExport(io, opts));
+    });
+  consent
+    .command('notice')
+    .description('print the exact text of a consent notice version (a consent row\'s noticeVersion)')
+    .argument('<version>', '12 hex digits')
+    .action(async (version: string) => {
+      setExit(await runConsentNotice(io, version));
     });
 
   // `infoline user add <name> --role …`: console users (owned by the console).

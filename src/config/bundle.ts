@@ -33,14 +33,21 @@ export function contentVersion(files: ReadonlyMap<string, string>): string {
   return hash.digest('hex').slice(0, 12);
 }
 
-export function buildBundle(files: ReadonlyMap<string, string>): BundleResult {
-  const issues: ConfigIssue[] = [];
+/** What the registry compares between polls: the content, and which files were refused unread. */
+export function snapshotHash(files: ReadonlyMap<string, string>, readIssues: readonly ConfigIssue[]): string {
+  return contentVersion(files) + (readIssues.length > 0 ? `!${readIssues.map((i) => `${i.file}:${i.message}`).join('|')}` : '');
+}
+
+/** `readIssues`: files the reader refused (not plain, too large); they refuse the version. */
+export function buildBundle(files: ReadonlyMap<string, string>, readIssues: readonly ConfigIssue[] = []): BundleResult {
+  const issues: ConfigIssue[] = [...readIssues];
+  const unreadable = new Set(readIssues.map((i) => i.file));
   const sources = new Map<string, YamlSource>();
 
   const parse = <S extends z.ZodType>(path: string, schema: S): z.infer<S> | undefined => {
     const text = files.get(path);
     if (text === undefined) {
-      issues.push({ file: path, line: 0, path: '', message: 'file is missing' });
+      if (!unreadable.has(path)) issues.push({ file: path, line: 0, path: '', message: 'file is missing' });
       return undefined;
     }
     const source = parseYamlSource(path, text);
@@ -78,7 +85,7 @@ export function buildBundle(files: ReadonlyMap<string, string>): BundleResult {
     if (parsed) prompts[lang] = parsed;
     else promptsOk = false;
   }
-  if (prompts[DEFAULT_LANGUAGE] === undefined && promptsOk) {
+  if (prompts[DEFAULT_LANGUAGE] === undefined && promptsOk && !unreadable.has(`${PROMPTS_DIR}${DEFAULT_LANGUAGE}.yaml`)) {
     issues.push({ file: `${PROMPTS_DIR}${DEFAULT_LANGUAGE}.yaml`, line: 0, path: '', message: 'file is missing (Czech prompts are required)' });
   }
 

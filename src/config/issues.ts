@@ -22,7 +22,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.line > 0 ? `${issue.file}:${issue.line}${issue.column !== undefined && issue.column > 0 ? `:${issue.column}` : ''}` : issue.file;
-  return issue.path === '' ? `${where} ${issue.message}` : `${where} ${issue.path}: ${issue.message}`;
+  if (issue.path !== '') return `${where} ${issue.path}: ${issue.message}`;
+  // A whole file refused unread (a named pipe, too large) reads `file: message`.
+  return issue.line === 0 && !/^file\b/.test(issue.message) ? `${where}: ${issue.message}` : `${where} ${issue.message}`;
 }
 
 /** Stable order: by file, then line, then path. */

@@ -1,7 +1,7 @@
 // YAML documents that remember where every key and value came from, so that a zod issue
 // path can be turned into a line number; and zod issues turned into plain language for a
 // call-centre supervisor (no "Invalid input: expected string, received undefined").
-import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigIssue } from './issues.js';
 import { formatPath } from './issues.js';
@@ -22,8 +22,10 @@ export interface YamlSource {
 
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const syntaxIssues = yamlIssues(file, text, lines, doc.errors);
+  // uniqueKeys off: the library checks each key against every earlier one (quadratic in a
+  // mapping's size: 10,000 prompt keys took seconds); duplicateKeyIssues does it in one pass.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const syntaxIssues = [...yamlIssues(file, lines, doc.errors), ...duplicateKeyIssues(file, lines, doc)];
   let value: unknown;
   if (syntaxIssues.length === 0) {
     try {
@@ -48,22 +50,33 @@ export function parseYamlSource(file: string, text: string): YamlSource {
 /**
  * YAML errors, positioned. After the first real syntax error the parser's later complaints are
  * mostly consequences of it (a tab on one line makes every following line "badly indented"),
- * so only the first is reported — except duplicate keys, which never cascade and are all listed.
+ * so only the first is reported (duplicate keys, which never cascade, are all listed separately).
  */
-function yamlIssues(file: string, text: string, lines: LineCounter, errors: readonly YAMLError[]): ConfigIssue[] {
+function yamlIssues(file: string, lines: LineCounter, errors: readonly YAMLError[]): ConfigIssue[] {
+  const first = errors[0];
+  if (first === undefined) return [];
+  const pos = lines.linePos(first.pos[0]);
+  return [{ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${syntaxMessage(first)}` }];
+}
+
+/** Keys repeated in the same mapping, each reported at its second (third, …) occurrence. */
+function duplicateKeyIssues(file: string, lines: LineCounter, doc: Document.Parsed): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  let syntaxReported = false;
-  for (const err of errors) {
-    const pos = lines.linePos(err.pos[0]);
-    if (err.code === 'DUPLICATE_KEY') {
-      const key = keyAt(text, err.pos[0]);
-      out.push({ file, line: pos.line, column: pos.col, path: '', message: `duplicate key${key ? ` "${key}"` : ''}: each key may appear only once in the same place` });
-      continue;
-    }
-    if (syntaxReported) continue;
-    syntaxReported = true;
-    out.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${syntaxMessage(err)}` });
-  }
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const value = pair.key.value;
+        if (!seen.has(value)) {
+          seen.add(value);
+          continue;
+        }
+        const pos = lines.linePos(pair.key.range?.[0] ?? 0);
+        out.push({ file, line: pos.line, column: pos.col, path: '', message: `duplicate key "${String(value)}": each key may appear only once in the same place` });
+      }
+    },
+  });
   return out;
 }
 
@@ -79,11 +92,6 @@ function syntaxMessage(err: YAMLError): string {
       return text.charAt(0).toLowerCase() + text.slice(1);
     }
   }
-}
-
-function keyAt(text: string, offset: number): string | undefined {
-  const m = /^\s*["']?([^"':\n]+?)["']?\s*:/.exec(text.slice(offset, offset + 200));
-  return m?.[1]?.trim();
 }
 
 function firstLine(message: string): string {
@@ -107,7 +115,7 @@ export function positionOf(source: YamlSource, path: readonly PropertyKey[], atK
     const part = path[i];
     const isLast = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(part));
+      const pair = pairIndex(node).get(String(part));
       if (!pair) return best;
       const keyPos = rangePos(source, pair.key);
       if (isLast && atKey && keyPos !== undefined) return keyPos;
@@ -126,6 +134,21 @@ export function positionOf(source: YamlSource, path: readonly PropertyKey[], atK
     }
   }
   return best;
+}
+
+/** Key text → pair, built once per mapping: thousands of lookups in one big mapping stay linear. */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+function pairIndex(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of map.items) {
+      const key = isPair(p) ? keyText(p.key) : undefined;
+      if (key !== undefined && !index.has(key)) index.set(key, p as Pair);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index;
 }
 
 function keyText(key: unknown): string | undefined {

@@ -25,7 +25,9 @@ import type { ConfigRegistry } from '../config/registry.js';
 import { scheduleDays } from '../hours/engine.js';
 import type { Schedule } from '../hours/types.js';
 import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
+import type { ConfigVersionStore } from '../store/config-version-port.js';
 import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
+import { noticesApi } from './notices-api.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
@@ -42,6 +44,8 @@ export interface ConsoleOptions {
   auditLogPath?: string | undefined;
   /** The clock (sessions, closures); the default is the system clock. */
   now?: (() => number) | undefined;
+  /** Every stored config version and notice text (the DPO's notices page). */
+  configVersions?: ConfigVersionStore | undefined;
   /** Mark cookies Secure (behind HTTPS: PUBLIC_URL is https://…). */
   secureCookies?: boolean | undefined;
   /**
@@ -474,6 +478,8 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLines(rows));
     return reply.type('application/x-ndjson; charset=utf-8').send(jsonLines(rows));
   });
+
+  await app.register(noticesApi, { registry: opts.registry, configVersions: opts.configVersions, requirePermission, audit: record });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` });

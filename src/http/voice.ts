@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import { z } from 'zod';
+import type { CompiledConfig } from '../call/compiled.js';
 import { playTurn, type CallInput } from '../call/turn.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import type { CallState } from '../flow/machine.js';
@@ -111,12 +112,12 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     return reply.code(200).type(TWIML).send(fallbackDocument(registry.current));
   });
 
-  const urlsFor = (request: FastifyRequest, version: string): CallbackUrls => {
+  const urlsFor = (request: FastifyRequest, version: string, notices: Readonly<Record<string, string>>): CallbackUrls => {
     const base = requestBaseUrl(request, opts.publicUrl);
     return {
       base,
-      menu: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state)}`,
-      noInput: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state)}&e=noinput`,
+      menu: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state, notices)}`,
+      noInput: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state, notices)}&e=noinput`,
       queueWait: (route, lang) => `${base}/voice/queue/wait?${new URLSearchParams({ v: version, route, l: lang })}`,
       queueDone: (route, lang, consent) => `${base}/voice/queue/done?${new URLSearchParams({ v: version, route, l: lang, c: consent ? '1' : '0' })}`,
       identify: (route, lang) => `${base}/voice/identify?${new URLSearchParams({ v: version, route, l: lang })}`,
@@ -141,7 +142,12 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
       return reply.type(TWIML).send(fallbackDocument(registry.current));
     }
     const pinned = input.kind === 'start' ? undefined : decodeCallQuery(request.query as Record<string, unknown>);
-    const config = registry.forVersion(pinned?.version);
+    // The call's own version (from memory or the version store); else the current one, while
+    // the consent still names the notice the signed state says the caller heard.
+    const own = pinned !== undefined ? await registry.resolve(pinned.version) : undefined;
+    const config = own ?? registry.current;
+    const heardNotices = own === undefined ? pinned?.notices : undefined;
+    if (pinned !== undefined && own === undefined) request.log.warn({ version: pinned.version }, "call's config version not found; going on with the current one");
     if (!config) {
       metrics.fallbacks.inc({ reason: 'no-config' });
       return reply.type(TWIML).send(fallbackDocument(undefined));
@@ -155,7 +161,8 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
       closures,
       callSid: params.data.CallSid,
       from: params.data.From,
-      urls: urlsFor(request, config.version),
+      urls: urlsFor(request, config.version, heardNotices ?? noticeHashes(config)),
+      heardNotices,
     });
     progress.reached(params.data.CallSid, result.step.state.node);
     if (result.choice !== undefined) metrics.menuChoices.inc({ digit: result.choice });
@@ -175,7 +182,11 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     metrics,
     now,
     checkSignature,
-    urlsFor,
+    // The identify dialogue's own URLs pin the version; the menu URLs it builds carry that version's notices.
+    urlsFor: (request: FastifyRequest, version: string) => {
+      const pinned = registry.forVersion(version);
+      return urlsFor(request, version, pinned ? noticeHashes(pinned) : {});
+    },
     identity: opts.identity,
     callOf: (body) => {
       const parsed = callParams.safeParse(body ?? {});
@@ -343,6 +354,17 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     // Twilio ignores the answer; an empty TwiML document keeps every voice route's answer uniform.
     return reply.type(TWIML).send(new VoiceResponse().toString());
   });
+}
+
+const noticeHashCache = new WeakMap<CompiledConfig, Record<string, string>>();
+/** The notice sha256 per language of a version, carried in the signed state. */
+function noticeHashes(config: CompiledConfig): Record<string, string> {
+  let hashes = noticeHashCache.get(config);
+  if (hashes === undefined) {
+    hashes = Object.fromEntries(Object.entries(config.notices).map(([lang, n]) => [lang, n.sha256]));
+    noticeHashCache.set(config, hashes);
+  }
+  return hashes;
 }
 
 /** CallStatus values of a call that has ended. */

@@ -78,12 +78,13 @@ export function defaultVoice(language: string): string {
 }
 
 /** Flattens a prompt tree to dotted keys: { menu: { "1": "…" } } → { "menu.1": "…" }. */
-export function flattenPrompts(tree: PromptTree, prefix = ''): Map<string, string | string[]> {
-  const out = new Map<string, string | string[]>();
+export function flattenPrompts(tree: PromptTree, prefix = '', out = new Map<string, string | string[]>()): Map<string, string | string[]> {
+  // One output map for the whole tree: copying each group's map into its parent's costs a
+  // pass per nesting level over every key below it.
   for (const [key, value] of Object.entries(tree)) {
     const full = prefix === '' ? key : `${prefix}.${key}`;
     if (typeof value === 'string' || Array.isArray(value)) out.set(full, value);
-    else for (const [k, v] of flattenPrompts(value, full)) out.set(k, v);
+    else flattenPrompts(value, full, out);
   }
   return out;
 }

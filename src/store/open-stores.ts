@@ -8,10 +8,12 @@
 // answered): the stores report it through health() and recover by themselves.
 import type { ClaimStore } from './claims-port.js';
 import type { ConsentLog, SwitchStore } from './ports.js';
+import type { ConfigVersionStore } from './config-version-port.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
 import { SqliteClaimStore } from './sqlite-claims.js';
+import { SqliteConfigVersionStore } from './sqlite-config-versions.js';
 import { SqliteConsentLog } from './sqlite-consent-log.js';
 import { SqliteSwitchStore } from './sqlite-switch-store.js';
 
@@ -39,6 +41,8 @@ export interface Stores {
   switches: SwitchStore;
   /** "Done once" claims shared by every instance (a retried webhook starts no second recording). */
   claims: ClaimStore;
+  /** Every applied config version and notice text, next to the consent log. */
+  configVersions: ConfigVersionStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -154,15 +158,18 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
         logger.warn({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; webhook claims unavailable until it answers');
       });
     }
+    const configVersions = await openConfigVersions(target, opts, logger);
+    opened.push(configVersions);
 
     let closing: Promise<void> | undefined;
     return {
       consentLog,
       switches,
       claims,
+      configVersions,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close(), configVersions.close()]).then(() => undefined);
         return closing;
       },
     };
@@ -172,3 +179,19 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
   }
 }
 
+/** Config versions live where the consents do; PostgreSQL down at start is retried on first use. */
+async function openConfigVersions(target: DatabaseTarget, opts: StoreOptions, logger: StoreLogger): Promise<ConfigVersionStore> {
+  if (target.kind === 'sqlite') {
+    const store = new SqliteConfigVersionStore({ path: target.path });
+    await store.migrate();
+    return store;
+  }
+  const { PostgresConfigVersionStore } = await import('./postgres-config-versions.js');
+  const store = new PostgresConfigVersionStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
+  try {
+    await store.migrate();
+  } catch (err) {
+    logger.warn({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; config versions are stored once it answers');
+  }
+  return store;
+}

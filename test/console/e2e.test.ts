@@ -237,6 +237,22 @@ describe.runIf(hasChromium)('console in a browser', () => {
     await signOut();
   }, 60_000);
 
+  it('lets the dpo open the exact notice text a consent row names', async () => {
+    await signIn(USERS.dpo.name, USERS.dpo.password);
+    await page.getByRole('link', { name: 'Souhlasy' }).click();
+    await expect.poll(() => page.locator('#c-summary').textContent()).toContain('Nalezeny 2 záznamy');
+    const [row] = await service.stores.consentLog.list({ decision: 'granted' });
+    await page.getByRole('link', { name: `consent.notice v${row!.noticeVersion}` }).first().click();
+    await page.getByRole('heading', { name: `Znění upozornění ${row!.noticeVersion}` }).waitFor();
+    const text = await page.locator('blockquote.notice-text').textContent();
+    expect(text).toBe(service.registry.current!.speech.text('cs', 'consent.notice'));
+    await shot('notice');
+    await page.getByRole('link', { name: 'Znění upozornění' }).click();
+    await page.getByRole('heading', { name: 'Znění upozornění', exact: true }).waitFor();
+    expect(await page.locator('article.notice').count()).toBeGreaterThanOrEqual(2); // Czech and English
+    await signOut();
+  }, 60_000);
+
   it('rate-limits sign-in after a wrong password five times', async () => {
     await page.goto(`${base}/console/`);
     const error = page.locator('#login-error');

@@ -7,6 +7,8 @@ import type { ConfigRegistry } from '../../src/config/registry.js';
 import { consolePlugin } from '../../src/console/plugin.js';
 import { hashPassword, writeUser, type Role } from '../../src/console/users.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
+import type { ConfigVersionStore } from '../../src/store/config-version-port.js';
+import { SqliteConfigVersionStore } from '../../src/store/sqlite-config-versions.js';
 import { buildTestApp } from '../support/app.js';
 
 export const SECRET = 'test-console-secret-0123456789abcdefghijklmnop';
@@ -24,6 +26,7 @@ export interface ConsoleTestApp {
   registry: ConfigRegistry;
   consentLog: ConsentLog;
   switches: SwitchStore;
+  configVersions: ConfigVersionStore;
   dir: string;
   usersFile: string;
   auditLogPath: string;
@@ -41,6 +44,7 @@ export async function writeTestUsers(file: string): Promise<void> {
 export async function buildConsoleApp(opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number } } = {}): Promise<ConsoleTestApp> {
   let usersFile = '';
   let auditLogPath = '';
+  let configVersions: SqliteConfigVersionStore | undefined;
   const t = await buildTestApp({
     now: opts.now ?? '2026-11-25T09:00:00Z',
     logger: opts.logger ?? false,
@@ -50,7 +54,11 @@ export async function buildConsoleApp(opts: { now?: string; logger?: boolean | o
       usersFile = join(dir, 'users.yaml');
       auditLogPath = join(dir, 'audit', 'console-audit.log');
       await writeTestUsers(usersFile);
-      await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures });
+      // The config version store next to the consent log, attached the way main.ts does it.
+      configVersions = new SqliteConfigVersionStore({ path: join(dir, 'infoline.db') });
+      await configVersions.migrate();
+      await registry.attachStore(configVersions);
+      await app.register(consolePlugin, { registry, consentLog, switches, configVersions, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures });
     },
   });
   return {
@@ -72,7 +80,11 @@ export async function buildConsoleApp(opts: { now?: string; logger?: boolean | o
         return [];
       }
     },
-    close: () => t.close(),
+    configVersions: configVersions!,
+    close: async () => {
+      await t.close();
+      await configVersions?.close();
+    },
   };
 }
 

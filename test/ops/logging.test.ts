@@ -86,7 +86,7 @@ describe('voice request logs', () => {
     const logs = await withLogs();
     const first = await signedPost(t.app, '/voice/incoming', { CallSid: newCallSid() });
     const action = attrs(parseTwiml(first.body).verbs[0]!).action!;
-    vi.spyOn(t.registry, 'forVersion').mockImplementation(() => {
+    vi.spyOn(t.registry, 'resolve').mockImplementation(() => {
       throw new Error('config exploded');
     });
     const callSid = newCallSid();

@@ -13,6 +13,7 @@ import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
 import { SqliteClaimStore } from '../../src/store/sqlite-claims.js';
 import type { ClaimStore } from '../../src/store/claims-port.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
+import type { ConfigVersionStore } from '../../src/store/config-version-port.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { playCall, type PlayedCall } from '../../src/telephony/player.js';
 import { newCallSid, signedPost, TEST_BASE, TEST_TOKEN } from './twilio.js';
@@ -59,6 +60,8 @@ export interface TestAppOptions {
   trustProxy?: boolean;
   /** Caller identification: state key and screen-pop webhook. */
   identity?: IdentityOptions;
+  /** Where the registry keeps every applied config version (default: none). */
+  versionStore?: ConfigVersionStore;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
   beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number }) => Promise<void>;
 }
@@ -72,7 +75,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await switches.migrate();
   const claims = opts.claims ?? new SqliteClaimStore({ path: dbPath });
   await claims.migrate();
-  const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger });
+  const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger, versionStore: opts.versionStore });
   const started = registry.start();
   if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
   let now = typeof opts.now === 'string' ? Date.parse(opts.now) : (opts.now ?? Date.parse('2026-11-25T09:00:00Z'));

@@ -2,6 +2,7 @@
 // with focus moved to the page heading (keyboard and screen-reader users land on the page).
 import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.js';
 import { h } from './dom.js';
+import { noticesPage } from './notices.js';
 import { closuresPage, consentsPage, flowPage, hoursPage, simulatorPage } from './pages.js';
 
 interface Page {
@@ -18,6 +19,7 @@ const PAGES: Page[] = [
   { id: 'hours', title: 'Provozní doba', render: hoursPage },
   { id: 'closures', title: 'Mimořádné uzavření', render: closuresPage },
   { id: 'consents', title: 'Souhlasy', needs: 'consents', render: consentsPage },
+  { id: 'notices', title: 'Znění upozornění', needs: 'consents', render: noticesPage },
 ];
 
 const root = document.getElementById('app') as HTMLElement;
@@ -119,7 +121,7 @@ async function render(): Promise<void> {
     document.title = 'Přihlášení · konzole infolinky OZP';
     return;
   }
-  const id = location.hash.replace(/^#/, '') || 'flow';
+  const id = location.hash.replace(/^#/, '').split('/')[0] || 'flow'; // #notices/<version> is the notices page
   const page = PAGES.find((p) => p.id === id && (!p.needs || user?.permissions.includes(p.needs))) ?? (PAGES[0] as Page);
   let content: HTMLElement;
   try {

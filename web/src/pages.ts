@@ -370,7 +370,7 @@ export async function consentsPage(): Promise<HTMLElement> {
             h('td', {}, r.decision === 'granted' ? 'udělen' : 'odmítnut'),
             h('td', {}, r.route),
             h('td', {}, r.language),
-            h('td', {}, h('code', { title: r.noticeSha256 }, `${r.noticeId} v${r.noticeVersion}`)),
+            h('td', {}, h('a', { href: `#notices/${r.noticeVersion}`, title: `Znění upozornění (SHA-256 ${r.noticeSha256})` }, h('code', {}, `${r.noticeId} v${r.noticeVersion}`))),
           ),
         ),
       );

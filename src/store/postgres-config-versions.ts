@@ -1,0 +1,129 @@
+// PostgreSQL config version store, next to the consent log (same table prefix). Its tables are
+// created under their own advisory lock; an unreachable server at start is retried on first use.
+import type pg from 'pg';
+import { createPostgresPool, postgresTables, type PostgresOptions } from './postgres-consent-log.js';
+import { filesFromJson, filesToJson, type ConfigVersionStore, type NoticeText, type NoticeUsage } from './config-version-port.js';
+
+const LOCK_KEY = 7_264_019;
+
+interface NoticeRow {
+  version: string;
+  notice_id: string;
+  language: string;
+  sha256: string;
+  text: string;
+}
+
+const fromRow = (r: NoticeRow): NoticeText => ({ version: r.version, noticeId: r.notice_id, language: r.language, sha256: r.sha256, text: r.text });
+
+export class PostgresConfigVersionStore implements ConfigVersionStore {
+  readonly kind = 'postgres';
+  readonly pool: pg.Pool;
+  private readonly prefix: string;
+  private readonly versions: string;
+  private readonly noticesTable: string;
+  private readonly consents: string;
+  private migrated: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: PostgresOptions) {
+    this.prefix = options.tablePrefix ?? '';
+    this.consents = postgresTables(this.prefix).consents; // validates the prefix
+    this.versions = `"${this.prefix}config_versions"`;
+    this.noticesTable = `"${this.prefix}consent_notices"`;
+    this.pool = createPostgresPool({ poolMax: 2, queryTimeoutMs: 5000, ...options });
+  }
+
+  migrate(): Promise<void> {
+    this.migrated ??= this.createTables().catch((err: unknown) => {
+      this.migrated = undefined; // retried on the next use
+      throw err;
+    });
+    return this.migrated;
+  }
+
+  private async createTables(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.versions} (
+          version   text        PRIMARY KEY,
+          files     text        NOT NULL,
+          stored_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE IF NOT EXISTS ${this.noticesTable} (
+          version   text        PRIMARY KEY,
+          notice_id text        NOT NULL,
+          language  text        NOT NULL,
+          sha256    text        NOT NULL,
+          text      text        NOT NULL,
+          stored_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        );
+      `);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async put(version: string, files: ReadonlyMap<string, string>, notices: readonly NoticeText[]): Promise<void> {
+    await this.migrate();
+    await this.pool.query(`INSERT INTO ${this.versions} (version, files) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING`, [version, filesToJson(files)]);
+    for (const n of notices) {
+      await this.pool.query(
+        `INSERT INTO ${this.noticesTable} (version, notice_id, language, sha256, text) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version) DO NOTHING`,
+        [n.version, n.noticeId, n.language, n.sha256, n.text],
+      );
+    }
+  }
+
+  async get(version: string): Promise<Map<string, string> | undefined> {
+    await this.migrate();
+    const r = await this.pool.query<{ files: string }>(`SELECT files FROM ${this.versions} WHERE version = $1`, [version]);
+    const row = r.rows[0];
+    return row ? filesFromJson(row.files) : undefined;
+  }
+
+  async notice(version: string): Promise<NoticeText | undefined> {
+    await this.migrate();
+    const r = await this.pool.query<NoticeRow>(`SELECT version, notice_id, language, sha256, text FROM ${this.noticesTable} WHERE version = $1`, [version]);
+    const row = r.rows[0];
+    return row ? fromRow(row) : undefined;
+  }
+
+  async notices(): Promise<NoticeText[]> {
+    await this.migrate();
+    const r = await this.pool.query<NoticeRow>(`SELECT version, notice_id, language, sha256, text FROM ${this.noticesTable} ORDER BY stored_at, version COLLATE "C"`);
+    return r.rows.map(fromRow);
+  }
+
+  async noticeUsage(): Promise<Map<string, NoticeUsage>> {
+    const out = new Map<string, NoticeUsage>();
+    try {
+      const r = await this.pool.query<{ v: string; first: Date; last: Date }>(
+        `SELECT notice_version AS v, min(at) AS first, max(at) AS last FROM ${this.consents} GROUP BY notice_version`,
+      );
+      for (const row of r.rows) out.set(row.v, { firstUsed: row.first.toISOString(), lastUsed: row.last.toISOString() });
+    } catch (err) {
+      // No consent table under this prefix (yet): nothing used. Anything else is a real failure.
+      if ((err as { code?: unknown }).code !== '42P01') throw err;
+    }
+    return out;
+  }
+
+  /** Test helper: drops this store's tables. */
+  async dropTables(): Promise<void> {
+    await this.pool.query(`DROP TABLE IF EXISTS ${this.versions}, ${this.noticesTable}`);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
