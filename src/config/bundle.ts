@@ -12,7 +12,6 @@ import { sortIssues, type ConfigIssue } from './issues.js';
 import { crossFileIssues } from './rules.js';
 import { parseYamlSource, safeParsePlain, zodIssues, type YamlSource } from './source.js';
 
-
 export interface ConfigBundle {
   /** Content hash of every file (12 hex digits): the flow version a call is pinned to. */
   version: string;
@@ -72,7 +71,8 @@ export function buildBundle(files: ReadonlyMap<string, string>, readIssues: read
   const queues = parse(QUEUES_FILE, queuesFileSchema);
   const hours = parse(HOURS_FILE, hoursFileSchema);
   const prompts: Record<string, PromptFile> = {};
-  let promptsOk = true;
+  // A prompt file refused unread counts as one that did not parse.
+  let promptsOk = ![...unreadable].some((path) => path.startsWith(PROMPTS_DIR));
   for (const path of [...files.keys()].sort()) {
     if (!path.startsWith(PROMPTS_DIR) || !isConfigFile(path)) continue;
     const lang = path.slice(PROMPTS_DIR.length).replace(/\.ya?ml$/, '');
