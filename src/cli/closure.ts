@@ -1,5 +1,6 @@
 // `infoline close` / `infoline reopen`: the emergency switch of a schedule. A running server
 // reads closures on every request, so the change is in force at its next call.
+import { LINE_CLOSURE_ID } from '../call/line.js';
 import type { EmergencyClosure } from '../store/ports.js';
 import { loadCompiled, withStores } from './config.js';
 import { CliError, UsageError, type CliIo } from './io.js';
@@ -11,10 +12,11 @@ export interface CloseOptions {
 }
 
 function knownSchedule(io: CliIo, schedule: string): void {
+  if (schedule === LINE_CLOSURE_ID) return; // the whole line, not a schedule of config/hours.yaml
   const config = loadCompiled(io);
   const known = Object.keys(config.bundle.hours.schedules);
   if (!known.includes(schedule)) {
-    throw new CliError(`no schedule "${schedule}" in config/hours.yaml (known: ${known.join(', ')})`);
+    throw new CliError(`no schedule "${schedule}" in config/hours.yaml (known: ${known.join(', ')}; "${LINE_CLOSURE_ID}" closes the whole line)`);
   }
 }
 

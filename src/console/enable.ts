@@ -29,7 +29,7 @@ export function readConsoleEnv(env: NodeJS.ProcessEnv, fail: (message: string) =
   }
   return {
     sessionSecret,
-    usersFile: resolve(env.CONSOLE_USERS_FILE?.trim() || usersFilePath(env)),
+    usersFile: usersFilePath(env),
     auditLogPath: resolve(env.CONSOLE_AUDIT_LOG?.trim() || DEFAULT_AUDIT_LOG),
     secureCookies: (env.PUBLIC_URL?.trim() ?? '').toLowerCase().startsWith('https://'),
   };

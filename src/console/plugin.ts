@@ -14,6 +14,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { activeClosure, scheduleStatus } from '../call/compiled.js';
+import { activeLineClosure, LINE_CLOSURE_ID } from '../call/line.js';
 import { csvLines, jsonLines } from '../cli/consent.js';
 import { flowGraph } from '../cli/graph.js';
 import { dayText } from '../cli/hours.js';
@@ -29,6 +30,7 @@ import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
+import { hasOwn } from '../util/own.js';
 
 export interface ConsoleOptions {
   registry: ConfigRegistry;
@@ -407,6 +409,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const at = now();
     return {
       now: new Date(at).toISOString(),
+      line: activeLineClosure(closures, at) ?? null,
       schedules: Object.keys(bundle.hours.schedules).map((id) => {
         const status = scheduleStatus(bundle, id, at, closures)?.status;
         return {
@@ -424,7 +427,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const body = closeBody.safeParse(req.body);
     if (!body.success) throw bad(body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const bundle = currentBundle();
-    if (!(body.data.schedule in bundle.hours.schedules)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`);
+    if (body.data.schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, body.data.schedule)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`);
     const at = now();
     let until: number;
     try {
@@ -442,7 +445,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   app.delete('/api/closures/:schedule', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.clear') }, async (req) => {
     const { schedule } = req.params as { schedule: string };
     const bundle = currentBundle();
-    if (!(schedule in bundle.hours.schedules)) throw new HttpError(404, `no schedule "${schedule}"`);
+    if (schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, schedule)) throw new HttpError(404, `no schedule "${schedule}"`);
     const removed = await opts.switches.clearClosure(schedule);
     await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed } });
     return { removed };

@@ -2,17 +2,17 @@
 // in config/users.yaml. The password is read from the terminal without echo (asked twice), or
 // from the first line of stdin when it is not a terminal; it is never printed, logged or
 // stored — only its scrypt hash is.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { configDir } from '../config/load.js';
 import { CliError, processIo, UsageError, type CliIo } from '../cli/io.js';
-import { DEFAULT_COST, hashPassword, ROLES, USER_NAME, writeUser, type Role, type ScryptCost } from './users.js';
+import { DEFAULT_COST, addUser, hashPassword, ROLES, USER_NAME, type Role, type ScryptCost } from './users.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-/** config/users.yaml under INFOLINE_CONFIG_DIR (or the repository root). */
+/** The users file the server reads: CONSOLE_USERS_FILE, else config/users.yaml under INFOLINE_CONFIG_DIR (or the repository root). */
 export function usersFilePath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(configDir(env), 'config', 'users.yaml');
+  return resolve(env.CONSOLE_USERS_FILE?.trim() || join(configDir(env), 'config', 'users.yaml'));
 }
 
 export interface UserCommandDeps {
@@ -81,7 +81,7 @@ export function registerUserCommands(program: Command, deps: UserCommandDeps = {
       const passwordHash = await hashPassword(password, deps.cost ?? DEFAULT_COST);
       let result: 'added' | 'updated';
       try {
-        result = writeUser(file, { name, role: opts.role, passwordHash });
+        result = await addUser(file, { name, role: opts.role, passwordHash });
       } catch (err) {
         throw new CliError(`cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
       }

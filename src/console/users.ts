@@ -4,6 +4,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 
@@ -158,4 +159,23 @@ export function writeUser(file: string, user: ConsoleUser): 'added' | 'updated' 
   writeFileSync(tmp, HEADER + stringify({ users: existing }), { mode: 0o600 });
   renameSync(tmp, file);
   return result;
+}
+
+/**
+ * `writeUser` under an exclusive lock on `<file>.lock`: parallel `user add` runs each read the
+ * file only after the previous one renamed its version into place, so none is lost.
+ */
+export async function addUser(file: string, user: ConsoleUser): Promise<'added' | 'updated'> {
+  mkdirSync(dirname(file), { recursive: true });
+  const release = await lockfile.lock(file, {
+    realpath: false,
+    lockfilePath: `${file}.lock`,
+    stale: 30_000,
+    retries: { retries: 200, minTimeout: 10, maxTimeout: 250, randomize: true },
+  });
+  try {
+    return writeUser(file, user);
+  } finally {
+    await release();
+  }
 }
