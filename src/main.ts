@@ -111,7 +111,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     recordingStarter: extra.recordingStarter ?? recordingStarterFromEnv(),
     trustProxy: env.trustProxy,
   });
-  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);
+  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, sessions: stores.sessions, logger }, env.console);
   return {
     app,
     registry,

@@ -25,8 +25,10 @@ import { packageRoot } from '../config/load.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { scheduleDays } from '../hours/engine.js';
 import type { Schedule } from '../hours/types.js';
+import { MemorySessionStore } from '../store/memory-sessions.js';
 import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
-import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
+import type { SessionStore } from '../store/session-port.js';
+import { AuditLog, AuditUnavailableError, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
@@ -36,6 +38,8 @@ export interface ConsoleOptions {
   registry: ConfigRegistry;
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** Session versions shared by every instance (logout ends a session everywhere); default: this process. */
+  sessions?: SessionStore | undefined;
   /** config/users.yaml (names, roles, scrypt hashes). */
   usersFile: string;
   /** Signs the session and CSRF cookies; at least 32 characters (CONSOLE_SESSION_SECRET). */
@@ -162,6 +166,7 @@ export async function consolePlugin(app: FastifyInstance, opts: ConsoleOptions):
 async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promise<void> {
   const now = opts.now ?? Date.now;
   const users = new UsersStore(opts.usersFile);
+  const sessions = opts.sessions ?? new MemorySessionStore();
   const audit = new AuditLog(opts.auditLogPath ?? DEFAULT_AUDIT_LOG);
   const secure = opts.secureCookies ?? false;
   const failures = opts.loginFailures ?? { max: 5, windowMs: 15 * 60_000 };
@@ -208,8 +213,9 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     generation.set(base, (generation.get(base) ?? 0) + 1);
   };
 
+  // Audit first: every action is recorded before it is done; an unwritable audit log refuses it.
   const record = async (req: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'who' | 'role' | 'ip'> & { who?: string }) => {
-    await audit.write({
+    const written = audit.write({
       at: new Date(now()).toISOString(),
       who: entry.who ?? req.consoleUser?.name ?? 'anonymous',
       role: req.consoleUser?.role ?? null,
@@ -219,6 +225,22 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
       result: entry.result,
       ...(entry.details ? { details: entry.details } : {}),
     });
+    try {
+      await written;
+    } catch (err) {
+      req.log.error({ err, action: entry.action }, 'console audit log not writable; the action is refused');
+      throw new AuditUnavailableError(err);
+    }
+  };
+
+  /** Does an audited action; if it then fails, a second line says so (best effort). */
+  const afterAudit = async <T>(req: FastifyRequest, action: string, target: string, act: () => Promise<T>): Promise<T> => {
+    try {
+      return await act();
+    } catch (err) {
+      await record(req, { action, target, result: 'failed' }).catch(() => undefined);
+      throw err;
+    }
   };
 
   // Security headers for every console answer; the API is never cached.
@@ -240,14 +262,27 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const session = decodeSession(unsigned.value);
     if (!session) return;
     const user = users.get(session.u);
-    if (sessionValid(session, user, now())) {
-      req.consoleSession = session;
-      req.consoleUser = user;
+    if (!sessionValid(session, user, now())) return;
+    let current: number;
+    try {
+      current = await sessions.version(session.u);
+    } catch (err) {
+      // A session that cannot be checked against logouts is not accepted (fail closed).
+      req.log.error({ err }, 'console session store unreachable; request treated as signed out');
+      return;
     }
+    if (current !== session.g) return;
+    req.consoleSession = session;
+    req.consoleUser = user;
   });
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (error instanceof AuditUnavailableError) {
+      return reply.code(503).send({ error: error.message, code: error.code });
+    }
     if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
+      // A forged or stale write is audited too (best effort: it is refused either way).
+      await record(req, { action: 'csrf', target: `${req.method} ${req.url.split('?')[0] ?? ''}`, result: 'denied' }).catch(() => undefined);
       return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again' });
     }
     const status = error.statusCode ?? 500;
@@ -318,8 +353,10 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
       await record(req, { who: name, action: 'login', target: null, result: 'failed' });
       return reply.code(401).send({ error: 'wrong name or password' });
     }
+    req.consoleUser = user;
+    await record(req, { action: 'login', target: null, result: 'ok' });
     forgetFailures(req);
-    const session = newSession(user, now());
+    const session = newSession(user, now(), await sessions.version(user.name));
     reply.setCookie(SESSION_COOKIE, encodeSession(session), {
       path: CONSOLE_PREFIX,
       httpOnly: true,
@@ -328,15 +365,22 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
       signed: true,
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     });
-    req.consoleUser = user;
     req.consoleSession = session;
-    await record(req, { action: 'login', target: null, result: 'ok' });
     return { user: userView(user), csrfToken: reply.generateCsrf({ userInfo: session.n }) };
   });
 
   app.post('/api/logout', { onRequest: csrfCheck }, async (req, reply) => {
-    if (req.consoleUser) await record(req, { action: 'logout', target: null, result: 'ok' });
     reply.clearCookie(SESSION_COOKIE, { path: CONSOLE_PREFIX, httpOnly: true, sameSite: 'strict', secure, signed: true });
+    if (req.consoleUser) {
+      // Ending sessions only takes rights away: it is done even when the audit line fails.
+      const audited = record(req, { action: 'logout', target: null, result: 'ok' }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      await sessions.endSessions(req.consoleUser.name);
+      const failed = await audited;
+      if (failed !== undefined) throw failed;
+    }
     return { user: null, csrfToken: reply.generateCsrf({ userInfo: ANONYMOUS }) };
   });
 
@@ -437,8 +481,8 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     }
     if (until <= at) throw bad(`the end ${new Date(until).toISOString()} is already in the past`);
     const closure: EmergencyClosure = { schedule: body.data.schedule, until: new Date(until).toISOString(), reason: body.data.reason, since: new Date(at).toISOString() };
-    await opts.switches.setClosure(closure);
     await record(req, { action: 'closure.set', target: closure.schedule, result: 'ok', details: { until: closure.until, reason: closure.reason } });
+    await afterAudit(req, 'closure.set', closure.schedule, () => opts.switches.setClosure(closure));
     return { closure };
   });
 
@@ -446,8 +490,9 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const { schedule } = req.params as { schedule: string };
     const bundle = currentBundle();
     if (schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, schedule)) throw new HttpError(404, `no schedule "${schedule}"`);
-    const removed = await opts.switches.clearClosure(schedule);
-    await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed } });
+    const stored = (await opts.switches.closures()).some((c) => c.schedule === schedule);
+    await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed: stored } });
+    const removed = await afterAudit(req, 'closure.clear', schedule, () => opts.switches.clearClosure(schedule));
     return { removed };
   });
 

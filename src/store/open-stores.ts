@@ -7,10 +7,12 @@
 // A PostgreSQL or Redis outage at start does not prevent starting (calls must still be
 // answered): the stores report it through health() and recover by themselves.
 import type { ConsentLog, SwitchStore } from './ports.js';
+import type { SessionStore } from './session-port.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
 import { SqliteConsentLog } from './sqlite-consent-log.js';
+import { SqliteSessionStore } from './sqlite-sessions.js';
 import { SqliteSwitchStore } from './sqlite-switch-store.js';
 
 export const DEFAULT_SQLITE_PATH = './data/infoline.db';
@@ -35,6 +37,8 @@ export interface StoreHealth {
 export interface Stores {
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** Console session versions, shared like the switches (Redis, else the database). */
+  sessions: SessionStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -134,13 +138,17 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       switchHealth = () => ({ kind: store.kind, ...store.health() });
     }
 
+    const sessions = await openSessionStore(opts, target, logger);
+    opened.push(sessions);
+
     let closing: Promise<void> | undefined;
     return {
       consentLog,
       switches,
+      sessions,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), sessions.close()]).then(() => undefined);
         return closing;
       },
     };
@@ -148,4 +156,25 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
     await Promise.allSettled(opened.map((s) => s.close()));
     throw err;
   }
+}
+
+/** Session versions live where the switches do: Redis when configured, else the database. */
+async function openSessionStore(opts: StoreOptions, target: DatabaseTarget, logger: StoreLogger): Promise<SessionStore> {
+  let store: SessionStore;
+  if (opts.redisUrl !== undefined && opts.redisUrl.trim() !== '') {
+    const { RedisSessionStore } = await import('./redis-sessions.js');
+    store = new RedisSessionStore({ url: opts.redisUrl, prefix: opts.redisPrefix, logger });
+  } else if (target.kind === 'sqlite') {
+    store = new SqliteSessionStore({ path: target.path });
+  } else {
+    const { PostgresSessionStore } = await import('./postgres-sessions.js');
+    store = new PostgresSessionStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
+  }
+  try {
+    await store.migrate();
+  } catch (err) {
+    // Until it answers, no console session can be checked: sign-ins are refused (fail closed).
+    logger.warn({ err: errorMessage(err), store: store.kind }, 'console session store unreachable at start');
+  }
+  return store;
 }

@@ -7,6 +7,7 @@ import type { ConfigRegistry } from '../../src/config/registry.js';
 import { consolePlugin } from '../../src/console/plugin.js';
 import { hashPassword, writeUser, type Role } from '../../src/console/users.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
+import type { SessionStore } from '../../src/store/session-port.js';
 import { buildTestApp } from '../support/app.js';
 
 export const SECRET = 'test-console-secret-0123456789abcdefghijklmnop';
@@ -38,7 +39,9 @@ export async function writeTestUsers(file: string): Promise<void> {
   }
 }
 
-export async function buildConsoleApp(opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number } } = {}): Promise<ConsoleTestApp> {
+export async function buildConsoleApp(
+  opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number }; sessions?: SessionStore; configDir?: string } = {},
+): Promise<ConsoleTestApp> {
   let usersFile = '';
   let auditLogPath = '';
   const t = await buildTestApp({
@@ -46,11 +49,12 @@ export async function buildConsoleApp(opts: { now?: string; logger?: boolean | o
     logger: opts.logger ?? false,
     // The tests play several clients through X-Forwarded-For, as behind a trusted proxy.
     trustProxy: true,
+    configDir: opts.configDir,
     beforeReady: async ({ app, registry, consentLog, switches, dir, now }) => {
       usersFile = join(dir, 'users.yaml');
       auditLogPath = join(dir, 'audit', 'console-audit.log');
       await writeTestUsers(usersFile);
-      await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures });
+      await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures, sessions: opts.sessions });
     },
   });
   return {
@@ -95,6 +99,14 @@ export class ConsoleClient {
       if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() <= Date.now())) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
+  }
+
+  /** Another client holding copies of this one's cookies (a stolen or second-tab cookie), on `app`. */
+  copy(app: FastifyInstance = this.app): ConsoleClient {
+    const other = new ConsoleClient(app, this.ip);
+    for (const [k, v] of this.cookies) other.cookies.set(k, v);
+    other.csrf = this.csrf;
+    return other;
   }
 
   hasCookie(name: string): boolean {
