@@ -2,6 +2,7 @@
 // reads closures on every request, so the change is in force at its next call.
 import { LINE_CLOSURE_ID } from '../call/line.js';
 import type { EmergencyClosure } from '../store/ports.js';
+import { auditCli } from './audit.js';
 import { loadCompiled, withStores } from './config.js';
 import { CliError, UsageError, type CliIo } from './io.js';
 import { CLI_ZONE, localText, parseUntil } from './time.js';
@@ -16,7 +17,7 @@ function knownSchedule(io: CliIo, schedule: string): void {
   const config = loadCompiled(io);
   const known = Object.keys(config.bundle.hours.schedules);
   if (!known.includes(schedule)) {
-    throw new CliError(`no schedule "${schedule}" in config/hours.yaml (known: ${known.join(', ')}; "${LINE_CLOSURE_ID}" closes the whole line)`);
+    throw new CliError(`no schedule "${schedule}" in config/hours.yaml (known: ${known.join(', ')})`);
   }
 }
 
@@ -30,6 +31,7 @@ export async function runClose(io: CliIo, schedule: string, opts: CloseOptions):
   if (until <= now) throw new UsageError(`--until ${new Date(until).toISOString()} is already in the past`);
   knownSchedule(io, schedule);
   const closure: EmergencyClosure = { schedule, until: new Date(until).toISOString(), reason, since: new Date(now).toISOString() };
+  await auditCli(io, { action: 'closure.set', target: schedule, details: { until: closure.until, reason } });
   await withStores(io, (stores) => stores.switches.setClosure(closure));
   io.out(`closed ${schedule} until ${closure.until} (${localText(until)} ${CLI_ZONE}): ${reason}\n`);
   return 0;
@@ -37,6 +39,7 @@ export async function runClose(io: CliIo, schedule: string, opts: CloseOptions):
 
 export async function runReopen(io: CliIo, schedule: string): Promise<number> {
   knownSchedule(io, schedule);
+  await auditCli(io, { action: 'closure.clear', target: schedule });
   const removed = await withStores(io, (stores) => stores.switches.clearClosure(schedule));
   io.out(removed ? `reopened ${schedule}: emergency closure removed\n` : `${schedule} had no emergency closure; nothing changed\n`);
   return 0;
