@@ -52,9 +52,13 @@ export interface ConsoleOptions {
   secureCookies?: boolean | undefined;
   /**
    * Sign-in limits per window: `max` consecutive failures per (user, IP), then 429 (default 5
-   * per 15 minutes); `perIp` attempts per IP whatever the name (default 50).
+   * per 15 minutes); `perIp` attempts per IP whatever the name (default 50); `perName`
+   * consecutive failures per name whatever the IP (default 20: a rotating X-Forwarded-For
+   * cannot get round it).
    */
-  loginFailures?: { max: number; windowMs: number; perIp?: number } | undefined;
+  loginFailures?: { max: number; windowMs: number; perIp?: number; perName?: number } | undefined;
+  /** Console answers carry HSTS (PUBLIC_URL is https://…); default: secureCookies. */
+  hsts?: boolean | undefined;
 }
 
 export const CONSOLE_PREFIX = '/console';
@@ -169,6 +173,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   const sessions = opts.sessions ?? new MemorySessionStore();
   const audit = new AuditLog(opts.auditLogPath ?? DEFAULT_AUDIT_LOG);
   const secure = opts.secureCookies ?? false;
+  const hsts = opts.hsts ?? secure;
   const failures = opts.loginFailures ?? { max: 5, windowMs: 15 * 60_000 };
   const { publicDir, builtDir } = webRoots();
   if (!existsSync(join(builtDir, 'main.js'))) {
@@ -202,6 +207,17 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   };
   const countAttempt = app.createRateLimit({ max: failures.max, timeWindow: failures.windowMs, keyGenerator: loginKey });
   // Every attempt from one IP, whatever the name (name spraying); generous for an office NAT.
+  // Consecutive failures per name, from any address (reset by a successful sign-in).
+  const nameGeneration = new Map<string, number>();
+  const nameOf = (req: FastifyRequest) => {
+    const body = (req.body ?? {}) as { name?: unknown };
+    return typeof body.name === 'string' ? body.name.trim().toLowerCase().slice(0, 64) : '';
+  };
+  const countNameAttempt = app.createRateLimit({
+    max: failures.perName ?? 20,
+    timeWindow: failures.windowMs,
+    keyGenerator: (req) => `login-name:${nameOf(req)}:${nameGeneration.get(nameOf(req)) ?? 0}`,
+  });
   const countIpAttempt = app.createRateLimit({ max: failures.perIp ?? 50, timeWindow: failures.windowMs, keyGenerator: (req) => `login-ip:${req.ip}` });
   // scrypt costs ≈128 MiB and ≈0.3 s of a libuv thread: at most two at once, so sign-in
   // attempts can never starve the voice routes of memory or of the thread pool.
@@ -211,6 +227,8 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const base = `${typeof body.name === 'string' ? body.name.trim().toLowerCase().slice(0, 64) : ''}|${req.ip}`;
     if (generation.size > 10_000) generation.clear();
     generation.set(base, (generation.get(base) ?? 0) + 1);
+    if (nameGeneration.size > 10_000) nameGeneration.clear();
+    nameGeneration.set(nameOf(req), (nameGeneration.get(nameOf(req)) ?? 0) + 1);
   };
 
   // Audit first: every action is recorded before it is done; an unwritable audit log refuses it.
@@ -249,6 +267,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
+    if (hsts) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (req.url.startsWith(`${CONSOLE_PREFIX}/api/`)) reply.header('cache-control', 'no-store');
     return payload;
   });
@@ -335,7 +354,8 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (!body.success) throw bad('name and password are required');
     const name = body.data.name.trim().toLowerCase();
     const ipLimit = await countIpAttempt(req);
-    const limit = ipLimit.isAllowed || !ipLimit.isExceeded ? await countAttempt(req) : ipLimit;
+    const nameLimit = ipLimit.isAllowed || !ipLimit.isExceeded ? await countNameAttempt(req) : ipLimit;
+    const limit = nameLimit.isAllowed || !nameLimit.isExceeded ? await countAttempt(req) : nameLimit;
     if (!limit.isAllowed && limit.isExceeded) {
       await record(req, { who: name, action: 'login', target: null, result: 'rate-limited' });
       reply.header('retry-after', String(limit.ttlInSeconds));

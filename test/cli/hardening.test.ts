@@ -2,10 +2,9 @@
 // writes the file the server reads, `close line` / `reopen line`, and every CLI write is
 // audited first (an unwritable audit log changes nothing).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
 import { UsersStore } from '../../src/console/users.js';
 import { SqliteSessionStore } from '../../src/store/sqlite-sessions.js';
 import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';

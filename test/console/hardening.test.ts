@@ -141,3 +141,38 @@ describe('whole-line closure from the console', () => {
     expect(await t.switches.closures()).toEqual([]);
   });
 });
+
+describe('sign-in limits', () => {
+  it('a rotating X-Forwarded-For does not get round the per-name limit', async () => {
+    const limited = await buildConsoleApp({ configDir: FIXTURE, loginFailures: { max: 5, windowMs: 15 * 60_000, perIp: 50, perName: 8 } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const c = new ConsoleClient(limited.app, `10.1.${i}.7`);
+        statuses.push((await c.login('sam.supervisor', `wrong-password-${i}`)).statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 429]);
+      // The right password from yet another address is refused too, until the window ends.
+      const right = new ConsoleClient(limited.app, '10.2.0.1');
+      expect((await right.login('sam.supervisor', 'supervisor-password-123')).statusCode).toBe(429);
+      // Other names are not affected.
+      await new ConsoleClient(limited.app, '10.2.0.2').loginAs('viewer');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('HSTS', () => {
+  it('console answers carry Strict-Transport-Security behind https, and not otherwise', async () => {
+    const https = await buildConsoleApp({ configDir: FIXTURE, secureCookies: true });
+    try {
+      const res = await https.app.inject({ method: 'GET', url: '/console/api/session' });
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    } finally {
+      await https.close();
+    }
+    const plain = await t.app.inject({ method: 'GET', url: '/console/api/session' });
+    expect(plain.headers['strict-transport-security']).toBeUndefined();
+  });
+});

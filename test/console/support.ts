@@ -40,7 +40,7 @@ export async function writeTestUsers(file: string): Promise<void> {
 }
 
 export async function buildConsoleApp(
-  opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number }; sessions?: SessionStore; configDir?: string } = {},
+  opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number; perName?: number }; sessions?: SessionStore; configDir?: string; secureCookies?: boolean } = {},
 ): Promise<ConsoleTestApp> {
   let usersFile = '';
   let auditLogPath = '';
@@ -54,7 +54,7 @@ export async function buildConsoleApp(
       usersFile = join(dir, 'users.yaml');
       auditLogPath = join(dir, 'audit', 'console-audit.log');
       await writeTestUsers(usersFile);
-      await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures, sessions: opts.sessions });
+      await app.register(consolePlugin, { registry, consentLog, switches, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures, sessions: opts.sessions, secureCookies: opts.secureCookies });
     },
   });
   return {
