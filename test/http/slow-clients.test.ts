@@ -62,8 +62,12 @@ describe('connections per address', () => {
   it('a fourth connection from one address is closed while three are held; a freed slot serves again', async () => {
     const port = await start(3);
     const held = [await slowClient(port), await slowClient(port), await slowClient(port)];
+    const heldClosed = held.map(() => false);
+    held.forEach((s, i) => s.once('close', () => (heldClosed[i] = true)));
     const extra = await slowClient(port);
     expect(await closedWithoutAnswer(extra)).toBe(true);
+    // Refused at once, not by a timeout: the three older connections are all still open.
+    expect(heldClosed).toEqual([false, false, false]);
     held[0]!.destroy();
     await new Promise<void>((resolve) => held[0]!.once('close', () => resolve()));
     // The server sees the close asynchronously: retry until the freed slot is counted.
