@@ -50,18 +50,21 @@ const MIN_HIDDEN = 3;
  * Masks a phone number so that at least three digits are hidden: the country code, at most
  * three digits of the national prefix and the last three may show, fewer when the number is
  * short: +420603123456 → +420603***456, +12025550123 → +1202****123, +4930123456 → +4930***456.
- * One star per hidden digit. Values that are not a number (anonymous, SIP URIs) keep at most
- * their first 3 characters, and none of them if they hold a digit.
+ * One star per hidden digit. An already masked number is masked again by the same rule (its
+ * stars stay hidden), so rows masked by an older, weaker rule come out right too. Values that
+ * are not a number (anonymous, SIP URIs) keep at most their first 3 characters, and none of
+ * them if they hold a digit.
  */
 export function maskCaller(raw: string | undefined | null): string {
   const value = (raw ?? '').trim();
   if (value === '') return 'unknown';
   const compact = value.replace(/[\s().-]/g, '');
-  if (/^\+?\d+$/.test(compact)) return maskDigits(compact);
+  if (/^\+?[\d*]+$/.test(compact)) return maskDigits(compact);
   const head = value.slice(0, 3);
   return /\d/.test(head) ? '***' : `${head}***`;
 }
 
+/** `number`: digits, or digits and stars (an earlier mask; a star is a digit known to be hidden). */
 function maskDigits(number: string): string {
   const plus = number.startsWith('+');
   const digits = plus ? number.slice(1) : number;

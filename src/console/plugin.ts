@@ -144,9 +144,9 @@ const consentQuery = z.object({
 /** How many rows the search view shows; downloads have no limit. */
 const VIEW_LIMIT = 500;
 
-/** A consent row as the console may show it: the number masked even if a store held more. */
+/** A consent row as the console may show it: masked by today's rule even if a store held more (or an older mask). */
 function masked(r: ConsentRecord): ConsentRecord {
-  return r.caller.includes('*') || r.caller === 'unknown' ? r : { ...r, caller: maskCaller(r.caller) };
+  return r.caller === 'unknown' ? r : { ...r, caller: maskCaller(r.caller) };
 }
 
 

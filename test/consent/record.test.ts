@@ -16,6 +16,9 @@ describe('maskCaller', () => {
     ['+42012', '+*****'],
     ['12', '**'],
     ['123abc', '***'],
+    // Rows masked by the old rule are masked again (their stars stay hidden).
+    ['+120255***123', '+1202*****123'],
+    ['60***56', '6****56'],
     ['anonymous', 'ano***'],
     ['sip:alice@example.org', 'sip***'],
     ['', 'unknown'],
@@ -42,6 +45,16 @@ describe('maskCaller', () => {
         expect(shownHead.length).toBeLessThanOrEqual(cc.length + 3);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('is idempotent: a masked number masks to itself', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.stringMatching(/^\d{1,18}$/), (plus, digits) => {
+        const once = maskCaller(`${plus ? '+' : ''}${digits}`);
+        expect(maskCaller(once)).toBe(once);
+      }),
+      { numRuns: 1000 },
     );
   });
 
