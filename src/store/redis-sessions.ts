@@ -20,7 +20,15 @@ export class RedisSessionStore implements SessionStore {
       commandTimeout: 2000,
       retryStrategy: (times: number) => Math.min(times * 200, 2000),
     });
-    this.client.on('error', (err: unknown) => logger.warn({ err: errorMessage(err) }, 'redis (console sessions) error'));
+    // One warning per outage (reconnects retry every 2 s), not one per attempt.
+    let warned = false;
+    this.client.on('error', (err: unknown) => {
+      if (!warned) logger.warn({ err: errorMessage(err) }, 'redis (console sessions) unreachable; console sessions cannot be checked');
+      warned = true;
+    });
+    this.client.on('ready', () => {
+      warned = false;
+    });
   }
 
   async migrate(): Promise<void> {
