@@ -2,6 +2,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from './config/registry.js';
+import { CONNECTIONS_CHECK_INTERVAL_MS, limitConnectionsPerIp, MAX_CONNECTIONS_PER_IP } from './http/connections.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import type { IdentityOptions } from './http/identify-routes.js';
@@ -10,6 +11,7 @@ import { voiceRoutes } from './http/voice.js';
 import type { StoreHealth } from './store/open-stores.js';
 import type { ClaimStore } from './store/claims-port.js';
 import type { ConsentLog, SwitchStore } from './store/ports.js';
+import { WriteTrackingConsentLog } from './store/write-tracking.js';
 import type { RecordingStarter } from './telephony/recording.js';
 
 /** Fastify's trustProxy: which proxies may set X-Forwarded-For. */
@@ -34,6 +36,8 @@ export interface AppOptions {
   trustProxy?: TrustProxy;
   /** A pino logger options object, or false for none (simulator). */
   logger?: boolean | object;
+  /** Simultaneous connections one remote address may hold (default 64; 0: no cap). */
+  maxConnectionsPerIp?: number | undefined;
 }
 
 /** Twilio waits 15 s for a webhook; everything here must answer well inside that. */
@@ -52,13 +56,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     connectionTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
     trustProxy: opts.trustProxy ?? false,
+    // Timeouts are enforced by a sweep; Node's default sweep runs only every 30 s.
+    http: { connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS, headersTimeout: REQUEST_TIMEOUT_MS },
   });
+  limitConnectionsPerIp(app.server, opts.maxConnectionsPerIp ?? MAX_CONNECTIONS_PER_IP, (address) => app.log.warn({ address }, 'connection refused: too many open connections from one address'));
   const metrics = opts.metrics ?? createMetrics();
+  // One view of the consent log for the voice routes and /readyz: readiness follows the last write.
+  const consentLog = new WriteTrackingConsentLog(opts.consentLog, opts.now ?? Date.now);
   await app.register(formbody);
-  await app.register(opsRoutes, { registry: opts.registry, consentLog: opts.consentLog, storeHealth: opts.storeHealth, metrics });
+  await app.register(opsRoutes, { registry: opts.registry, consentLog, storeHealth: opts.storeHealth, metrics });
   await app.register(voiceRoutes, {
     registry: opts.registry,
-    consentLog: opts.consentLog,
+    consentLog,
     switches: opts.switches,
     metrics,
     authToken: opts.authToken,

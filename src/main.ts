@@ -158,7 +158,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     trustProxy: env.trustProxy,
     identity: { stateKey: env.identityStateKey, notifier },
   });
-  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, logger }, env.console);
+  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, sessions: stores.sessions, logger }, env.console);
   return {
     app,
     registry,

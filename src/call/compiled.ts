@@ -7,6 +7,7 @@ import type { CompiledFlow } from '../flow/step.js';
 import { openStatus } from '../hours/engine.js';
 import type { EmergencyClosure, Schedule } from '../hours/types.js';
 import { createSpeech, type Speech } from '../speech/speech.js';
+import { ownValue } from '../util/own.js';
 
 export interface Notice {
   id: string;
@@ -52,7 +53,7 @@ export function activeClosure(closures: readonly EmergencyClosure[], schedule: s
 }
 
 export function scheduleStatus(bundle: ConfigBundle, scheduleId: string, at: number, closures: readonly EmergencyClosure[]) {
-  const schedule = bundle.hours.schedules[scheduleId] as Schedule | undefined;
+  const schedule = ownValue(bundle.hours.schedules, scheduleId) as Schedule | undefined;
   if (!schedule) return undefined;
   return { schedule, status: openStatus(schedule, new Date(at), activeClosure(closures, scheduleId, at)) };
 }

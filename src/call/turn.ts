@@ -9,6 +9,7 @@ import type { Utterance } from '../speech/speech.js';
 import { renderActions, type CallbackUrls } from '../telephony/twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import { scheduleStatus, type CompiledConfig } from './compiled.js';
+import { hasOwn, ownValue } from '../util/own.js';
 
 export type CallInput = { kind: 'start'; lang?: string | undefined } | { kind: 'digits'; digits: unknown } | { kind: 'noInput' };
 
@@ -107,8 +108,8 @@ function computeStep(req: TurnRequest, input: CallInput, canResume: boolean, wor
   } else {
     const digit = String(input.digits);
     step = stepCall(config.flow, req.state, { type: 'DIGIT', digit, ...world });
-    const node = config.bundle.flow.nodes[req.state.node];
-    if (node?.kind === 'menu' && digit in node.options) choice = digit;
+    const node = ownValue(config.bundle.flow.nodes, req.state.node);
+    if (node?.kind === 'menu' && hasOwn(node.options, digit)) choice = digit;
   }
   return { step, choice, twiml: new Map() };
 }
@@ -131,7 +132,7 @@ function sayTexts(req: TurnRequest, action: Extract<FlowAction, { type: 'say' }>
 export function consentRecord(req: Pick<TurnRequest, 'config' | 'callSid' | 'from' | 'at' | 'heardNotices'>, action: Extract<FlowAction, { type: 'recordConsent' }>): ConsentRecord {
   const heard = req.heardNotices?.[action.lang];
   const notice = heard !== undefined ? { id: req.config.bundle.flow.notice, version: heard.slice(0, 12), sha256: heard } : (req.config.notices[action.lang] ?? req.config.notices.cs);
-  const route = req.config.bundle.flow.nodes[action.route];
+  const route = ownValue(req.config.bundle.flow.nodes, action.route);
   return {
     callSid: req.callSid,
     at: new Date(req.at).toISOString(),

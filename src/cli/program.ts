@@ -90,7 +90,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('close')
-    .description('emergency closure: close a schedule now, until a time or for a duration')
+    .description('emergency closure: close a schedule (or "line": the whole line) now, until a time or for a duration')
     .argument('<schedule>', 'schedule id from config/hours.yaml, e.g. spa')
     .requiredOption('--until <time|duration>', 'end of the closure: ISO time or a duration like 2h, 30m, 1d, PT2H')
     .requiredOption('--reason <text>', 'why (callers hear it)')

@@ -9,6 +9,8 @@ import type { QueuesFile } from '../telephony/queues-schema.js';
 import { FLOW_FILE, DEFAULT_LANGUAGE, PROMPTS_DIR } from './files.js';
 import { formatPath, type ConfigIssue } from './issues.js';
 import { lineOf, type YamlSource } from './source.js';
+import { ownValue } from '../util/own.js';
+import { LINE_CLOSURE_ID } from '../call/line.js';
 
 export interface ParsedConfig {
   flow: FlowFile;
@@ -49,15 +51,18 @@ export function crossFileIssues(config: Partial<ParsedConfig>, sources: Readonly
 function flowReferenceIssues(flow: FlowFile, { queues, hours, prompts }: Partial<ParsedConfig>): RuleIssue[] {
   const out: RuleIssue[] = [];
   for (const [id, node] of Object.entries(flow.nodes)) {
-    if (queues && node.kind === 'route' && queues.queues[node.queue] === undefined) {
+    if (queues && node.kind === 'route' && ownValue(queues.queues, node.queue) === undefined) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'queue'], message: `no queue "${node.queue}" in config/queues.yaml` });
     }
-    if (hours && (node.kind === 'route' || node.kind === 'say') && node.schedule !== undefined && hours.schedules[node.schedule] === undefined) {
+    if (hours && (node.kind === 'route' || node.kind === 'say') && node.schedule !== undefined && ownValue(hours.schedules, node.schedule) === undefined) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'schedule'], message: `no schedule "${node.schedule}" in config/hours.yaml` });
     }
     if (prompts && node.kind === 'language' && prompts[node.language] === undefined) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'language'], message: `no prompts/${node.language}.yaml for language "${node.language}"` });
     }
+  }
+  if (hours && ownValue(hours.schedules, LINE_CLOSURE_ID) !== undefined) {
+    out.push({ file: 'config/hours.yaml', path: ['schedules', LINE_CLOSURE_ID], message: `schedule id "${LINE_CLOSURE_ID}" is reserved for the whole-line emergency closure; choose another name` });
   }
   return out;
 }
@@ -135,7 +140,7 @@ function promptIssues({ flow, prompts }: Pick<ParsedConfig, 'flow' | 'prompts'>)
 }
 
 function successors(flow: FlowFile, id: string): string[] {
-  const node = flow.nodes[id];
+  const node = ownValue(flow.nodes, id);
   if (!node) return [];
   switch (node.kind) {
     case 'menu':
@@ -170,7 +175,7 @@ function reachabilityIssues(flow: FlowFile): RuleIssue[] {
     const visited = new Set<string>();
     let cur: string | undefined = id;
     while (cur !== undefined) {
-      const node: FlowFile['nodes'][string] | undefined = flow.nodes[cur];
+      const node: FlowFile['nodes'][string] | undefined = ownValue(flow.nodes, cur);
       if (!node || (node.kind !== 'say' && node.kind !== 'language')) break;
       if (visited.has(cur)) {
         out.push({ file: FLOW_FILE, path: ['nodes', id, 'next'], message: `nodes loop without waiting for the caller: ${[...visited].join(' → ')} → ${cur}` });
@@ -187,7 +192,7 @@ function reachabilityIssues(flow: FlowFile): RuleIssue[] {
 function noticeIssues(flow: FlowFile): RuleIssue[] {
   const out: RuleIssue[] = [];
   const playsNotice = (id: string): boolean => {
-    const node = flow.nodes[id];
+    const node = ownValue(flow.nodes, id);
     if (!node) return false;
     const keys = node.kind === 'menu' ? [...node.intro, ...node.prompts] : 'prompts' in node ? node.prompts : [];
     return keys.includes(flow.notice);
@@ -199,7 +204,7 @@ function noticeIssues(flow: FlowFile): RuleIssue[] {
     const id = todo.pop() as string;
     if (seen.has(id)) continue;
     seen.add(id);
-    const node = flow.nodes[id];
+    const node = ownValue(flow.nodes, id);
     if (!node) continue;
     if (node.kind === 'route' && node.consent) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'consent'], message: `route "${id}" records the call but can be reached before the consent notice "${flow.notice}" is played` });
@@ -249,7 +254,7 @@ function silentCallerIssues(flow: FlowFile): RuleIssue[] {
         break;
       }
       walk.push(cur);
-      const next: FlowFile['nodes'][string] | undefined = flow.nodes[cur];
+      const next: FlowFile['nodes'][string] | undefined = ownValue(flow.nodes, cur);
       if (!next) break;
       cur = next.kind === 'menu' ? next.onExhausted : next.kind === 'say' || next.kind === 'language' ? next.next : next.kind === 'route' ? next.closed : undefined;
     }

@@ -19,6 +19,14 @@ export interface AuditEntry {
   details?: Record<string, unknown> | undefined;
 }
 
+/** Thrown when the audit line cannot be written: the console then does nothing (fail closed). */
+export class AuditUnavailableError extends Error {
+  readonly code = 'audit_unavailable';
+  constructor(cause: unknown) {
+    super('Auditní záznam nelze zapsat, akce proto nebyla provedena. Informujte správce služby.', { cause });
+  }
+}
+
 export class AuditLog {
   private tail: Promise<void> = Promise.resolve();
   private dirReady: Promise<unknown> | undefined;

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from '../config/registry.js';
 import type { ConfigVersionStore } from '../store/config-version-port.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
+import type { SessionStore } from '../store/session-port.js';
 import { DEFAULT_AUDIT_LOG } from './audit.js';
 import { consolePlugin, MIN_SECRET_LENGTH } from './plugin.js';
 import { usersFilePath } from './users-cli.js';
@@ -30,7 +31,7 @@ export function readConsoleEnv(env: NodeJS.ProcessEnv, fail: (message: string) =
   }
   return {
     sessionSecret,
-    usersFile: resolve(env.CONSOLE_USERS_FILE?.trim() || usersFilePath(env)),
+    usersFile: usersFilePath(env),
     auditLogPath: resolve(env.CONSOLE_AUDIT_LOG?.trim() || DEFAULT_AUDIT_LOG),
     secureCookies: (env.PUBLIC_URL?.trim() ?? '').toLowerCase().startsWith('https://'),
   };
@@ -41,6 +42,8 @@ export interface ConsoleDeps {
   consentLog: ConsentLog;
   switches: SwitchStore;
   configVersions?: ConfigVersionStore | undefined;
+  /** Shared session versions (logout everywhere); default: this process only. */
+  sessions?: SessionStore | undefined;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -59,6 +62,7 @@ export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env
     consentLog: deps.consentLog,
     switches: deps.switches,
     configVersions: deps.configVersions,
+    sessions: deps.sessions,
     usersFile: env.usersFile,
     sessionSecret: env.sessionSecret,
     auditLogPath: env.auditLogPath,

@@ -14,6 +14,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { activeClosure, scheduleStatus } from '../call/compiled.js';
+import { activeLineClosure, LINE_CLOSURE_ID } from '../call/line.js';
 import { csvLines, jsonLines } from '../cli/consent.js';
 import { flowGraph } from '../cli/graph.js';
 import { dayText } from '../cli/hours.js';
@@ -24,18 +25,23 @@ import { packageRoot } from '../config/load.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { scheduleDays } from '../hours/engine.js';
 import type { Schedule } from '../hours/types.js';
+import { MemorySessionStore } from '../store/memory-sessions.js';
 import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
 import type { ConfigVersionStore } from '../store/config-version-port.js';
-import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
+import type { SessionStore } from '../store/session-port.js';
+import { AuditLog, AuditUnavailableError, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
 import { noticesApi } from './notices-api.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
+import { hasOwn } from '../util/own.js';
 
 export interface ConsoleOptions {
   registry: ConfigRegistry;
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** Session versions shared by every instance (logout ends a session everywhere); default: this process. */
+  sessions?: SessionStore | undefined;
   /** config/users.yaml (names, roles, scrypt hashes). */
   usersFile: string;
   /** Signs the session and CSRF cookies; at least 32 characters (CONSOLE_SESSION_SECRET). */
@@ -50,9 +56,13 @@ export interface ConsoleOptions {
   secureCookies?: boolean | undefined;
   /**
    * Sign-in limits per window: `max` consecutive failures per (user, IP), then 429 (default 5
-   * per 15 minutes); `perIp` attempts per IP whatever the name (default 50).
+   * per 15 minutes); `perIp` attempts per IP whatever the name (default 50); `perName`
+   * consecutive failures per name whatever the IP (default 20: a rotating X-Forwarded-For
+   * cannot get round it).
    */
-  loginFailures?: { max: number; windowMs: number; perIp?: number } | undefined;
+  loginFailures?: { max: number; windowMs: number; perIp?: number; perName?: number } | undefined;
+  /** Console answers carry HSTS (PUBLIC_URL is https://…); default: secureCookies. */
+  hsts?: boolean | undefined;
 }
 
 export const CONSOLE_PREFIX = '/console';
@@ -138,9 +148,9 @@ const consentQuery = z.object({
 /** How many rows the search view shows; downloads have no limit. */
 const VIEW_LIMIT = 500;
 
-/** A consent row as the console may show it: the number masked even if a store held more. */
+/** A consent row as the console may show it: masked by today's rule even if a store held more (or an older mask). */
 function masked(r: ConsentRecord): ConsentRecord {
-  return r.caller.includes('*') || r.caller === 'unknown' ? r : { ...r, caller: maskCaller(r.caller) };
+  return r.caller === 'unknown' ? r : { ...r, caller: maskCaller(r.caller) };
 }
 
 
@@ -164,8 +174,10 @@ export async function consolePlugin(app: FastifyInstance, opts: ConsoleOptions):
 async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promise<void> {
   const now = opts.now ?? Date.now;
   const users = new UsersStore(opts.usersFile);
+  const sessions = opts.sessions ?? new MemorySessionStore();
   const audit = new AuditLog(opts.auditLogPath ?? DEFAULT_AUDIT_LOG);
   const secure = opts.secureCookies ?? false;
+  const hsts = opts.hsts ?? secure;
   const failures = opts.loginFailures ?? { max: 5, windowMs: 15 * 60_000 };
   const { publicDir, builtDir } = webRoots();
   if (!existsSync(join(builtDir, 'main.js'))) {
@@ -199,6 +211,17 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   };
   const countAttempt = app.createRateLimit({ max: failures.max, timeWindow: failures.windowMs, keyGenerator: loginKey });
   // Every attempt from one IP, whatever the name (name spraying); generous for an office NAT.
+  // Consecutive failures per name, from any address (reset by a successful sign-in).
+  const nameGeneration = new Map<string, number>();
+  const nameOf = (req: FastifyRequest) => {
+    const body = (req.body ?? {}) as { name?: unknown };
+    return typeof body.name === 'string' ? body.name.trim().toLowerCase().slice(0, 64) : '';
+  };
+  const countNameAttempt = app.createRateLimit({
+    max: failures.perName ?? 20,
+    timeWindow: failures.windowMs,
+    keyGenerator: (req) => `login-name:${nameOf(req)}:${nameGeneration.get(nameOf(req)) ?? 0}`,
+  });
   const countIpAttempt = app.createRateLimit({ max: failures.perIp ?? 50, timeWindow: failures.windowMs, keyGenerator: (req) => `login-ip:${req.ip}` });
   // scrypt costs ≈128 MiB and ≈0.3 s of a libuv thread: at most two at once, so sign-in
   // attempts can never starve the voice routes of memory or of the thread pool.
@@ -208,10 +231,13 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const base = `${typeof body.name === 'string' ? body.name.trim().toLowerCase().slice(0, 64) : ''}|${req.ip}`;
     if (generation.size > 10_000) generation.clear();
     generation.set(base, (generation.get(base) ?? 0) + 1);
+    if (nameGeneration.size > 10_000) nameGeneration.clear();
+    nameGeneration.set(nameOf(req), (nameGeneration.get(nameOf(req)) ?? 0) + 1);
   };
 
+  // Audit first: every action is recorded before it is done; an unwritable audit log refuses it.
   const record = async (req: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'who' | 'role' | 'ip'> & { who?: string }) => {
-    await audit.write({
+    const written = audit.write({
       at: new Date(now()).toISOString(),
       who: entry.who ?? req.consoleUser?.name ?? 'anonymous',
       role: req.consoleUser?.role ?? null,
@@ -221,6 +247,22 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
       result: entry.result,
       ...(entry.details ? { details: entry.details } : {}),
     });
+    try {
+      await written;
+    } catch (err) {
+      req.log.error({ err, action: entry.action }, 'console audit log not writable; the action is refused');
+      throw new AuditUnavailableError(err);
+    }
+  };
+
+  /** Does an audited action; if it then fails, a second line says so (best effort). */
+  const afterAudit = async <T>(req: FastifyRequest, action: string, target: string, act: () => Promise<T>): Promise<T> => {
+    try {
+      return await act();
+    } catch (err) {
+      await record(req, { action, target, result: 'failed' }).catch(() => undefined);
+      throw err;
+    }
   };
 
   // Security headers for every console answer; the API is never cached.
@@ -229,6 +271,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
+    if (hsts) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (req.url.startsWith(`${CONSOLE_PREFIX}/api/`)) reply.header('cache-control', 'no-store');
     return payload;
   });
@@ -242,14 +285,27 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const session = decodeSession(unsigned.value);
     if (!session) return;
     const user = users.get(session.u);
-    if (sessionValid(session, user, now())) {
-      req.consoleSession = session;
-      req.consoleUser = user;
+    if (!sessionValid(session, user, now())) return;
+    let current: number;
+    try {
+      current = await sessions.version(session.u);
+    } catch (err) {
+      // A session that cannot be checked against logouts is not accepted (fail closed).
+      req.log.error({ err }, 'console session store unreachable; request treated as signed out');
+      return;
     }
+    if (current !== session.g) return;
+    req.consoleSession = session;
+    req.consoleUser = user;
   });
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (error instanceof AuditUnavailableError) {
+      return reply.code(503).send({ error: error.message, code: error.code });
+    }
     if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
+      // A forged or stale write is audited too (best effort: it is refused either way).
+      await record(req, { action: 'csrf', target: `${req.method} ${req.url.split('?')[0] ?? ''}`, result: 'denied' }).catch(() => undefined);
       return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again' });
     }
     const status = error.statusCode ?? 500;
@@ -302,7 +358,8 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (!body.success) throw bad('name and password are required');
     const name = body.data.name.trim().toLowerCase();
     const ipLimit = await countIpAttempt(req);
-    const limit = ipLimit.isAllowed || !ipLimit.isExceeded ? await countAttempt(req) : ipLimit;
+    const nameLimit = ipLimit.isAllowed || !ipLimit.isExceeded ? await countNameAttempt(req) : ipLimit;
+    const limit = nameLimit.isAllowed || !nameLimit.isExceeded ? await countAttempt(req) : nameLimit;
     if (!limit.isAllowed && limit.isExceeded) {
       await record(req, { who: name, action: 'login', target: null, result: 'rate-limited' });
       reply.header('retry-after', String(limit.ttlInSeconds));
@@ -320,8 +377,10 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
       await record(req, { who: name, action: 'login', target: null, result: 'failed' });
       return reply.code(401).send({ error: 'wrong name or password' });
     }
+    req.consoleUser = user;
+    await record(req, { action: 'login', target: null, result: 'ok' });
     forgetFailures(req);
-    const session = newSession(user, now());
+    const session = newSession(user, now(), await sessions.version(user.name));
     reply.setCookie(SESSION_COOKIE, encodeSession(session), {
       path: CONSOLE_PREFIX,
       httpOnly: true,
@@ -330,15 +389,22 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
       signed: true,
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     });
-    req.consoleUser = user;
     req.consoleSession = session;
-    await record(req, { action: 'login', target: null, result: 'ok' });
     return { user: userView(user), csrfToken: reply.generateCsrf({ userInfo: session.n }) };
   });
 
   app.post('/api/logout', { onRequest: csrfCheck }, async (req, reply) => {
-    if (req.consoleUser) await record(req, { action: 'logout', target: null, result: 'ok' });
     reply.clearCookie(SESSION_COOKIE, { path: CONSOLE_PREFIX, httpOnly: true, sameSite: 'strict', secure, signed: true });
+    if (req.consoleUser) {
+      // Ending sessions only takes rights away: it is done even when the audit line fails.
+      const audited = record(req, { action: 'logout', target: null, result: 'ok' }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      await sessions.endSessions(req.consoleUser.name);
+      const failed = await audited;
+      if (failed !== undefined) throw failed;
+    }
     return { user: null, csrfToken: reply.generateCsrf({ userInfo: ANONYMOUS }) };
   });
 
@@ -411,6 +477,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const at = now();
     return {
       now: new Date(at).toISOString(),
+      line: activeLineClosure(closures, at) ?? null,
       schedules: Object.keys(bundle.hours.schedules).map((id) => {
         const status = scheduleStatus(bundle, id, at, closures)?.status;
         return {
@@ -428,7 +495,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const body = closeBody.safeParse(req.body);
     if (!body.success) throw bad(body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const bundle = currentBundle();
-    if (!(body.data.schedule in bundle.hours.schedules)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`);
+    if (body.data.schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, body.data.schedule)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`);
     const at = now();
     let until: number;
     try {
@@ -438,17 +505,18 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     }
     if (until <= at) throw bad(`the end ${new Date(until).toISOString()} is already in the past`);
     const closure: EmergencyClosure = { schedule: body.data.schedule, until: new Date(until).toISOString(), reason: body.data.reason, since: new Date(at).toISOString() };
-    await opts.switches.setClosure(closure);
     await record(req, { action: 'closure.set', target: closure.schedule, result: 'ok', details: { until: closure.until, reason: closure.reason } });
+    await afterAudit(req, 'closure.set', closure.schedule, () => opts.switches.setClosure(closure));
     return { closure };
   });
 
   app.delete('/api/closures/:schedule', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.clear') }, async (req) => {
     const { schedule } = req.params as { schedule: string };
     const bundle = currentBundle();
-    if (!(schedule in bundle.hours.schedules)) throw new HttpError(404, `no schedule "${schedule}"`);
-    const removed = await opts.switches.clearClosure(schedule);
-    await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed } });
+    if (schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, schedule)) throw new HttpError(404, `no schedule "${schedule}"`);
+    const stored = (await opts.switches.closures()).some((c) => c.schedule === schedule);
+    await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed: stored } });
+    const removed = await afterAudit(req, 'closure.clear', schedule, () => opts.switches.clearClosure(schedule));
     return { removed };
   });
 

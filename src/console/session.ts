@@ -7,7 +7,10 @@
 // - revocation: the user must still exist in users.yaml with the same role, and `pw` (a
 //   fingerprint of their password hash) must match — removing a user, changing their role or
 //   password ends every session of theirs; rotating the secret ends all sessions;
-// - `n` (a random nonce) binds the CSRF token to this one session.
+// - `n` (a random nonce) binds the CSRF token to this one session;
+// - `g`: the user's session version in the shared SessionStore at sign-in. Logout (and
+//   `user add`/`user remove` changing the user) raises it, ending every copy of the cookie
+//   on every instance at once.
 import { createHash, randomBytes } from 'node:crypto';
 import { ROLES, type ConsoleUser, type Role } from './users.js';
 
@@ -24,14 +27,16 @@ export interface SessionData {
   pw: string;
   /** per-session nonce (CSRF binding) */
   n: string;
+  /** the user's session version at sign-in (SessionStore): raised by logout, ends this session */
+  g: number;
 }
 
 export function passwordFingerprint(user: ConsoleUser): string {
   return createHash('sha256').update(user.passwordHash).digest('base64url').slice(0, 16);
 }
 
-export function newSession(user: ConsoleUser, now: number): SessionData {
-  return { u: user.name, r: user.role, exp: now + SESSION_TTL_MS, pw: passwordFingerprint(user), n: randomBytes(12).toString('base64url') };
+export function newSession(user: ConsoleUser, now: number, version: number): SessionData {
+  return { u: user.name, r: user.role, exp: now + SESSION_TTL_MS, pw: passwordFingerprint(user), n: randomBytes(12).toString('base64url'), g: version };
 }
 
 export function encodeSession(s: SessionData): string {
@@ -42,7 +47,7 @@ export function encodeSession(s: SessionData): string {
 export function decodeSession(value: string): SessionData | undefined {
   try {
     const raw = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<SessionData>;
-    if (typeof raw.u !== 'string' || typeof raw.exp !== 'number' || typeof raw.pw !== 'string' || typeof raw.n !== 'string') return undefined;
+    if (typeof raw.u !== 'string' || typeof raw.exp !== 'number' || typeof raw.pw !== 'string' || typeof raw.n !== 'string' || typeof raw.g !== 'number') return undefined;
     if (!(ROLES as readonly string[]).includes(raw.r as string)) return undefined;
     return raw as SessionData;
   } catch {

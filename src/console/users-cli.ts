@@ -2,17 +2,19 @@
 // in config/users.yaml. The password is read from the terminal without echo (asked twice), or
 // from the first line of stdin when it is not a terminal; it is never printed, logged or
 // stored — only its scrypt hash is.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { configDir } from '../config/load.js';
-import { CliError, processIo, UsageError, type CliIo } from '../cli/io.js';
-import { DEFAULT_COST, hashPassword, ROLES, USER_NAME, writeUser, type Role, type ScryptCost } from './users.js';
+import { auditCli } from '../cli/audit.js';
+import { withStores } from '../cli/config.js';
+import { CliError, errorText, processIo, UsageError, type CliIo } from '../cli/io.js';
+import { DEFAULT_COST, addUser, hashPassword, removeUser, ROLES, USER_NAME, type Role, type ScryptCost } from './users.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-/** config/users.yaml under INFOLINE_CONFIG_DIR (or the repository root). */
+/** The users file the server reads: CONSOLE_USERS_FILE, else config/users.yaml under INFOLINE_CONFIG_DIR (or the repository root). */
 export function usersFilePath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(configDir(env), 'config', 'users.yaml');
+  return resolve(env.CONSOLE_USERS_FILE?.trim() || join(configDir(env), 'config', 'users.yaml'));
 }
 
 export interface UserCommandDeps {
@@ -79,12 +81,41 @@ export function registerUserCommands(program: Command, deps: UserCommandDeps = {
       if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters; nothing changed`);
       const file = usersFilePath(io.env);
       const passwordHash = await hashPassword(password, deps.cost ?? DEFAULT_COST);
+      await auditCli(io, { action: 'user.add', target: name, details: { role: opts.role, file } });
       let result: 'added' | 'updated';
       try {
-        result = writeUser(file, { name, role: opts.role, passwordHash });
+        result = await addUser(file, { name, role: opts.role, passwordHash });
       } catch (err) {
         throw new CliError(`cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      // A changed role or password ends the user's open sessions on every instance.
+      if (result === 'updated') await endSessions(io, name);
       io.out(`${result} console user ${name} (role ${opts.role}) in ${file}\n`);
     });
+  user
+    .command('remove')
+    .description('remove a console user; their open sessions end on every instance')
+    .argument('<name>', 'user name')
+    .action(async (name: string) => {
+      const io = deps.io ?? processIo();
+      const file = usersFilePath(io.env);
+      await auditCli(io, { action: 'user.remove', target: name, details: { file } });
+      let removed: boolean;
+      try {
+        removed = await removeUser(file, name);
+      } catch (err) {
+        throw new CliError(`cannot write ${file}: ${errorText(err)}`);
+      }
+      if (removed) await endSessions(io, name);
+      io.out(removed ? `removed console user ${name} from ${file}\n` : `no console user ${name} in ${file}; nothing changed\n`);
+    });
+}
+
+/** Raises the user's session version in the shared store; a warning when it cannot be reached. */
+async function endSessions(io: CliIo, name: string): Promise<void> {
+  try {
+    await withStores(io, (stores) => stores.sessions.endSessions(name));
+  } catch (err) {
+    io.err(`infoline: warning: open sessions of ${name} could not be ended in the session store (${errorText(err)}); instances reading the changed users file end them anyway\n`);
+  }
 }

@@ -4,7 +4,9 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { parseDocument, stringify } from 'yaml';
+import { hasOwn } from '../util/own.js';
 import { z } from 'zod';
 
 export const ROLES = ['viewer', 'supervisor', 'dpo'] as const;
@@ -139,9 +141,10 @@ const HEADER = `# infoline console users (see README "Supervisor console").
 # closures), dpo (+ consent log search and export).
 `;
 
-/** Adds or replaces a user; writes atomically (temp file + rename), mode 0600. */
-export function writeUser(file: string, user: ConsoleUser): 'added' | 'updated' {
-  let existing: Record<string, { role: Role; password: string }> = {};
+type UserEntries = Record<string, { role: Role; password: string }>;
+
+function readEntries(file: string): UserEntries {
+  const existing: UserEntries = {};
   let text: string | undefined;
   try {
     text = readFileSync(file, 'utf8');
@@ -151,11 +154,55 @@ export function writeUser(file: string, user: ConsoleUser): 'added' | 'updated' 
   if (text !== undefined) {
     for (const [name, u] of parseUsersFile(text, file)) existing[name] = { role: u.role, password: u.passwordHash };
   }
-  const result = existing[user.name] ? 'updated' : 'added';
-  existing = { ...existing, [user.name]: { role: user.role, password: user.passwordHash } };
+  return existing;
+}
+
+/** Temp file + rename, mode 0600: a reader sees the old file or the new one, never half. */
+function writeEntries(file: string, entries: UserEntries): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.users.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  writeFileSync(tmp, HEADER + stringify({ users: existing }), { mode: 0o600 });
+  writeFileSync(tmp, HEADER + stringify({ users: entries }), { mode: 0o600 });
   renameSync(tmp, file);
+}
+
+/** Adds or replaces a user; writes atomically (temp file + rename), mode 0600. */
+export function writeUser(file: string, user: ConsoleUser): 'added' | 'updated' {
+  const existing = readEntries(file);
+  const result = hasOwn(existing, user.name) ? 'updated' : 'added';
+  writeEntries(file, { ...existing, [user.name]: { role: user.role, password: user.passwordHash } });
   return result;
+}
+
+/**
+ * `writeUser` under an exclusive lock on `<file>.lock`: parallel `user add` runs each read the
+ * file only after the previous one renamed its version into place, so none is lost.
+ */
+export async function addUser(file: string, user: ConsoleUser): Promise<'added' | 'updated'> {
+  return withUsersLock(file, () => writeUser(file, user));
+}
+
+/** Removes a user under the same lock; false when there was none. */
+export async function removeUser(file: string, name: string): Promise<boolean> {
+  return withUsersLock(file, () => {
+    const existing = readEntries(file);
+    if (!hasOwn(existing, name)) return false;
+    const rest = Object.fromEntries(Object.entries(existing).filter(([n]) => n !== name));
+    writeEntries(file, rest);
+    return true;
+  });
+}
+
+async function withUsersLock<T>(file: string, fn: () => T): Promise<T> {
+  mkdirSync(dirname(file), { recursive: true });
+  const release = await lockfile.lock(file, {
+    realpath: false,
+    lockfilePath: `${file}.lock`,
+    stale: 30_000,
+    retries: { retries: 200, minTimeout: 10, maxTimeout: 250, randomize: true },
+  });
+  try {
+    return fn();
+  } finally {
+    await release();
+  }
 }

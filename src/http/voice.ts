@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import { z } from 'zod';
 import type { CompiledConfig } from '../call/compiled.js';
+import { activeLineClosure, LINE_CLOSURE_ID } from '../call/line.js';
 import { playTurn, type CallInput } from '../call/turn.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import type { CallState } from '../flow/machine.js';
@@ -14,6 +15,7 @@ import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import { decodeCallQuery, encodeCallQuery } from '../telephony/call-query.js';
 import { fallbackDocument } from '../telephony/fallback.js';
 import { speak, type CallbackUrls } from '../telephony/twiml.js';
+import { lineClosedTwiml } from '../telephony/line-closed.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import {
   holdTwiml,
@@ -33,6 +35,7 @@ import { writeConsent } from './consent-write.js';
 import { identifyRoutes, type IdentityOptions } from './identify-routes.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
+import { ownValue } from '../util/own.js';
 
 export interface VoiceOptions {
   registry: ConfigRegistry;
@@ -153,6 +156,15 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
       return reply.type(TWIML).send(fallbackDocument(undefined));
     }
     const closures = await closuresNow(request);
+    const lineClosed = input.kind === 'start' ? activeLineClosure(closures, at) : undefined;
+    if (lineClosed && input.kind === 'start') {
+      // The whole line is closed: a new call hears the reason and where else to turn, then goodbye.
+      metrics.closedHits.inc({ schedule: LINE_CLOSURE_ID });
+      progress.finish(params.data.CallSid);
+      request.callStep = { node: LINE_CLOSURE_ID, version: config.version, done: true };
+      request.log.info({ until: lineClosed.until }, 'whole line closed: reason and goodbye');
+      return reply.type(TWIML).send(lineClosedTwiml(config.speech, input.lang ?? 'cs', lineClosed.reason));
+    }
     const result = playTurn({
       config,
       state: pinned?.state,
@@ -223,7 +235,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const config = registry.forVersion(typeof q.v === 'string' ? q.v : undefined);
     const route = str(q.route, 'general');
     const lang = str(q.l, 'cs');
-    const node = config?.bundle.flow.nodes[route];
+    const node = config ? ownValue(config.bundle.flow.nodes, route) : undefined;
     const queueId = node?.kind === 'route' ? node.queue : 'general';
     const queue = config ? (resolveQueue(config.bundle.queues, queueId) ?? resolveQueue(config.bundle.queues, 'general')) : undefined;
     const ctx: QueueContext = { route, lang, queue, consent: q.c === '1', base: requestBaseUrl(request, opts.publicUrl), version: config?.version ?? '' };
@@ -344,7 +356,8 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     if (callSid !== undefined && FINAL_CALL_STATUSES.has(status)) {
       const known = progress.finish(callSid);
       const node = known?.node ?? 'unknown';
-      const kind = registry.current?.bundle.flow.nodes[node]?.kind;
+      const nodes = registry.current?.bundle.flow.nodes;
+      const kind = nodes ? ownValue(nodes, node)?.kind : undefined;
       if (known?.outcome === undefined && kind !== 'goodbye') {
         abandonedAt = node;
         metrics.abandoned.inc({ node });

@@ -45,4 +45,7 @@ export const SYSTEM_PROMPT_KEYS = [
   'queue.unavailable',
   'queue.elsewhere',
   'queue.goodbye',
+  'line.closed',
+  'line.elsewhere',
+  'line.goodbye',
 ] as const;

@@ -4,6 +4,7 @@ import i18next, { type TFunction } from 'i18next';
 import { relativeWhen, weeklySummary } from '../hours/engine.js';
 import type { ClosedReason, Interval, OpenStatus, Schedule, WeeklyGroup } from '../hours/types.js';
 import { defaultVoice, type PromptFile } from './schema.js';
+import { ownValue } from '../util/own.js';
 
 /** One thing the caller hears: a text to speak or a recording to play. */
 export interface Utterance {
@@ -53,12 +54,12 @@ export function createSpeech(prompts: Record<string, PromptFile>): Speech {
   const tFor = (lang: string): TFunction => {
     let t = fixed.get(lang);
     if (!t) {
-      t = instance.getFixedT(prompts[lang] ? lang : 'cs');
+      t = instance.getFixedT(ownValue(prompts, lang) ? lang : 'cs');
       fixed.set(lang, t);
     }
     return t;
   };
-  const fileFor = (lang: string): PromptFile | undefined => prompts[lang] ?? prompts.cs;
+  const fileFor = (lang: string): PromptFile | undefined => ownValue(prompts, lang) ?? prompts.cs;
 
   const text = (lang: string, key: string, vars?: Record<string, unknown>): string => {
     const out = tFor(lang)(key, vars ?? {});
@@ -91,7 +92,7 @@ export function createSpeech(prompts: Record<string, PromptFile>): Speech {
       const language = voiceOf?.language ?? 'cs-CZ';
       return {
         text: text(lang, key, vars),
-        audio: file?.audio[key],
+        audio: file ? ownValue(file.audio, key) : undefined,
         language,
         voice: voiceOf?.voice ?? defaultVoice(language),
         ...(voiceOf?.rate !== undefined ? { rate: voiceOf.rate } : {}),

@@ -9,12 +9,14 @@
 import type { ClaimStore } from './claims-port.js';
 import type { ConsentLog, SwitchStore } from './ports.js';
 import type { ConfigVersionStore } from './config-version-port.js';
+import type { SessionStore } from './session-port.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
 import { SqliteClaimStore } from './sqlite-claims.js';
 import { SqliteConfigVersionStore } from './sqlite-config-versions.js';
 import { SqliteConsentLog } from './sqlite-consent-log.js';
+import { SqliteSessionStore } from './sqlite-sessions.js';
 import { SqliteSwitchStore } from './sqlite-switch-store.js';
 
 export const DEFAULT_SQLITE_PATH = './data/infoline.db';
@@ -43,6 +45,8 @@ export interface Stores {
   claims: ClaimStore;
   /** Every applied config version and notice text, next to the consent log. */
   configVersions: ConfigVersionStore;
+  /** Console session versions, shared like the switches (Redis, else the database). */
+  sessions: SessionStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -160,6 +164,8 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
     }
     const configVersions = await openConfigVersions(target, opts, logger);
     opened.push(configVersions);
+    const sessions = await openSessionStore(opts, target, logger);
+    opened.push(sessions);
 
     let closing: Promise<void> | undefined;
     return {
@@ -167,9 +173,10 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       switches,
       claims,
       configVersions,
+      sessions,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close(), configVersions.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close(), configVersions.close(), sessions.close()]).then(() => undefined);
         return closing;
       },
     };
@@ -192,6 +199,27 @@ async function openConfigVersions(target: DatabaseTarget, opts: StoreOptions, lo
     await store.migrate();
   } catch (err) {
     logger.warn({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; config versions are stored once it answers');
+  }
+  return store;
+}
+
+/** Session versions live where the switches do: Redis when configured, else the database. */
+async function openSessionStore(opts: StoreOptions, target: DatabaseTarget, logger: StoreLogger): Promise<SessionStore> {
+  let store: SessionStore;
+  if (opts.redisUrl !== undefined && opts.redisUrl.trim() !== '') {
+    const { RedisSessionStore } = await import('./redis-sessions.js');
+    store = new RedisSessionStore({ url: opts.redisUrl, prefix: opts.redisPrefix, logger });
+  } else if (target.kind === 'sqlite') {
+    store = new SqliteSessionStore({ path: target.path });
+  } else {
+    const { PostgresSessionStore } = await import('./postgres-sessions.js');
+    store = new PostgresSessionStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
+  }
+  try {
+    await store.migrate();
+  } catch (err) {
+    // Until it answers, no console session can be checked: sign-ins are refused (fail closed).
+    logger.warn({ err: errorMessage(err), store: store.kind }, 'console session store unreachable at start');
   }
   return store;
 }

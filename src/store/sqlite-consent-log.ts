@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
 import { CONSENT_COLUMNS, normaliseQuery, normaliseRecord, recordValues } from './shared.js';
+import { guardSharedMemory } from './sqlite-shm-guard.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -25,11 +26,11 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}
     db.pragma('journal_mode = WAL');
     // FULL: the WAL is fsynced at every commit, so a resolved append survives power loss.
     db.pragma('synchronous = FULL');
+    return guardSharedMemory(db, path);
   } catch (err) {
     db.close();
     throw err;
   }
-  return db;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Schema of config/queues.yaml: where each route connects.
 import { z } from 'zod';
+import { ownValue } from '../util/own.js';
 
 const e164OrSip = z
   .string()
@@ -53,7 +54,7 @@ export interface ResolvedQueue {
 }
 
 export function resolveQueue(file: QueuesFile, id: string): ResolvedQueue | undefined {
-  const t = file.queues[id];
+  const t = ownValue(file.queues, id);
   if (!t) return undefined;
   return {
     id,

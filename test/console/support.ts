@@ -9,6 +9,7 @@ import { hashPassword, writeUser, type Role } from '../../src/console/users.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
 import type { ConfigVersionStore } from '../../src/store/config-version-port.js';
 import { SqliteConfigVersionStore } from '../../src/store/sqlite-config-versions.js';
+import type { SessionStore } from '../../src/store/session-port.js';
 import { buildTestApp } from '../support/app.js';
 
 export const SECRET = 'test-console-secret-0123456789abcdefghijklmnop';
@@ -41,7 +42,9 @@ export async function writeTestUsers(file: string): Promise<void> {
   }
 }
 
-export async function buildConsoleApp(opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number } } = {}): Promise<ConsoleTestApp> {
+export async function buildConsoleApp(
+  opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number; perName?: number }; sessions?: SessionStore; configDir?: string; secureCookies?: boolean } = {},
+): Promise<ConsoleTestApp> {
   let usersFile = '';
   let auditLogPath = '';
   let configVersions: SqliteConfigVersionStore | undefined;
@@ -50,6 +53,7 @@ export async function buildConsoleApp(opts: { now?: string; logger?: boolean | o
     logger: opts.logger ?? false,
     // The tests play several clients through X-Forwarded-For, as behind a trusted proxy.
     trustProxy: true,
+    configDir: opts.configDir,
     beforeReady: async ({ app, registry, consentLog, switches, dir, now }) => {
       usersFile = join(dir, 'users.yaml');
       auditLogPath = join(dir, 'audit', 'console-audit.log');
@@ -58,7 +62,7 @@ export async function buildConsoleApp(opts: { now?: string; logger?: boolean | o
       configVersions = new SqliteConfigVersionStore({ path: join(dir, 'infoline.db') });
       await configVersions.migrate();
       await registry.attachStore(configVersions);
-      await app.register(consolePlugin, { registry, consentLog, switches, configVersions, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures });
+      await app.register(consolePlugin, { registry, consentLog, switches, configVersions, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures, sessions: opts.sessions, secureCookies: opts.secureCookies });
     },
   });
   return {
@@ -107,6 +111,14 @@ export class ConsoleClient {
       if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() <= Date.now())) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
+  }
+
+  /** Another client holding copies of this one's cookies (a stolen or second-tab cookie), on `app`. */
+  copy(app: FastifyInstance = this.app): ConsoleClient {
+    const other = new ConsoleClient(app, this.ip);
+    for (const [k, v] of this.cookies) other.cookies.set(k, v);
+    other.csrf = this.csrf;
+    return other;
   }
 
   hasCookie(name: string): boolean {
