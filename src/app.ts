@@ -9,6 +9,7 @@ import { voiceRoutes } from './http/voice.js';
 import type { StoreHealth } from './store/open-stores.js';
 import type { ConsentLog, SwitchStore } from './store/ports.js';
 import type { RecordingStarter } from './telephony/recording.js';
+import type { JourneyRecorder } from './store/journey-recorder.js';
 
 /** Fastify's trustProxy: which proxies may set X-Forwarded-For. */
 export type TrustProxy = boolean | string[] | ((address: string, hop: number) => boolean);
@@ -26,6 +27,8 @@ export interface AppOptions {
   recordingStarter?: RecordingStarter | undefined;
   /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
   trustProxy?: TrustProxy;
+  /** Batched journey writer (call journeys and reports); none: no journeys. */
+  journal?: JourneyRecorder | undefined;
   /** A pino logger options object, or false for none (simulator). */
   logger?: boolean | object;
 }
@@ -59,6 +62,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     publicUrl: opts.publicUrl,
     now: opts.now ?? Date.now,
     recordingStarter: opts.recordingStarter,
+    journal: opts.journal,
   });
   return app;
 }

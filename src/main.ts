@@ -7,7 +7,8 @@ import { configDir, packageRoot } from './config/load.js';
 import { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
-import { openStores, type Stores } from './store/open-stores.js';
+import { openStores, parseDatabaseUrl, type Stores } from './store/open-stores.js';
+import { DEFAULT_JOURNEY_RETENTION_DAYS, JourneyRecorder } from './store/journey-recorder.js';
 import { recordingStarterFromEnv } from './integrations/twilio-recording-starter.js';
 import type { RecordingStarter } from './telephony/recording.js';
 
@@ -27,6 +28,8 @@ export interface ServiceEnv {
   console?: ConsoleEnv | undefined;
   /** Fastify trustProxy: which proxies may set X-Forwarded-For (hop count, addresses, or true). */
   trustProxy: TrustProxy;
+  /** JOURNEY_RETENTION_DAYS: call journeys older than this are deleted (0: kept). */
+  journeyRetentionDays?: number;
 }
 
 export class EnvError extends Error {}
@@ -60,7 +63,15 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     production,
     console: readConsoleEnv(env, (message) => new EnvError(message)),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    journeyRetentionDays: parseRetentionDays(env.JOURNEY_RETENTION_DAYS),
   };
+}
+
+function parseRetentionDays(raw: string | undefined): number {
+  const value = raw?.trim() ?? '';
+  if (value === '') return DEFAULT_JOURNEY_RETENTION_DAYS;
+  if (!/^\d{1,5}$/.test(value)) throw new EnvError(`JOURNEY_RETENTION_DAYS must be a whole number of days (0 keeps journeys), got "${raw}"`);
+  return Number(value);
 }
 
 /** TRUST_PROXY: unset/false → trust no one (client IPs as seen); a number → hops; else addresses/CIDRs. */
@@ -99,6 +110,16 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
   registry.start();
   if (extra.watch ?? true) registry.watch();
   const stores = await openStores({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, spoolPath: env.spoolPath, logger });
+  // With several instances (PostgreSQL) the end of a call is read back after the other
+  // instances' batches (250 ms) have landed.
+  const journal = new JourneyRecorder({
+    store: stores.journeys,
+    registry: metrics.registry,
+    logger,
+    retentionDays: env.journeyRetentionDays ?? DEFAULT_JOURNEY_RETENTION_DAYS,
+    settleMs: parseDatabaseUrl(env.databaseUrl).kind === 'postgres' ? 600 : 0,
+  });
+  void journal.prune();
   const app = await buildApp({
     registry,
     consentLog: stores.consentLog,
@@ -110,6 +131,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     logger: loggerOptions(env.logLevel),
     recordingStarter: extra.recordingStarter ?? recordingStarterFromEnv(),
     trustProxy: env.trustProxy,
+    journal,
   });
   if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);
   return {
@@ -119,6 +141,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     async close() {
       registry.close();
       await app.close();
+      await journal.close();
       await stores.close();
     },
   };

@@ -7,6 +7,8 @@
 // A PostgreSQL or Redis outage at start does not prevent starting (calls must still be
 // answered): the stores report it through health() and recover by themselves.
 import type { ConsentLog, SwitchStore } from './ports.js';
+import type { JourneyStore } from './journey-port.js';
+import { SqliteJourneyStore } from './sqlite-journeys.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
@@ -35,6 +37,8 @@ export interface StoreHealth {
 export interface Stores {
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** Call journeys, in the consent log's database. */
+  journeys: JourneyStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -134,13 +138,27 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       switchHealth = () => ({ kind: store.kind, ...store.health() });
     }
 
+    let journeys: JourneyStore;
+    if (target.kind === 'postgres') {
+      const { PostgresJourneyStore } = await import('./postgres-journeys.js');
+      journeys = new PostgresJourneyStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', queryTimeoutMs: 5000, logger });
+      opened.push(journeys);
+      // An outage at start: the table is created on first use.
+      await journeys.migrate().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'postgres unreachable at start; journeys are written once it answers'));
+    } else {
+      journeys = new SqliteJourneyStore({ path: target.path });
+      opened.push(journeys);
+      await journeys.migrate();
+    }
+
     let closing: Promise<void> | undefined;
     return {
       consentLog,
       switches,
+      journeys,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), journeys.close()]).then(() => undefined);
         return closing;
       },
     };

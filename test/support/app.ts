@@ -9,6 +9,8 @@ import { ConfigRegistry } from '../../src/config/registry.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
+import { SqliteJourneyStore } from '../../src/store/sqlite-journeys.js';
+import { JourneyRecorder } from '../../src/store/journey-recorder.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { playCall, type PlayedCall } from '../../src/telephony/player.js';
@@ -34,6 +36,8 @@ export interface TestApp {
   consentLog: ConsentLog;
   switches: SwitchStore;
   metrics: Metrics;
+  /** The call journeys the webhooks write (flush() to read them back at once). */
+  journal: JourneyRecorder;
   /** The temporary folder holding the database; removed by close(). */
   dir: string;
   dbPath: string;
@@ -63,11 +67,14 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await consentLog.migrate();
   const switches = new SqliteSwitchStore({ path: dbPath });
   await switches.migrate();
+  const journeys = new SqliteJourneyStore({ path: dbPath });
+  await journeys.migrate();
   const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger });
   const started = registry.start();
   if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
   let now = typeof opts.now === 'string' ? Date.parse(opts.now) : (opts.now ?? Date.parse('2026-11-25T09:00:00Z'));
   const metrics = createMetrics({ defaultMetrics: false });
+  const journal = new JourneyRecorder({ store: journeys, registry: metrics.registry, retentionDays: 0 });
   const token = 'token' in opts ? opts.token : TEST_TOKEN;
   const app = await buildApp({
     registry,
@@ -79,6 +86,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     metrics,
     logger: opts.logger ?? false,
     recordingStarter: opts.recordingStarter,
+    journal,
     trustProxy: opts.trustProxy,
   });
   await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now });
@@ -89,6 +97,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     consentLog,
     switches,
     metrics,
+    journal,
     dir,
     dbPath,
     setNow(at) {
@@ -110,6 +119,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async close() {
       registry.close();
       await app.close();
+      await journal.close();
+      await journeys.close();
       await switches.close();
       await consentLog.close();
       rmSync(dir, { recursive: true, force: true });
