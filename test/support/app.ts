@@ -11,6 +11,7 @@ import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
 import { SqliteJourneyStore } from '../../src/store/sqlite-journeys.js';
 import { JourneyRecorder } from '../../src/store/journey-recorder.js';
+import type { JourneyStore } from '../../src/store/journey-port.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { playCall, type PlayedCall } from '../../src/telephony/player.js';
@@ -54,6 +55,8 @@ export interface TestAppOptions {
   token?: string | undefined;
   recordingStarter?: RecordingStarter;
   consentLog?: ConsentLog;
+  /** Where journeys go (default: a SQLite store in the test's database). */
+  journeyStore?: JourneyStore;
   logger?: boolean | object;
   trustProxy?: boolean;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
@@ -67,8 +70,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await consentLog.migrate();
   const switches = new SqliteSwitchStore({ path: dbPath });
   await switches.migrate();
-  const journeys = new SqliteJourneyStore({ path: dbPath });
-  await journeys.migrate();
+  const journeys = opts.journeyStore ?? new SqliteJourneyStore({ path: dbPath });
+  if (!opts.journeyStore) await journeys.migrate();
   const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger });
   const started = registry.start();
   if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
