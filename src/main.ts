@@ -133,7 +133,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     trustProxy: env.trustProxy,
     journal,
   });
-  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);
+  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, journeys: stores.journeys, logger }, env.console);
   return {
     app,
     registry,

@@ -26,6 +26,8 @@ import { scheduleDays } from '../hours/engine.js';
 import type { Schedule } from '../hours/types.js';
 import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
 import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
+import { reportApi } from './report-api.js';
+import type { JourneyStore } from '../store/journey-port.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
@@ -34,6 +36,8 @@ export interface ConsoleOptions {
   registry: ConfigRegistry;
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** Call journeys (the dashboard's report and live view); without it those routes are absent. */
+  journeys?: JourneyStore | undefined;
   /** config/users.yaml (names, roles, scrypt hashes). */
   usersFile: string;
   /** Signs the session and CSRF cookies; at least 32 characters (CONSOLE_SESSION_SECRET). */
@@ -474,6 +478,8 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLines(rows));
     return reply.type('application/x-ndjson; charset=utf-8').send(jsonLines(rows));
   });
+
+  if (opts.journeys) await app.register(reportApi, { journeys: opts.journeys, registry: opts.registry, now, requireUser });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` });

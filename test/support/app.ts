@@ -60,7 +60,7 @@ export interface TestAppOptions {
   logger?: boolean | object;
   trustProxy?: boolean;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
-  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number }) => Promise<void>;
+  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; journal: JourneyRecorder; dir: string; now: () => number }) => Promise<void>;
 }
 
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -92,7 +92,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     journal,
     trustProxy: opts.trustProxy,
   });
-  await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now });
+  await opts.beforeReady?.({ app, registry, consentLog, switches, journal, dir, now: () => now });
   await app.ready();
   return {
     app,
