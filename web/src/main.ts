@@ -3,6 +3,7 @@
 import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.js';
 import { h } from './dom.js';
 import { closuresPage, consentsPage, flowPage, hoursPage, simulatorPage } from './pages.js';
+import { dashboardPage } from './dashboard.js';
 
 interface Page {
   id: string;
@@ -18,6 +19,7 @@ const PAGES: Page[] = [
   { id: 'hours', title: 'Provozní doba', render: hoursPage },
   { id: 'closures', title: 'Mimořádné uzavření', render: closuresPage },
   { id: 'consents', title: 'Souhlasy', needs: 'consents', render: consentsPage },
+  { id: 'dashboard', title: 'Přehled', render: dashboardPage },
 ];
 
 const root = document.getElementById('app') as HTMLElement;
