@@ -51,14 +51,22 @@ export function journeySeconds(value: unknown): number | undefined {
   return Number.isFinite(n) && n >= 0 && n < 1e7 ? Math.round(n) : undefined;
 }
 
+const CANONICAL = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/** toISOString form; the webhooks' own instants already are (checked without a round trip). */
+function canonicalInstant(at: unknown): string {
+  if (typeof at === 'string' && CANONICAL.test(at) && !Number.isNaN(Date.parse(at))) return at;
+  const ms = typeof at === 'string' && /(Z|[+-]\d{2}:?\d{2})$/.test(at) ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(ms)) throw new RangeError('journey at is not an ISO 8601 instant with offset');
+  return new Date(ms).toISOString();
+}
+
 /** Validates an event (throws on a malformed one) and returns its canonical copy. */
 export function normaliseJourneyEvent(e: JourneyEvent): JourneyEvent {
   if (typeof e.callSid !== 'string' || !/^[A-Za-z0-9_-]{2,64}$/.test(e.callSid)) throw new TypeError('journey callSid is malformed');
   if (!(JOURNEY_KINDS as readonly string[]).includes(e.kind)) throw new TypeError(`journey kind ${String(e.kind)} is unknown`);
-  const ms = typeof e.at === 'string' && /(Z|[+-]\d{2}:?\d{2})$/.test(e.at) ? Date.parse(e.at) : Number.NaN;
-  if (Number.isNaN(ms)) throw new RangeError('journey at is not an ISO 8601 instant with offset');
   if (typeof e.node !== 'string' || e.node.length > 64) throw new TypeError('journey node is malformed');
-  const out: JourneyEvent = { callSid: e.callSid, at: new Date(ms).toISOString(), node: e.node, kind: e.kind };
+  const out: JourneyEvent = { callSid: e.callSid, at: canonicalInstant(e.at), node: e.node, kind: e.kind };
   if (e.queue !== undefined && e.queue !== null) out.queue = String(e.queue).slice(0, 64);
   if (e.detail !== undefined && e.detail !== null) out.detail = String(e.detail).slice(0, 64);
   if (e.seconds !== undefined && e.seconds !== null) {

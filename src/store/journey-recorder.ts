@@ -116,6 +116,12 @@ export class JourneyRecorder {
         if (this.failing) this.logger.info({ store: this.store.kind }, 'journey store writable again');
         this.failing = false;
       } catch (err) {
+        if (err instanceof TypeError || err instanceof RangeError) {
+          // A malformed event would fail every retry: drop its batch, keep the line going.
+          this.dropped?.inc(batch.length);
+          this.logger.error({ err: errorMessage(err), events: batch.length }, 'malformed journey events dropped');
+          continue;
+        }
         this.failures?.inc();
         if (!this.failing) this.logger.error({ err: errorMessage(err), store: this.store.kind, buffered: this.buffer.length + batch.length }, 'journey events could not be written; kept in memory and retried');
         this.failing = true;

@@ -5,6 +5,7 @@ import { normaliseJourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
 import { openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-consent-log.js';
 import { normaliseInstant } from './shared.js';
+import { SqliteJourneyWriter, type JourneyRow } from './sqlite-journey-writer.js';
 
 export interface SqliteJourneyStoreOptions extends SqliteOpenOptions {
   path: string;
@@ -34,11 +35,13 @@ export class SqliteJourneyStore implements JourneyStore {
   readonly kind = 'sqlite';
   private readonly db: SqliteDatabase;
   private closed = false;
+  private readonly writer: SqliteJourneyWriter;
 
   constructor(options: SqliteJourneyStoreOptions) {
     this.db = openSqliteDatabase(options.path, options);
     // Journeys are statistics: an fsync per checkpoint is enough (the consent log keeps FULL).
     this.db.pragma('synchronous = NORMAL');
+    this.writer = new SqliteJourneyWriter(options.path);
   }
 
   async migrate(): Promise<void> {
@@ -46,7 +49,7 @@ export class SqliteJourneyStore implements JourneyStore {
       .transaction(() => {
         this.db.exec(`
           CREATE TABLE IF NOT EXISTS journey_events (
-            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            id       INTEGER PRIMARY KEY,
             call_sid TEXT NOT NULL,
             at       TEXT NOT NULL,
             node     TEXT NOT NULL,
@@ -55,9 +58,8 @@ export class SqliteJourneyStore implements JourneyStore {
             detail   TEXT,
             seconds  INTEGER
           );
-          CREATE INDEX IF NOT EXISTS journey_events_call ON journey_events (call_sid, at);
-          CREATE INDEX IF NOT EXISTS journey_events_kind_at ON journey_events (kind, at);
-          CREATE INDEX IF NOT EXISTS journey_events_at ON journey_events (at);
+          CREATE INDEX IF NOT EXISTS journey_events_call ON journey_events (call_sid);
+          CREATE INDEX IF NOT EXISTS journey_events_start ON journey_events (at) WHERE kind = 'start';
         `);
       })
       .immediate();
@@ -65,11 +67,11 @@ export class SqliteJourneyStore implements JourneyStore {
 
   async append(events: readonly JourneyEvent[]): Promise<void> {
     this.assertOpen();
-    const rows = events.map(normaliseJourneyEvent);
-    const insert = this.db.prepare(`INSERT INTO journey_events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    this.db.transaction(() => {
-      for (const e of rows) insert.run(e.callSid, e.at, e.node, e.kind, e.queue ?? null, e.detail ?? null, e.seconds ?? null);
-    })();
+    const rows = events.map((event): JourneyRow => {
+      const e = normaliseJourneyEvent(event);
+      return [e.callSid, e.at, e.node, e.kind, e.queue ?? null, e.detail ?? null, e.seconds ?? null];
+    });
+    if (rows.length > 0) await this.writer.write(rows);
   }
 
   async callsStarted(from: string, to?: string): Promise<JourneyEvent[]> {
@@ -94,12 +96,19 @@ export class SqliteJourneyStore implements JourneyStore {
 
   async deleteBefore(before: string): Promise<number> {
     this.assertOpen();
-    return this.db.prepare('DELETE FROM journey_events WHERE at < ?').run(normaliseInstant(before, 'before')).changes;
+    const cutoff = normaliseInstant(before, 'before');
+    // No index on `at` (each index slows every write) but ids grow with time: everything older
+    // than the cutoff lies below the first call that started after it. (A straddling call's
+    // late events above that id go at the next pass, once newer calls push the bound on.)
+    const first = this.db.prepare("SELECT min(id) AS id FROM journey_events WHERE kind = 'start' AND at >= ?").get(cutoff) as { id: number | null };
+    if (first.id === null) return this.db.prepare('DELETE FROM journey_events WHERE at < ?').run(cutoff).changes;
+    return this.db.prepare('DELETE FROM journey_events WHERE id < ? AND at < ?').run(first.id, cutoff).changes;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.writer.close();
     this.db.close();
   }
 
