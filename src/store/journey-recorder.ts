@@ -53,7 +53,9 @@ export class JourneyRecorder {
   constructor(opts: JourneyRecorderOptions) {
     this.store = opts.store;
     this.flushIntervalMs = opts.flushIntervalMs ?? 250;
-    this.maxBatch = opts.maxBatch ?? 500;
+    // Large batches share index pages (the cost of a write); one holds SQLite's write lock
+    // (shared with consents) a few ms at most, and fills only under a heavy load.
+    this.maxBatch = opts.maxBatch ?? 1000;
     this.maxBuffer = opts.maxBuffer ?? 20_000;
     this.retentionDays = opts.retentionDays ?? DEFAULT_JOURNEY_RETENTION_DAYS;
     this.settleMs = opts.settleMs ?? 0;

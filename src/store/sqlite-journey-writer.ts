@@ -3,9 +3,12 @@
 // inserts. The main thread only hands over plain arrays; the worker owns one connection.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { JourneyEvent } from '../report/journey.js';
 
-/** One row in column order: call_sid, at, node, kind, queue, detail, seconds. */
-export type JourneyRow = [string, string, string, string, string | null, string | null, number | null];
+/** One event inside a step: node, kind, queue, detail, seconds. */
+export type PackedEvent = [string, JourneyEvent['kind'], string | null, string | null, number | null];
+/** One webhook step in column order: h (CallSid hash), call_sid, at, starts (0/1), n (events), events (JSON of PackedEvent[]). */
+export type JourneyStepRow = [number, string, string, number, number, string];
 
 // Plain CommonJS (eval: true): runs the same from the TypeScript sources (tests) and dist/.
 const WORKER_SOURCE = `
@@ -14,10 +17,10 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
-const COLUMNS = 'call_sid, at, node, kind, queue, detail, seconds';
+const COLUMNS = 'h, call_sid, at, starts, n, events';
 const CHUNK = 50;
-const one = db.prepare('INSERT INTO journey_events (' + COLUMNS + ') VALUES (?, ?, ?, ?, ?, ?, ?)');
-const many = db.prepare('INSERT INTO journey_events (' + COLUMNS + ') VALUES ' + Array.from({ length: CHUNK }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', '));
+const one = db.prepare('INSERT INTO journey_steps (' + COLUMNS + ') VALUES (?, ?, ?, ?, ?, ?)');
+const many = db.prepare('INSERT INTO journey_steps (' + COLUMNS + ') VALUES ' + Array.from({ length: CHUNK }, () => '(?, ?, ?, ?, ?, ?)').join(', '));
 const write = db.transaction((rows) => {
   let i = 0;
   for (; i + CHUNK <= rows.length; i += CHUNK) many.run(rows.slice(i, i + CHUNK).flat());
@@ -44,7 +47,7 @@ export class SqliteJourneyWriter {
   constructor(private readonly path: string) {}
 
   /** Resolves once the rows are committed (in one transaction, in order). */
-  write(rows: JourneyRow[]): Promise<void> {
+  write(rows: JourneyStepRow[]): Promise<void> {
     const worker = this.start();
     const id = ++this.seq;
     const done = new Promise<void>((resolve, reject) => {
