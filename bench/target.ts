@@ -8,6 +8,7 @@
 //
 // Messages: the parent sends { cmd: 'rss' } / { cmd: 'stop' }; the child answers on IPC.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import formbody from '@fastify/formbody';
@@ -19,6 +20,8 @@ import { loggerOptions } from '../src/http/logging.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { SqliteConsentLog } from '../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../src/store/sqlite-switch-store.js';
+import { SqliteJourneyStore } from '../src/store/sqlite-journeys.js';
+import { JourneyRecorder } from '../src/store/journey-recorder.js';
 
 export interface TargetOptions {
   kind: 'baseline' | 'infoline';
@@ -28,10 +31,14 @@ export interface TargetOptions {
   twiml: string;
   /** Production logging (pino JSON lines at this level, stdout ignored by the parent); default off. */
   logLevel?: string | undefined;
+  /** Journey events written (batched) to a SQLite journey store in the same file, as the service does. */
+  journeys?: boolean | undefined;
 }
 
 export type TargetMessage = { type: 'ready'; port: number; version?: string | undefined } | { type: 'rss'; rss: number; heapUsed: number } | { type: 'stats'; commits: number; appends: number }
-  | { type: 'cpu'; user: number; system: number };
+  | { type: 'cpu'; user: number; system: number }
+  | { type: 'journeys'; written: number }
+  | { type: 'elu'; activeMs: number };
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -41,6 +48,7 @@ async function main(): Promise<void> {
   let cleanup = async () => {};
   let consentLog: SqliteConsentLog | undefined;
   let version: string | undefined;
+  let journal: JourneyRecorder | undefined;
   if (opts.kind === 'baseline') {
     app = Fastify({ logger: false });
     await app.register(formbody);
@@ -55,6 +63,9 @@ async function main(): Promise<void> {
     const registry = new ConfigRegistry({ dir: packageRoot(), logger: quiet });
     registry.start();
     version = registry.current?.version;
+    const journeys = opts.journeys ? new SqliteJourneyStore({ path: dbPath }) : undefined;
+    await journeys?.migrate();
+    journal = journeys ? new JourneyRecorder({ store: journeys, retentionDays: 0 }) : undefined;
     app = await buildApp({
       registry,
       consentLog,
@@ -64,10 +75,13 @@ async function main(): Promise<void> {
       metrics: createMetrics({ defaultMetrics: false }),
       // Off by default (the service, not the log pipeline); `logLevel` measures production logging.
       logger: opts.logLevel === undefined ? false : loggerOptions(opts.logLevel),
+      journal,
     });
     const log = consentLog;
     cleanup = async () => {
       await app.close();
+      await journal?.close();
+      await journal?.store.close();
       await switches.close();
       await log.close();
       rmSync(dir, { recursive: true, force: true });
@@ -86,6 +100,16 @@ async function main(): Promise<void> {
       send({ type: 'cpu', user: cpu.user, system: cpu.system });
     } else if (m.cmd === 'stats') {
       send({ type: 'stats', ...(consentLog?.stats() ?? { commits: 0, appends: 0 }) });
+    } else if (m.cmd === 'elu') {
+      // Time the main thread (the event loop answering webhooks) was busy, worker threads excluded.
+      send({ type: 'elu', activeMs: performance.eventLoopUtilization().active });
+    } else if (m.cmd === 'journeys') {
+      void (async () => {
+        await journal?.flush();
+        // Counts every event written so far (and empties the table between runs).
+        const written = journal ? await journal.store.deleteBefore('9999-01-01T00:00:00Z') : 0;
+        send({ type: 'journeys', written });
+      })();
     } else if (m.cmd === 'stop') {
       void cleanup().finally(() => process.exit(0));
     }

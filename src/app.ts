@@ -13,6 +13,7 @@ import type { ClaimStore } from './store/claims-port.js';
 import type { ConsentLog, SwitchStore } from './store/ports.js';
 import { WriteTrackingConsentLog } from './store/write-tracking.js';
 import type { RecordingStarter } from './telephony/recording.js';
+import type { JourneyRecorder } from './store/journey-recorder.js';
 
 /** Fastify's trustProxy: which proxies may set X-Forwarded-For. */
 export type TrustProxy = boolean | string[] | ((address: string, hop: number) => boolean);
@@ -34,6 +35,8 @@ export interface AppOptions {
   identity?: IdentityOptions | undefined;
   /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
   trustProxy?: TrustProxy;
+  /** Batched journey writer (call journeys and reports); none: no journeys. */
+  journal?: JourneyRecorder | undefined;
   /** A pino logger options object, or false for none (simulator). */
   logger?: boolean | object;
   /** Simultaneous connections one remote address may hold (default 64; 0: no cap). */
@@ -76,6 +79,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     recordingStarter: opts.recordingStarter,
     claims: opts.claims,
     identity: opts.identity,
+    journal: opts.journal,
   });
   return app;
 }

@@ -7,7 +7,8 @@ import { configDir, packageRoot } from './config/load.js';
 import { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
-import { openStores, type Stores } from './store/open-stores.js';
+import { openStores, parseDatabaseUrl, type Stores } from './store/open-stores.js';
+import { DEFAULT_JOURNEY_RETENTION_DAYS, JourneyRecorder } from './store/journey-recorder.js';
 import { recordingStarterFromEnv } from './integrations/twilio-recording-starter.js';
 import type { RecordingStarter } from './telephony/recording.js';
 import { deriveStateKey } from './identity/sealed-state.js';
@@ -33,6 +34,8 @@ export interface ServiceEnv {
   identityStateKey?: Buffer | undefined;
   /** Caller identification: sealed-state key and the screen-pop webhook. */
   identity: IdentityEnv;
+  /** JOURNEY_RETENTION_DAYS: call journeys older than this are deleted (0: kept). */
+  journeyRetentionDays?: number;
 }
 
 export class EnvError extends Error {}
@@ -77,6 +80,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
     production,
     console: readConsoleEnv(env, (message) => new EnvError(message)),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    journeyRetentionDays: parseRetentionDays(env.JOURNEY_RETENTION_DAYS),
   };
 }
 
@@ -99,6 +103,13 @@ function checkProductionPublicUrl(publicUrl: string | undefined): void {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new EnvError(`PUBLIC_URL must be https:// when NODE_ENV=production (only a loopback host may use http://), got "${publicUrl}"`);
   }
+}
+
+function parseRetentionDays(raw: string | undefined): number {
+  const value = raw?.trim() ?? '';
+  if (value === '') return DEFAULT_JOURNEY_RETENTION_DAYS;
+  if (!/^\d{1,5}$/.test(value)) throw new EnvError(`JOURNEY_RETENTION_DAYS must be a whole number of days (0 keeps journeys), got "${raw}"`);
+  return Number(value);
 }
 
 /** TRUST_PROXY: unset/false → trust no one (client IPs as seen); a number → hops; else addresses/CIDRs. */
@@ -144,6 +155,16 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
   const stores = await openStores({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, spoolPath: env.spoolPath, logger });
   // Saves the version just applied before the first call (at most 2 s: a database outage must not hold the start).
   await Promise.race([registry.attachStore(stores.configVersions), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  // With several instances (PostgreSQL) the end of a call is read back after the other
+  // instances' batches (250 ms) have landed.
+  const journal = new JourneyRecorder({
+    store: stores.journeys,
+    registry: metrics.registry,
+    logger,
+    retentionDays: env.journeyRetentionDays ?? DEFAULT_JOURNEY_RETENTION_DAYS,
+    settleMs: parseDatabaseUrl(env.databaseUrl).kind === 'postgres' ? 600 : 0,
+  });
+  void journal.prune();
   const app = await buildApp({
     registry,
     consentLog: stores.consentLog,
@@ -157,8 +178,9 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     claims: stores.claims,
     trustProxy: env.trustProxy,
     identity: { stateKey: env.identityStateKey, notifier },
+    journal,
   });
-  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, sessions: stores.sessions, logger }, env.console);
+  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, sessions: stores.sessions, journeys: stores.journeys, logger }, env.console);
   return {
     app,
     registry,
@@ -166,6 +188,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     async close() {
       registry.close();
       await app.close();
+      await journal.close();
       await stores.close();
     },
   };

@@ -8,6 +8,7 @@ import { runClose, runReopen } from './closure.js';
 import { runConsentExport } from './consent.js';
 import { runFallbackTwiml } from './fallback.js';
 import { runConsentNotice } from './notice.js';
+import { runReport, type ReportOptions } from './report.js';
 import { flowGraph } from './graph.js';
 import { runHours } from './hours.js';
 import { CliError, errorText, type CliIo } from './io.js';
@@ -121,6 +122,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .argument('<version>', '12 hex digits')
     .action(async (version: string) => {
       setExit(await runConsentNotice(io, version));
+    });
+
+  program
+    .command('report')
+    .description('call figures of the calls that started in [--from, --to): choices, closed teams, abandonment, queues')
+    .option('--from <date|time>', 'first day (2026-11-30 = Prague midnight) or an ISO instant; default today')
+    .option('--to <date|time>', 'end, exclusive; default the day after --from')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .action(async (opts: ReportOptions) => {
+      setExit(await runReport(io, opts));
     });
 
   // `infoline user add <name> --role …`: console users (owned by the console).

@@ -12,6 +12,7 @@ import type { ConfigRegistry } from '../config/registry.js';
 import type { ConfigVersionStore } from '../store/config-version-port.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import type { SessionStore } from '../store/session-port.js';
+import type { JourneyStore } from '../store/journey-port.js';
 import { DEFAULT_AUDIT_LOG } from './audit.js';
 import { consolePlugin, MIN_SECRET_LENGTH } from './plugin.js';
 import { usersFilePath } from './users-cli.js';
@@ -44,6 +45,7 @@ export interface ConsoleDeps {
   configVersions?: ConfigVersionStore | undefined;
   /** Shared session versions (logout everywhere); default: this process only. */
   sessions?: SessionStore | undefined;
+  journeys?: JourneyStore | undefined;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -63,6 +65,7 @@ export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env
     switches: deps.switches,
     configVersions: deps.configVersions,
     sessions: deps.sessions,
+    journeys: deps.journeys,
     usersFile: env.usersFile,
     sessionSecret: env.sessionSecret,
     auditLogPath: env.auditLogPath,

@@ -31,6 +31,8 @@ import type { ConfigVersionStore } from '../store/config-version-port.js';
 import type { SessionStore } from '../store/session-port.js';
 import { AuditLog, AuditUnavailableError, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
 import { noticesApi } from './notices-api.js';
+import { reportApi } from './report-api.js';
+import type { JourneyStore } from '../store/journey-port.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
@@ -42,6 +44,8 @@ export interface ConsoleOptions {
   switches: SwitchStore;
   /** Session versions shared by every instance (logout ends a session everywhere); default: this process. */
   sessions?: SessionStore | undefined;
+  /** Call journeys (the dashboard's report and live view); without it those routes are absent. */
+  journeys?: JourneyStore | undefined;
   /** config/users.yaml (names, roles, scrypt hashes). */
   usersFile: string;
   /** Signs the session and CSRF cookies; at least 32 characters (CONSOLE_SESSION_SECRET). */
@@ -548,6 +552,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   });
 
   await app.register(noticesApi, { registry: opts.registry, configVersions: opts.configVersions, requirePermission, audit: record });
+  if (opts.journeys) await app.register(reportApi, { journeys: opts.journeys, registry: opts.registry, now, requireUser });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` });

@@ -36,6 +36,8 @@ import { identifyRoutes, type IdentityOptions } from './identify-routes.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
 import { ownValue } from '../util/own.js';
+import type { JourneyRecorder } from '../store/journey-recorder.js';
+import { journeyHooks } from './journey-hooks.js';
 
 export interface VoiceOptions {
   registry: ConfigRegistry;
@@ -50,6 +52,8 @@ export interface VoiceOptions {
   /** Shared "done once" claims; without them, this process's memory (one instance only). */
   claims?: ClaimStore | undefined;
   identity?: IdentityOptions | undefined;
+  /** Journey events of every webhook (batched, off the answer's path); none when absent. */
+  journal?: JourneyRecorder | undefined;
 }
 
 /** The fields of Twilio's voice webhook we use; the rest is ignored. */
@@ -72,6 +76,7 @@ declare module 'fastify' {
 async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<void> {
   const { registry, consentLog, switches, metrics, now } = opts;
   const progress = metrics.callProgress;
+  const journey = journeyHooks(opts.journal);
   const checkSignature = twilioSignatureCheck({
     authToken: opts.authToken,
     publicUrl: opts.publicUrl,
@@ -177,6 +182,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
       heardNotices,
     });
     progress.reached(params.data.CallSid, result.step.state.node);
+    journey.turn({ callSid: params.data.CallSid, at, input: input.kind, key: input.kind === 'digits' ? input.digits : undefined, before: pinned?.state?.node, turn: result });
     if (result.choice !== undefined) metrics.menuChoices.inc({ digit: result.choice });
     for (const schedule of result.closedSchedules) metrics.closedHits.inc({ schedule });
     const consentInLog = result.consent ? await writeConsent(request.log, consentLog, metrics, result.consent) : false;
@@ -282,6 +288,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const outcome = queueOutcome(input);
     const callSid = callSidOf(body);
     if (outcome === 'connected' || outcome === 'transferred') ended(callSid, 'connected');
+    journey.queueDone(callSid, now(), ctx.route, ctx.queue?.id, body);
     request.log.info({ ...input, outcome, route: ctx.route, queueTime: int(body.QueueTime), dialDuration: int(body.DialCallDuration) }, 'queue ended');
     if (!config) {
       const answer = queueDoneWithoutConfig(input);
@@ -311,6 +318,7 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     if (config) speak(response, config.speech.utter(ctx.lang, recorded ? 'queue.thanks' : 'queue.goodbye'));
     response.hangup();
     if (recorded) ended(callSidOf(body), 'message');
+    if (recorded) journey.message(callSidOf(body), now(), ctx.route);
     request.log.info({ route: ctx.route, recordingSid: body.RecordingSid, seconds: int(body.RecordingDuration) }, recorded ? 'caller left a message' : 'message ended without a recording');
     return reply.type(TWIML).send(response.toString());
   });
@@ -319,11 +327,12 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   // person. Recording starts here, and only for a call whose granted consent is in the log.
   // Allowed verbs in this document: Play, Say, Pause, Redirect — we answer an empty one.
   app.post('/voice/queue/bridged', voiceRoute, async (request, reply) => {
-    const { body } = queueContext(request);
+    const { body, ctx } = queueContext(request);
     const callerSid = callSidOf(body);
     ended(callerSid, 'connected');
     // Twilio marks a retried webhook with this header; the claim below makes it harmless.
     const retryToken = request.headers['i-twilio-idempotency-token'];
+    journey.bridged(callerSid, now(), ctx.route, body);
     if (callerSid !== undefined && opts.recordingStarter) {
       try {
         if (!(await hasGrantedConsent(callerSid))) {
@@ -353,7 +362,11 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const status = typeof body.CallStatus === 'string' ? body.CallStatus : 'unknown';
     const callSid = callSidOf(body);
     let abandonedAt: string | undefined;
-    if (callSid !== undefined && FINAL_CALL_STATUSES.has(status)) {
+    if (journey.enabled) {
+      // From the journey all instances wrote: right whichever instance saw the call.
+      abandonedAt = (await journey.status(request, callSid, now(), body))?.abandonedAt;
+      if (abandonedAt !== undefined) metrics.abandoned.inc({ node: abandonedAt });
+    } else if (callSid !== undefined && FINAL_CALL_STATUSES.has(status)) {
       const known = progress.finish(callSid);
       const node = known?.node ?? 'unknown';
       const nodes = registry.current?.bundle.flow.nodes;

@@ -10,6 +10,8 @@ import type { ClaimStore } from './claims-port.js';
 import type { ConsentLog, SwitchStore } from './ports.js';
 import type { ConfigVersionStore } from './config-version-port.js';
 import type { SessionStore } from './session-port.js';
+import type { JourneyStore } from './journey-port.js';
+import { SqliteJourneyStore } from './sqlite-journeys.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
@@ -47,6 +49,8 @@ export interface Stores {
   configVersions: ConfigVersionStore;
   /** Console session versions, shared like the switches (Redis, else the database). */
   sessions: SessionStore;
+  /** Call journeys, in the consent log's database. */
+  journeys: JourneyStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -166,6 +170,18 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
     opened.push(configVersions);
     const sessions = await openSessionStore(opts, target, logger);
     opened.push(sessions);
+    let journeys: JourneyStore;
+    if (target.kind === 'postgres') {
+      const { PostgresJourneyStore } = await import('./postgres-journeys.js');
+      journeys = new PostgresJourneyStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', queryTimeoutMs: 5000, logger });
+      opened.push(journeys);
+      // An outage at start: the table is created on first use.
+      await journeys.migrate().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'postgres unreachable at start; journeys are written once it answers'));
+    } else {
+      journeys = new SqliteJourneyStore({ path: target.path });
+      opened.push(journeys);
+      await journeys.migrate();
+    }
 
     let closing: Promise<void> | undefined;
     return {
@@ -174,9 +190,10 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       claims,
       configVersions,
       sessions,
+      journeys,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close(), configVersions.close(), sessions.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close(), configVersions.close(), sessions.close(), journeys.close()]).then(() => undefined);
         return closing;
       },
     };

@@ -35,7 +35,13 @@ const targetSchema = z
   });
 
 export const queuesFileSchema = z.strictObject({
-  defaults: z.strictObject(limits).default({}),
+  defaults: z
+    .strictObject({
+      ...limits,
+      /** Report: calls answered within this many seconds count towards the service level. */
+      serviceLevelSeconds: z.number().int().min(1).max(3600).optional(),
+    })
+    .default({}),
   queues: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a queue id (lowercase letters, digits, _ -)` }), targetSchema),
 });
 

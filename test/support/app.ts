@@ -12,6 +12,9 @@ import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
 import { SqliteClaimStore } from '../../src/store/sqlite-claims.js';
 import type { ClaimStore } from '../../src/store/claims-port.js';
+import { SqliteJourneyStore } from '../../src/store/sqlite-journeys.js';
+import { JourneyRecorder } from '../../src/store/journey-recorder.js';
+import type { JourneyStore } from '../../src/store/journey-port.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
 import type { ConfigVersionStore } from '../../src/store/config-version-port.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
@@ -38,6 +41,8 @@ export interface TestApp {
   consentLog: ConsentLog;
   switches: SwitchStore;
   metrics: Metrics;
+  /** The call journeys the webhooks write (flush() to read them back at once). */
+  journal: JourneyRecorder;
   /** The temporary folder holding the database; removed by close(). */
   dir: string;
   dbPath: string;
@@ -56,6 +61,8 @@ export interface TestAppOptions {
   consentLog?: ConsentLog;
   /** Shared claims (default: a SQLite claim store in the test's database file). */
   claims?: ClaimStore;
+  /** Where journeys go (default: a SQLite store in the test's database). */
+  journeyStore?: JourneyStore;
   logger?: boolean | object;
   trustProxy?: boolean;
   /** Caller identification: state key and screen-pop webhook. */
@@ -63,7 +70,7 @@ export interface TestAppOptions {
   /** Where the registry keeps every applied config version (default: none). */
   versionStore?: ConfigVersionStore;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
-  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number }) => Promise<void>;
+  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; journal: JourneyRecorder; dir: string; now: () => number }) => Promise<void>;
 }
 
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -73,6 +80,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await consentLog.migrate();
   const switches = new SqliteSwitchStore({ path: dbPath });
   await switches.migrate();
+  const journeys = opts.journeyStore ?? new SqliteJourneyStore({ path: dbPath });
+  if (!opts.journeyStore) await journeys.migrate();
   const claims = opts.claims ?? new SqliteClaimStore({ path: dbPath });
   await claims.migrate();
   const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger, versionStore: opts.versionStore });
@@ -80,6 +89,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
   let now = typeof opts.now === 'string' ? Date.parse(opts.now) : (opts.now ?? Date.parse('2026-11-25T09:00:00Z'));
   const metrics = createMetrics({ defaultMetrics: false });
+  const journal = new JourneyRecorder({ store: journeys, registry: metrics.registry, retentionDays: 0 });
   const token = 'token' in opts ? opts.token : TEST_TOKEN;
   const app = await buildApp({
     registry,
@@ -92,10 +102,11 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     logger: opts.logger ?? false,
     recordingStarter: opts.recordingStarter,
     claims,
+    journal,
     trustProxy: opts.trustProxy,
     identity: opts.identity,
   });
-  await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now });
+  await opts.beforeReady?.({ app, registry, consentLog, switches, journal, dir, now: () => now });
   await app.ready();
   return {
     app,
@@ -103,6 +114,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     consentLog,
     switches,
     metrics,
+    journal,
     dir,
     dbPath,
     setNow(at) {
@@ -124,6 +136,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async close() {
       registry.close();
       await app.close();
+      await journal.close();
+      await journeys.close();
       await switches.close();
       await claims.close();
       await consentLog.close();

@@ -4,6 +4,7 @@ import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.
 import { h } from './dom.js';
 import { noticesPage } from './notices.js';
 import { closuresPage, consentsPage, flowPage, hoursPage, simulatorPage } from './pages.js';
+import { dashboardPage } from './dashboard.js';
 
 interface Page {
   id: string;
@@ -20,6 +21,7 @@ const PAGES: Page[] = [
   { id: 'closures', title: 'Mimořádné uzavření', render: closuresPage },
   { id: 'consents', title: 'Souhlasy', needs: 'consents', render: consentsPage },
   { id: 'notices', title: 'Znění upozornění', needs: 'consents', render: noticesPage },
+  { id: 'dashboard', title: 'Přehled', render: dashboardPage },
 ];
 
 const root = document.getElementById('app') as HTMLElement;
