@@ -9,6 +9,7 @@ import { voiceRoutes } from './http/voice.js';
 import type { StoreHealth } from './store/open-stores.js';
 import type { ConsentLog, SwitchStore } from './store/ports.js';
 import type { RecordingStarter } from './telephony/recording.js';
+import type { CallbackStore } from './store/callback-port.js';
 
 /** Fastify's trustProxy: which proxies may set X-Forwarded-For. */
 export type TrustProxy = boolean | string[] | ((address: string, hop: number) => boolean);
@@ -24,6 +25,8 @@ export interface AppOptions {
   now?: () => number;
   metrics?: Metrics;
   recordingStarter?: RecordingStarter | undefined;
+  /** Callback requests (issue 14): enables the callback offer's routes. */
+  callbacks?: CallbackStore | undefined;
   /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
   trustProxy?: TrustProxy;
   /** A pino logger options object, or false for none (simulator). */
@@ -59,6 +62,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     publicUrl: opts.publicUrl,
     now: opts.now ?? Date.now,
     recordingStarter: opts.recordingStarter,
+    callbacks: opts.callbacks,
   });
   return app;
 }

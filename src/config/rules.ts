@@ -3,6 +3,7 @@
 import type { FlowFile } from '../flow/schema.js';
 import type { HoursFile } from '../hours/schema.js';
 import { SYSTEM_PROMPT_KEYS } from '../speech/keys.js';
+import { callbackIssues } from './callback-rules.js';
 import { baseKey, flattenPrompts, type PromptFile } from '../speech/schema.js';
 import type { QueuesFile } from '../telephony/queues-schema.js';
 import { FLOW_FILE, DEFAULT_LANGUAGE, PROMPTS_DIR } from './files.js';
@@ -30,6 +31,7 @@ export function crossFileIssues(config: ParsedConfig, sources: ReadonlyMap<strin
     ...reachabilityIssues(config.flow),
     ...silentCallerIssues(config.flow),
     ...noticeIssues(config.flow),
+    ...callbackIssues(config.queues, config.hours),
   ];
   return found.map((i) => {
     const source = sources.get(i.file);

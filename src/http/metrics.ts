@@ -40,11 +40,14 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
         this.set(callProgress.size);
       },
     }),
+    callbacks: new Counter({ name: 'infoline_callbacks_total', help: 'Callback requests and attempts, by result (requested, placed, connected, voicemail, no-key, busy, no-answer, failed, cancelled, error)', labelNames: ['result'], registers }),
+    callbacksPending: new Gauge({ name: 'infoline_callbacks_pending', help: 'Open callback requests (pending or calling), by queue', labelNames: ['queue'], registers }),
     configVersionInfo: new Gauge({ name: 'infoline_config_version_info', help: 'The config version being served (value 1)', labelNames: ['version'], registers }),
   };
   // Label values an operator expects to see (at 0) before the first event.
   for (const decision of ['granted', 'declined']) metrics.consents.inc({ decision }, 0);
   for (const result of ['applied', 'refused']) metrics.configReloads.inc({ result }, 0);
+  for (const result of ['requested', 'placed', 'connected', 'failed']) metrics.callbacks.inc({ result }, 0);
   return metrics;
 }
 

@@ -27,6 +27,9 @@ import {
 import type { CallOutcome, Metrics } from './metrics.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
+import type { CallbackStore } from '../store/callback-port.js';
+import { callbackGoodbyeTwiml } from '../telephony/callback-twiml.js';
+import { callbackRoutes, leftForCallback } from './callback-routes.js';
 
 export interface VoiceOptions {
   registry: ConfigRegistry;
@@ -38,6 +41,8 @@ export interface VoiceOptions {
   /** The clock, read once per request at the edge. */
   now: () => number;
   recordingStarter?: RecordingStarter | undefined;
+  /** Callback requests (issue 14); without it the hold offers no callback routes. */
+  callbacks?: CallbackStore | undefined;
 }
 
 /** The fields of Twilio's voice webhook we use; the rest is ignored. */
@@ -204,7 +209,9 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const lang = str(q.l, 'cs');
     const node = config?.bundle.flow.nodes[route];
     const queueId = node?.kind === 'route' ? node.queue : 'general';
-    const queue = config ? (resolveQueue(config.bundle.queues, queueId) ?? resolveQueue(config.bundle.queues, 'general')) : undefined;
+    const resolved = config ? (resolveQueue(config.bundle.queues, queueId) ?? resolveQueue(config.bundle.queues, 'general')) : undefined;
+    // No callback store, no callback offer (its routes are not registered).
+    const queue = resolved && !opts.callbacks ? { ...resolved, callback: { ...resolved.callback, enabled: false } } : resolved;
     const ctx: QueueContext = { route, lang, queue, consent: q.c === '1', base: requestBaseUrl(request, opts.publicUrl), version: config?.version ?? '' };
     return { config, ctx, query: q, body: (request.body ?? {}) as Record<string, unknown> };
   };
@@ -250,6 +257,14 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const callSid = callSidOf(body);
     if (outcome === 'connected') ended(callSid, 'connected');
     request.log.info({ ...input, outcome, route: ctx.route, queueTime: int(body.QueueTime), dialDuration: int(body.DialCallDuration) }, 'queue ended');
+    // Left the queue for a callback (not for a message): goodbye, no recording.
+    if (outcome === 'message' && config && callSid !== undefined && opts.callbacks) {
+      try {
+        if (await leftForCallback(opts.callbacks, callSid)) return reply.type(TWIML).send(callbackGoodbyeTwiml(config, ctx.lang));
+      } catch (err) {
+        request.log.error({ err }, 'callback store unreadable; treating the <Leave> as a message');
+      }
+    }
     if (!config) {
       if (queueDoneWithoutConfig(input) === 'fallback') return reply.type(TWIML).send(fallbackTwiml());
       const bye = new VoiceResponse();
@@ -307,6 +322,10 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     }
     return reply.type(TWIML).send(new VoiceResponse().toString());
   });
+
+  if (opts.callbacks) {
+    await app.register(callbackRoutes, { ...opts, callbacks: opts.callbacks, checkSignature, queueContext });
+  }
 
   // The number's status callback (Twilio console). A call that ends before reaching a
   // person or leaving a message counts as abandoned, by the last node it reached — unless

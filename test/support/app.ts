@@ -10,6 +10,7 @@ import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { SqliteSwitchStore } from '../../src/store/sqlite-switch-store.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
+import { SqliteCallbackStore } from '../../src/store/sqlite-callback-store.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { playCall, type PlayedCall } from '../../src/telephony/player.js';
 import { newCallSid, signedPost, TEST_BASE, TEST_TOKEN } from './twilio.js';
@@ -34,6 +35,8 @@ export interface TestApp {
   consentLog: ConsentLog;
   switches: SwitchStore;
   metrics: Metrics;
+  /** Callback requests (only with the `callbacks` option). */
+  callbacks: SqliteCallbackStore | undefined;
   /** The temporary folder holding the database; removed by close(). */
   dir: string;
   dbPath: string;
@@ -52,6 +55,8 @@ export interface TestAppOptions {
   consentLog?: ConsentLog;
   logger?: boolean | object;
   trustProxy?: boolean;
+  /** Callback requests in the test database (issue 14). */
+  callbacks?: boolean;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
   beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number }) => Promise<void>;
 }
@@ -63,6 +68,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await consentLog.migrate();
   const switches = new SqliteSwitchStore({ path: dbPath });
   await switches.migrate();
+  const callbacks = opts.callbacks ? new SqliteCallbackStore({ path: dbPath }) : undefined;
+  await callbacks?.migrate();
   const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger });
   const started = registry.start();
   if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
@@ -80,6 +87,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     logger: opts.logger ?? false,
     recordingStarter: opts.recordingStarter,
     trustProxy: opts.trustProxy,
+    callbacks,
   });
   await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now });
   await app.ready();
@@ -89,6 +97,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     consentLog,
     switches,
     metrics,
+    callbacks,
     dir,
     dbPath,
     setNow(at) {
@@ -111,6 +120,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       registry.close();
       await app.close();
       await switches.close();
+      await callbacks?.close();
       await consentLog.close();
       rmSync(dir, { recursive: true, force: true });
     },
