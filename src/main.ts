@@ -10,6 +10,7 @@ import { createMetrics } from './http/metrics.js';
 import { openStores, type Stores } from './store/open-stores.js';
 import { recordingStarterFromEnv } from './integrations/twilio-recording-starter.js';
 import type { RecordingStarter } from './telephony/recording.js';
+import { startCallbackDispatcher } from './integrations/callback-dispatcher.js';
 
 export interface ServiceEnv {
   port: number;
@@ -110,7 +111,9 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     logger: loggerOptions(env.logLevel),
     recordingStarter: extra.recordingStarter ?? recordingStarterFromEnv(),
     trustProxy: env.trustProxy,
+    callbacks: stores.callbacks,
   });
+  const dispatcher = startCallbackDispatcher({ store: stores.callbacks, registry, switches: stores.switches, publicUrl: env.publicUrl, metrics, logger });
   if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);
   return {
     app,
@@ -118,6 +121,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     stores,
     async close() {
       registry.close();
+      await dispatcher?.stop();
       await app.close();
       await stores.close();
     },

@@ -10,7 +10,7 @@ import type { CallbackStore } from '../store/callback-port.js';
 import type { SwitchStore } from '../store/ports.js';
 import { errorMessage, silentLogger, type StoreLogger } from '../store/shared.js';
 import { outboundUrls } from '../telephony/callback-twiml.js';
-import type { CallPlacer } from './twilio-calls.js';
+import { callPlacerFromEnv, type CallPlacer } from './twilio-calls.js';
 
 export interface DispatcherOptions {
   store: CallbackStore;
@@ -114,4 +114,24 @@ export class CallbackDispatcher {
     this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
+}
+
+/**
+ * The composition root's dispatcher: runs when TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and
+ * PUBLIC_URL are set (TWILIO_API_URL optional; CALLBACK_TICK_MS, default 3000), else none
+ * (requests are kept and placed once a configured instance runs).
+ */
+export function startCallbackDispatcher(
+  opts: Omit<DispatcherOptions, 'placer' | 'publicUrl' | 'now' | 'intervalMs'> & { publicUrl: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): CallbackDispatcher | undefined {
+  const placer = callPlacerFromEnv(env);
+  if (!placer || opts.publicUrl === undefined) {
+    opts.logger?.warn({}, 'callback dispatcher off: needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL');
+    return undefined;
+  }
+  const tick = Number(env.CALLBACK_TICK_MS ?? '3000');
+  const dispatcher = new CallbackDispatcher({ ...opts, placer, publicUrl: opts.publicUrl, now: Date.now, intervalMs: Number.isFinite(tick) && tick >= 100 ? tick : 3000 });
+  dispatcher.start();
+  return dispatcher;
 }

@@ -7,6 +7,8 @@
 // A PostgreSQL or Redis outage at start does not prevent starting (calls must still be
 // answered): the stores report it through health() and recover by themselves.
 import type { ConsentLog, SwitchStore } from './ports.js';
+import type { CallbackStore } from './callback-port.js';
+import { SqliteCallbackStore } from './sqlite-callback-store.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
@@ -35,6 +37,8 @@ export interface StoreHealth {
 export interface Stores {
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** Callback requests (issue 14), in the consent log's database. */
+  callbacks: CallbackStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -134,13 +138,33 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       switchHealth = () => ({ kind: store.kind, ...store.health() });
     }
 
+    let callbacks: CallbackStore;
+    if (target.kind === 'sqlite') {
+      const store = new SqliteCallbackStore({ path: target.path });
+      opened.push(store);
+      await store.migrate();
+      callbacks = store;
+    } else {
+      const { PostgresCallbackStore } = await import('./postgres-callback-store.js');
+      const store = new PostgresCallbackStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
+      opened.push(store);
+      try {
+        await store.migrate();
+      } catch (err) {
+        // Calls are still answered; a callback request then fails and the caller keeps waiting.
+        logger.error({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; callback requests fail until it answers');
+      }
+      callbacks = store;
+    }
+
     let closing: Promise<void> | undefined;
     return {
       consentLog,
       switches,
+      callbacks,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), callbacks.close()]).then(() => undefined);
         return closing;
       },
     };
