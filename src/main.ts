@@ -114,7 +114,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     callbacks: stores.callbacks,
   });
   const dispatcher = startCallbackDispatcher({ store: stores.callbacks, registry, switches: stores.switches, publicUrl: env.publicUrl, metrics, logger });
-  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, logger }, env.console);
+  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, callbacks: stores.callbacks, logger }, env.console);
   return {
     app,
     registry,

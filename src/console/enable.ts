@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from '../config/registry.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
+import type { CallbackStore } from '../store/callback-port.js';
 import { DEFAULT_AUDIT_LOG } from './audit.js';
 import { consolePlugin, MIN_SECRET_LENGTH } from './plugin.js';
 import { usersFilePath } from './users-cli.js';
@@ -39,6 +40,7 @@ export interface ConsoleDeps {
   registry: ConfigRegistry;
   consentLog: ConsentLog;
   switches: SwitchStore;
+  callbacks?: CallbackStore | undefined;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -56,6 +58,7 @@ export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env
     registry: deps.registry,
     consentLog: deps.consentLog,
     switches: deps.switches,
+    callbacks: deps.callbacks,
     usersFile: env.usersFile,
     sessionSecret: env.sessionSecret,
     auditLogPath: env.auditLogPath,

@@ -28,12 +28,16 @@ import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '..
 import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
+import { callbacksApi } from './callbacks-api.js';
+import type { CallbackStore } from '../store/callback-port.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
 
 export interface ConsoleOptions {
   registry: ConfigRegistry;
   consentLog: ConsentLog;
   switches: SwitchStore;
+  /** Callback requests (issue 14); without it /api/callbacks answers 503. */
+  callbacks?: CallbackStore | undefined;
   /** config/users.yaml (names, roles, scrypt hashes). */
   usersFile: string;
   /** Signs the session and CSRF cookies; at least 32 characters (CONSOLE_SESSION_SECRET). */
@@ -474,6 +478,8 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLines(rows));
     return reply.type('application/x-ndjson; charset=utf-8').send(jsonLines(rows));
   });
+
+  await callbacksApi(app, { callbacks: opts.callbacks, csrfCheck, requirePermission, record });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` });

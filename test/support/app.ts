@@ -58,7 +58,7 @@ export interface TestAppOptions {
   /** Callback requests in the test database (issue 14). */
   callbacks?: boolean;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
-  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number }) => Promise<void>;
+  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; dir: string; now: () => number; callbacks?: SqliteCallbackStore | undefined }) => Promise<void>;
 }
 
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -89,7 +89,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     trustProxy: opts.trustProxy,
     callbacks,
   });
-  await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now });
+  await opts.beforeReady?.({ app, registry, consentLog, switches, dir, now: () => now, callbacks });
   await app.ready();
   return {
     app,

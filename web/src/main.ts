@@ -3,12 +3,13 @@
 import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.js';
 import { h } from './dom.js';
 import { closuresPage, consentsPage, flowPage, hoursPage, simulatorPage } from './pages.js';
+import { callbacksPage } from './callbacks.js';
 
 interface Page {
   id: string;
   title: string;
   /** Shown only to users with this permission. */
-  needs?: 'consents';
+  needs?: 'consents' | 'closures';
   render(user: User): Promise<HTMLElement>;
 }
 
@@ -18,6 +19,7 @@ const PAGES: Page[] = [
   { id: 'hours', title: 'Provozní doba', render: hoursPage },
   { id: 'closures', title: 'Mimořádné uzavření', render: closuresPage },
   { id: 'consents', title: 'Souhlasy', needs: 'consents', render: consentsPage },
+  { id: 'callbacks', title: 'Zpětná volání', needs: 'closures', render: callbacksPage },
 ];
 
 const root = document.getElementById('app') as HTMLElement;
