@@ -1,6 +1,7 @@
 // Places an outbound call through Twilio's REST API (POST /2010-04-01/Accounts/{sid}/Calls.json)
 // with plain fetch: one form POST needs no SDK, and TWILIO_API_URL lets tests and
 // Twilio-compatible providers point it elsewhere.
+import { maskCaller } from '../consent/record.js';
 
 export interface OutboundCall {
   to: string;
@@ -54,11 +55,11 @@ export class TwilioCallPlacer implements CallPlacer {
     });
     const text = await res.text();
     if (!res.ok) {
-      // Twilio's error JSON has code and message; neither holds the number we called.
+      // Twilio's error message may quote the number ("The 'To' number +420… is not valid"): masked.
       let detail = '';
       try {
         const j = JSON.parse(text) as { code?: unknown; message?: unknown };
-        detail = ` (code ${String(j.code)}: ${String(j.message)})`;
+        detail = ` (code ${String(j.code)}: ${String(j.message).replace(/\+?\d{5,}/g, (n) => maskCaller(n))})`;
       } catch {
         // not JSON
       }

@@ -65,6 +65,13 @@ export class PostgresCallbackStore implements CallbackStore {
     this.pool = createPostgresPool({ poolMax: 4, queryTimeoutMs: 5000, ...options });
   }
 
+  private migrated = false;
+
+  /** A database that was down at start gets its tables on first use. */
+  private async ensure(): Promise<void> {
+    if (!this.migrated) await this.migrate();
+  }
+
   async migrate(): Promise<void> {
     await this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -90,6 +97,7 @@ export class PostgresCallbackStore implements CallbackStore {
         CREATE TABLE IF NOT EXISTS ${this.t.drafts} (call_sid text PRIMARY KEY, number text NOT NULL, at timestamptz NOT NULL);
       `);
     });
+    this.migrated = true;
   }
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -108,6 +116,7 @@ export class PostgresCallbackStore implements CallbackStore {
   }
 
   async saveDraft(callSid: string, number: string, at: string): Promise<void> {
+    await this.ensure();
     await this.pool.query(
       `INSERT INTO ${this.t.drafts} (call_sid, number, at) VALUES ($1, $2, $3) ON CONFLICT (call_sid) DO UPDATE SET number = excluded.number, at = excluded.at`,
       [callSid, number, at],
@@ -120,6 +129,7 @@ export class PostgresCallbackStore implements CallbackStore {
   }
 
   async create(input: NewCallback): Promise<CreateResult> {
+    await this.ensure();
     return this.tx(async (c) => {
       await c.query(`DELETE FROM ${this.t.drafts} WHERE call_sid = $1`, [input.originCallSid]);
       // DO NOTHING covers both unique keys (origin call, open number per queue): a retried
@@ -152,6 +162,7 @@ export class PostgresCallbackStore implements CallbackStore {
   }
 
   async claim(options: ClaimOptions): Promise<CallbackRequest[]> {
+    await this.ensure();
     const claimed: CallbackRequest[] = [];
     // One short transaction per queue: a busy queue never holds up another.
     for (const q of options.queues) {
