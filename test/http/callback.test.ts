@@ -225,6 +225,9 @@ describe('the dispatcher and the callback call', () => {
     const connected = await post(gather(greeting).action!, { ...out, Digits: '1' });
     const enqueue = connected.verbs.find((v) => verbName(v) === 'Enqueue');
     expect(textOf(enqueue!)).toBe('ozp-insurance');
+    const metrics = await t.metrics.registry.metrics();
+    for (const result of ['requested', 'placed', 'connected']) expect(metrics).toContain(`infoline_callbacks_total{result="${result}"} 1`);
+    expect(metrics).toContain('infoline_callbacks_pending{queue="insurance"} 1'); // as of the last dispatcher round
     const consents = await t.consentLog.list({ callSid: req!.sid! });
     expect(consents).toMatchObject([{ decision: 'granted', route: 'insurance', caller: '+420603***456', noticeId: 'callback.notice' }]);
     expect(consents[0]!.noticeSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -279,6 +282,11 @@ describe('the dispatcher and the callback call', () => {
     api.failWith(500);
     expect(await dispatcher.tick()).toEqual({ placed: 0, failed: 1 });
     expect((await t.callbacks!.list())[0]).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: '2026-11-25T09:30:00.000Z' });
+    // Twilio's error text may quote the number: what we log holds it masked.
+    api.failWith(400, "The 'To' number +420603123456 is not a valid phone number.");
+    const placer = new TwilioCallPlacer({ accountSid: ACCOUNT, authToken: 'rest-token', apiUrl: api.url });
+    const refused = placer.place({ to: '+420603123456', from: LINE, url: `${TEST_BASE}/x`, statusCallback: `${TEST_BASE}/y` });
+    await expect(refused).rejects.toThrow(/HTTP 400 \(code 20500: The 'To' number \+420603\*\*\*456 is not/);
   });
 
   it('a cancelled request is never placed', async () => {

@@ -16,8 +16,8 @@ export interface RecordedRequest {
 export interface FakeTwilioApi {
   url: string;
   requests: RecordedRequest[];
-  /** Next answers' status (e.g. 500 to make placing fail); default 201. */
-  failWith(status: number | undefined): void;
+  /** Next answers' status (e.g. 500 to make placing fail) and Twilio error message; default 201. */
+  failWith(status: number | undefined, message?: string): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +33,7 @@ const readBody = (req: IncomingMessage) =>
 export async function startFakeTwilioApi(): Promise<FakeTwilioApi> {
   const requests: RecordedRequest[] = [];
   let failStatus: number | undefined;
+  let failMessage = 'internal error';
   const server: Server = createServer((req, res) => {
     void readBody(req).then((body) => {
       const recorded: RecordedRequest = {
@@ -47,7 +48,7 @@ export async function startFakeTwilioApi(): Promise<FakeTwilioApi> {
         return;
       }
       if (failStatus !== undefined) {
-        res.writeHead(failStatus, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20500, message: 'internal error' }));
+        res.writeHead(failStatus, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20500, message: failMessage }));
         return;
       }
       recorded.sid = `CA${randomBytes(16).toString('hex')}`;
@@ -59,8 +60,9 @@ export async function startFakeTwilioApi(): Promise<FakeTwilioApi> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    failWith(status) {
+    failWith(status, message = 'internal error') {
       failStatus = status;
+      failMessage = message;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
