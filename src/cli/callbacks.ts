@@ -1,30 +1,13 @@
 // `infoline callbacks [--status …] [--format jsonl|csv]` and `infoline callbacks cancel <id>`:
 // callback requests from the store DATABASE_URL names — rows only on stdout, numbers masked.
 import { Option, type Command } from 'commander';
-import { maskCaller } from '../consent/record.js';
-import type { CallbackRequest, CallbackStatus } from '../store/callback-port.js';
+import { CALLBACK_FIELDS, callbackRow } from '../callback/row.js';
+import type { CallbackStatus } from '../store/callback-port.js';
 import { csvField } from './consent.js';
 import { withStores } from './config.js';
 import { CliError, type CliIo } from './io.js';
 
-export const CALLBACK_FIELDS = ['id', 'requestedAt', 'queue', 'number', 'status', 'attempts', 'nextAttemptAt'] as const;
 export const CLI_STATUSES = ['pending', 'done', 'failed', 'cancelled', 'all'] as const;
-
-type Row = Record<(typeof CALLBACK_FIELDS)[number], string | number | null>;
-
-/** What a supervisor sees: the number masked; a call in progress is still pending; closed ones have no next attempt. */
-export function callbackRow(r: CallbackRequest): Row {
-  const open = r.status === 'pending' || r.status === 'calling';
-  return {
-    id: r.id,
-    requestedAt: r.requestedAt,
-    queue: r.queue,
-    number: r.number.includes('*') ? r.number : maskCaller(r.number),
-    status: r.status === 'calling' ? 'pending' : r.status,
-    attempts: r.attempts,
-    nextAttemptAt: open ? r.nextAttemptAt : null,
-  };
-}
 
 export async function listCallbacks(io: CliIo, opts: { status?: string | undefined; format?: string | undefined }): Promise<number> {
   const status = (opts.status ?? 'pending') as (typeof CLI_STATUSES)[number];

@@ -1,7 +1,7 @@
 // Console API for callback requests (issue 14): supervisors list the open ones and cancel one.
 // Numbers are masked here as everywhere outside the dispatcher.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { callbackRow } from '../cli/callbacks.js';
+import { callbackRow } from '../callback/row.js';
 import type { CallbackStore } from '../store/callback-port.js';
 import type { AuditEntry } from './audit.js';
 import type { Permission } from './users.js';
