@@ -59,6 +59,12 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
   const { registry, consentLog, switches, callbacks, metrics, now } = opts;
   const route = { preHandler: opts.checkSignature };
   const count = (result: string) => metrics.callbacks.inc({ result });
+  // The gauge reads the store on each scrape: every configured queue, 0 when none is open.
+  metrics.callbackSource.read = async () => {
+    const open = await callbacks.openByQueue();
+    const ids = new Set([...Object.keys(registry.current?.bundle.queues.queues ?? {}), ...Object.keys(open)]);
+    return Object.fromEntries([...ids].map((id) => [id, open[id] ?? 0]));
+  };
 
   const closuresNow = async (request: FastifyRequest): Promise<EmergencyClosure[]> => {
     try {

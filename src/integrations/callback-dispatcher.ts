@@ -93,11 +93,6 @@ export class CallbackDispatcher {
         }),
       );
     }
-    if (metrics) {
-      const open = await store.openByQueue();
-      metrics.callbacksPending.reset();
-      for (const id of Object.keys(config.bundle.queues.queues)) metrics.callbacksPending.set({ queue: id }, open[id] ?? 0);
-    }
     return result;
   }
 

@@ -146,6 +146,7 @@ describe('the caller asks for a callback', () => {
     const confirmed = await post(gather(call.choice).action!, { ...call.params, Digits: '1' });
     expect(says(confirmed)).toEqual(['Děkujeme, zavoláme vám, jakmile bude operátor volný.']);
     expect(names(confirmed)).toEqual(['Say', 'Leave']);
+    expect(await t.metrics.registry.metrics()).toContain('infoline_callbacks_pending{queue="insurance"} 1');
     const stored = await t.callbacks!.list();
     expect(stored).toMatchObject([{ status: 'pending', number: '+420603123456', from: LINE, queue: 'insurance', attempts: 0, originCallSid: call.callSid }]);
     const done = await post(call.doneUrl, { ...call.params, QueueResult: 'leave', QueueTime: '140' });
@@ -227,7 +228,7 @@ describe('the dispatcher and the callback call', () => {
     expect(textOf(enqueue!)).toBe('ozp-insurance');
     const metrics = await t.metrics.registry.metrics();
     for (const result of ['requested', 'placed', 'connected']) expect(metrics).toContain(`infoline_callbacks_total{result="${result}"} 1`);
-    expect(metrics).toContain('infoline_callbacks_pending{queue="insurance"} 1'); // as of the last dispatcher round
+    expect(metrics).toContain('infoline_callbacks_pending{queue="insurance"} 0');
     const consents = await t.consentLog.list({ callSid: req!.sid! });
     expect(consents).toMatchObject([{ decision: 'granted', route: 'insurance', caller: '+420603***456', noticeId: 'callback.notice' }]);
     expect(consents[0]!.noticeSha256).toMatch(/^[0-9a-f]{64}$/);
