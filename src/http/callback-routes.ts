@@ -12,6 +12,7 @@ import type { EmergencyClosure } from '../hours/types.js';
 import type { CallbackRequest, CallbackStore } from '../store/callback-port.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import {
+  callbackGoodbyeTwiml,
   CALLBACK_MAX_TRIES,
   confirmCallerTwiml,
   enterNumberTwiml,
@@ -50,9 +51,18 @@ export const ACKNOWLEDGED = 'acknowledged';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
-/** Whether a call left its queue for a callback (the Enqueue action then says goodbye). */
-export async function leftForCallback(callbacks: CallbackStore, callSid: string): Promise<boolean> {
-  return (await callbacks.byOrigin(callSid)) !== undefined || (await callbacks.draft(callSid)) === ACKNOWLEDGED;
+/**
+ * The Enqueue action's answer to a <Leave> made for a callback (a goodbye, no message
+ * recording), or undefined when the caller left to leave a message.
+ */
+export async function callbackGoodbye(callbacks: CallbackStore, callSid: string, config: CompiledConfig, lang: string, log: FastifyRequest['log']): Promise<string | undefined> {
+  try {
+    const left = (await callbacks.byOrigin(callSid)) !== undefined || (await callbacks.draft(callSid)) === ACKNOWLEDGED;
+    return left ? callbackGoodbyeTwiml(config, lang) : undefined;
+  } catch (err) {
+    log.error({ err }, 'callback store unreadable; treating the <Leave> as a message');
+    return undefined;
+  }
 }
 
 export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOptions): Promise<void> {

@@ -28,8 +28,7 @@ import type { CallOutcome, Metrics } from './metrics.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
 import type { CallbackStore } from '../store/callback-port.js';
-import { callbackGoodbyeTwiml } from '../telephony/callback-twiml.js';
-import { callbackRoutes, leftForCallback } from './callback-routes.js';
+import { callbackGoodbye, callbackRoutes } from './callback-routes.js';
 
 export interface VoiceOptions {
   registry: ConfigRegistry;
@@ -258,13 +257,8 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     if (outcome === 'connected') ended(callSid, 'connected');
     request.log.info({ ...input, outcome, route: ctx.route, queueTime: int(body.QueueTime), dialDuration: int(body.DialCallDuration) }, 'queue ended');
     // Left the queue for a callback (not for a message): goodbye, no recording.
-    if (outcome === 'message' && config && callSid !== undefined && opts.callbacks) {
-      try {
-        if (await leftForCallback(opts.callbacks, callSid)) return reply.type(TWIML).send(callbackGoodbyeTwiml(config, ctx.lang));
-      } catch (err) {
-        request.log.error({ err }, 'callback store unreadable; treating the <Leave> as a message');
-      }
-    }
+    const bye = outcome === 'message' && config && callSid && opts.callbacks ? await callbackGoodbye(opts.callbacks, callSid, config, ctx.lang, request.log) : undefined;
+    if (bye !== undefined) return reply.type(TWIML).send(bye);
     if (!config) {
       if (queueDoneWithoutConfig(input) === 'fallback') return reply.type(TWIML).send(fallbackTwiml());
       const bye = new VoiceResponse();
