@@ -14,6 +14,7 @@ import type { ConsentLog, SwitchStore } from './store/ports.js';
 import { WriteTrackingConsentLog } from './store/write-tracking.js';
 import type { RecordingStarter } from './telephony/recording.js';
 import type { JourneyRecorder } from './store/journey-recorder.js';
+import type { CallbackStore } from './store/callback-port.js';
 
 /** Fastify's trustProxy: which proxies may set X-Forwarded-For. */
 export type TrustProxy = boolean | string[] | ((address: string, hop: number) => boolean);
@@ -33,6 +34,8 @@ export interface AppOptions {
   claims?: ClaimStore | undefined;
   /** Caller identification: the state key and the screen-pop webhook. */
   identity?: IdentityOptions | undefined;
+  /** Callback requests (issue 14): enables the callback offer's routes. */
+  callbacks?: CallbackStore | undefined;
   /** Which proxies may set X-Forwarded-For (client IPs for rate limits); default: none. */
   trustProxy?: TrustProxy;
   /** Batched journey writer (call journeys and reports); none: no journeys. */
@@ -80,6 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     claims: opts.claims,
     identity: opts.identity,
     journal: opts.journal,
+    callbacks: opts.callbacks,
   });
   return app;
 }

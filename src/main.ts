@@ -13,6 +13,7 @@ import { recordingStarterFromEnv } from './integrations/twilio-recording-starter
 import type { RecordingStarter } from './telephony/recording.js';
 import { deriveStateKey } from './identity/sealed-state.js';
 import { createIdentityWebhook, readIdentityEnv, type IdentityEnv } from './integrations/identity-webhook.js';
+import { startCallbackDispatcher } from './integrations/callback-dispatcher.js';
 
 export interface ServiceEnv {
   port: number;
@@ -179,14 +180,17 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     trustProxy: env.trustProxy,
     identity: { stateKey: env.identityStateKey, notifier },
     journal,
+    callbacks: stores.callbacks,
   });
-  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, sessions: stores.sessions, journeys: stores.journeys, logger }, env.console);
+  const dispatcher = startCallbackDispatcher({ store: stores.callbacks, registry, switches: stores.switches, publicUrl: env.publicUrl, metrics, logger });
+  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, sessions: stores.sessions, journeys: stores.journeys, callbacks: stores.callbacks, logger }, env.console);
   return {
     app,
     registry,
     stores,
     async close() {
       registry.close();
+      await dispatcher?.stop();
       await app.close();
       await journal.close();
       await stores.close();

@@ -16,6 +16,7 @@ import { runSimulate } from './simulate.js';
 import { runValidate } from './validate.js';
 import { packageRoot } from '../config/load.js';
 import { registerUserCommands } from '../console/users-cli.js';
+import { registerCallbackCommands } from './callbacks.js';
 
 function packageVersion(): string {
   try {
@@ -133,6 +134,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (opts: ReportOptions) => {
       setExit(await runReport(io, opts));
     });
+
+  registerCallbackCommands(program, io, setExit);
 
   // `infoline user add <name> --role …`: console users (owned by the console).
   registerUserCommands(program, { io });

@@ -4,6 +4,7 @@ import type { FlowFile } from '../flow/schema.js';
 import type { HoursFile } from '../hours/schema.js';
 import { IDENTIFY_PROMPT_KEYS } from '../identity/dialogue.js';
 import { SYSTEM_PROMPT_KEYS } from '../speech/keys.js';
+import { callbackIssues } from './callback-rules.js';
 import { baseKey, flattenPrompts, type PromptFile } from '../speech/schema.js';
 import type { QueuesFile } from '../telephony/queues-schema.js';
 import { FLOW_FILE, DEFAULT_LANGUAGE, PROMPTS_DIR } from './files.js';
@@ -41,6 +42,7 @@ export function crossFileIssues(config: Partial<ParsedConfig>, sources: Readonly
     ...(flow ? reachabilityIssues(flow) : []),
     ...(flow ? silentCallerIssues(flow) : []),
     ...(flow ? noticeIssues(flow) : []),
+    ...(queues && hours ? callbackIssues(queues, hours) : []),
   ];
   return found.map((i) => {
     const source = sources.get(i.file);

@@ -13,6 +13,7 @@ import type { ConfigVersionStore } from '../store/config-version-port.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import type { SessionStore } from '../store/session-port.js';
 import type { JourneyStore } from '../store/journey-port.js';
+import type { CallbackStore } from '../store/callback-port.js';
 import { DEFAULT_AUDIT_LOG } from './audit.js';
 import { consolePlugin, MIN_SECRET_LENGTH } from './plugin.js';
 import { usersFilePath } from './users-cli.js';
@@ -46,6 +47,7 @@ export interface ConsoleDeps {
   /** Shared session versions (logout everywhere); default: this process only. */
   sessions?: SessionStore | undefined;
   journeys?: JourneyStore | undefined;
+  callbacks?: CallbackStore | undefined;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -66,6 +68,7 @@ export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env
     configVersions: deps.configVersions,
     sessions: deps.sessions,
     journeys: deps.journeys,
+    callbacks: deps.callbacks,
     usersFile: env.usersFile,
     sessionSecret: env.sessionSecret,
     auditLogPath: env.auditLogPath,

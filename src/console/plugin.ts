@@ -35,6 +35,8 @@ import { reportApi } from './report-api.js';
 import type { JourneyStore } from '../store/journey-port.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
+import { callbacksApi } from './callbacks-api.js';
+import type { CallbackStore } from '../store/callback-port.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
 import { hasOwn } from '../util/own.js';
 
@@ -46,6 +48,8 @@ export interface ConsoleOptions {
   sessions?: SessionStore | undefined;
   /** Call journeys (the dashboard's report and live view); without it those routes are absent. */
   journeys?: JourneyStore | undefined;
+  /** Callback requests (issue 14); without it /api/callbacks answers 503. */
+  callbacks?: CallbackStore | undefined;
   /** config/users.yaml (names, roles, scrypt hashes). */
   usersFile: string;
   /** Signs the session and CSRF cookies; at least 32 characters (CONSOLE_SESSION_SECRET). */
@@ -553,6 +557,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
 
   await app.register(noticesApi, { registry: opts.registry, configVersions: opts.configVersions, requirePermission, audit: record });
   if (opts.journeys) await app.register(reportApi, { journeys: opts.journeys, registry: opts.registry, now, requireUser });
+  await callbacksApi(app, { callbacks: opts.callbacks, csrfCheck, requirePermission, record });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` });

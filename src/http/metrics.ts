@@ -6,6 +6,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'infoline_process_' });
   const registers = [registry];
   const callProgress = new CallProgress();
+  const callbackSource: { read?: () => Promise<Record<string, number>> } = {};
   const metrics = {
     registry,
     /** The last node each call reached (this instance only), for abandonment by node. */
@@ -42,11 +43,31 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     identifications: new Counter({ name: 'infoline_identifications_total', help: 'Caller identifications ended, by result (two-identifiers, number-only, none)', labelNames: ['identity'], registers }),
     identityWebhookFailures: new Counter({ name: 'infoline_identity_webhook_failures_total', help: 'Screen-pop webhook events given up after the retries', registers }),
+    callbacks: new Counter({ name: 'infoline_callbacks_total', help: 'Callback requests and attempts, by result (requested, placed, connected, voicemail, no-key, busy, no-answer, failed, cancelled, error)', labelNames: ['result'], registers }),
+    /** Where the pending-callbacks gauge reads from (set when a callback store is wired). */
+    callbackSource,
+    callbacksPending: new Gauge({
+      name: 'infoline_callbacks_pending',
+      help: 'Open callback requests (pending or calling), by queue',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        if (!callbackSource.read) return;
+        try {
+          const open = await callbackSource.read();
+          this.reset();
+          for (const [queue, n] of Object.entries(open)) this.set({ queue }, n);
+        } catch {
+          // Store unreachable: the last values stay (its health is reported elsewhere).
+        }
+      },
+    }),
     configVersionInfo: new Gauge({ name: 'infoline_config_version_info', help: 'The config version being served (value 1)', labelNames: ['version'], registers }),
   };
   // Label values an operator expects to see (at 0) before the first event.
   for (const decision of ['granted', 'declined']) metrics.consents.inc({ decision }, 0);
   for (const result of ['applied', 'refused']) metrics.configReloads.inc({ result }, 0);
+  for (const result of ['requested', 'placed', 'connected', 'failed']) metrics.callbacks.inc({ result }, 0);
   return metrics;
 }
 

@@ -38,6 +38,8 @@ import type { RecordingStarter } from '../telephony/recording.js';
 import { ownValue } from '../util/own.js';
 import type { JourneyRecorder } from '../store/journey-recorder.js';
 import { journeyHooks } from './journey-hooks.js';
+import type { CallbackStore } from '../store/callback-port.js';
+import { callbackGoodbye, callbackRoutes } from './callback-routes.js';
 
 export interface VoiceOptions {
   registry: ConfigRegistry;
@@ -54,6 +56,8 @@ export interface VoiceOptions {
   identity?: IdentityOptions | undefined;
   /** Journey events of every webhook (batched, off the answer's path); none when absent. */
   journal?: JourneyRecorder | undefined;
+  /** Callback requests (issue 14); without it the hold offers no callback routes. */
+  callbacks?: CallbackStore | undefined;
 }
 
 /** The fields of Twilio's voice webhook we use; the rest is ignored. */
@@ -243,7 +247,9 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const lang = str(q.l, 'cs');
     const node = config ? ownValue(config.bundle.flow.nodes, route) : undefined;
     const queueId = node?.kind === 'route' ? node.queue : 'general';
-    const queue = config ? (resolveQueue(config.bundle.queues, queueId) ?? resolveQueue(config.bundle.queues, 'general')) : undefined;
+    const resolved = config ? (resolveQueue(config.bundle.queues, queueId) ?? resolveQueue(config.bundle.queues, 'general')) : undefined;
+    // No callback store, no callback offer (its routes are not registered).
+    const queue = resolved && !opts.callbacks ? { ...resolved, callback: { ...resolved.callback, enabled: false } } : resolved;
     const ctx: QueueContext = { route, lang, queue, consent: q.c === '1', base: requestBaseUrl(request, opts.publicUrl), version: config?.version ?? '' };
     return { config, ctx, query: q, body: (request.body ?? {}) as Record<string, unknown> };
   };
@@ -290,6 +296,9 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     if (outcome === 'connected' || outcome === 'transferred') ended(callSid, 'connected');
     journey.queueDone(callSid, now(), ctx.route, ctx.queue?.id, body);
     request.log.info({ ...input, outcome, route: ctx.route, queueTime: int(body.QueueTime), dialDuration: int(body.DialCallDuration) }, 'queue ended');
+    // Left the queue for a callback (not for a message): goodbye, no recording.
+    const bye = outcome === 'message' && config && callSid && opts.callbacks ? await callbackGoodbye(opts.callbacks, callSid, config, ctx.lang, request.log) : undefined;
+    if (bye !== undefined) return reply.type(TWIML).send(bye);
     if (!config) {
       const answer = queueDoneWithoutConfig(input);
       if (answer === 'fallback') return reply.type(TWIML).send(fallbackDocument(undefined));
@@ -353,6 +362,10 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     }
     return reply.type(TWIML).send(new VoiceResponse().toString());
   });
+
+  if (opts.callbacks) {
+    await app.register(callbackRoutes, { ...opts, callbacks: opts.callbacks, checkSignature, queueContext });
+  }
 
   // The number's status callback (Twilio console). A call that ends before reaching a
   // person or leaving a message counts as abandoned, by the last node it reached — unless

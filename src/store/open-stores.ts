@@ -12,6 +12,8 @@ import type { ConfigVersionStore } from './config-version-port.js';
 import type { SessionStore } from './session-port.js';
 import type { JourneyStore } from './journey-port.js';
 import { SqliteJourneyStore } from './sqlite-journeys.js';
+import type { CallbackStore } from './callback-port.js';
+import { SqliteCallbackStore } from './sqlite-callback-store.js';
 // pg and ioredis are loaded only when configured (≈150 ms and ≈18 MiB saved on SQLite).
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 import { SpoolingConsentLog } from './spooling-consent-log.js';
@@ -51,6 +53,8 @@ export interface Stores {
   sessions: SessionStore;
   /** Call journeys, in the consent log's database. */
   journeys: JourneyStore;
+  /** Callback requests (issue 14), in the consent log's database. */
+  callbacks: CallbackStore;
   health(): StoreHealth;
   close(): Promise<void>;
 }
@@ -182,6 +186,24 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       opened.push(journeys);
       await journeys.migrate();
     }
+    let callbacks: CallbackStore;
+    if (target.kind === 'sqlite') {
+      const store = new SqliteCallbackStore({ path: target.path });
+      opened.push(store);
+      await store.migrate();
+      callbacks = store;
+    } else {
+      const { PostgresCallbackStore } = await import('./postgres-callback-store.js');
+      const store = new PostgresCallbackStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
+      opened.push(store);
+      try {
+        await store.migrate();
+      } catch (err) {
+        // Calls are still answered; a callback request then fails and the caller keeps waiting.
+        logger.error({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; callback requests fail until it answers');
+      }
+      callbacks = store;
+    }
 
     let closing: Promise<void> | undefined;
     return {
@@ -191,9 +213,10 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       configVersions,
       sessions,
       journeys,
+      callbacks,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close(), configVersions.close(), sessions.close(), journeys.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close(), configVersions.close(), sessions.close(), journeys.close(), callbacks.close()]).then(() => undefined);
         return closing;
       },
     };

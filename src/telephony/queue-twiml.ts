@@ -68,6 +68,7 @@ export const int = (v: unknown): number | undefined => {
 function query(ctx: QueueContext, extra: Record<string, string> = {}): string {
   return new URLSearchParams({ v: ctx.version, route: ctx.route, l: ctx.lang, ...extra }).toString();
 }
+export { query as queueQuery };
 
 export function waitUrl(ctx: QueueContext, state?: HoldState): string {
   const extra: Record<string, string> = {};
@@ -93,16 +94,18 @@ export function holdTwiml(config: CompiledConfig, ctx: QueueContext, params: Wai
   const quiet = state.quietUntil !== undefined && waited < state.quietUntil;
   const next: HoldState = { cycle: state.cycle + 1, quietUntil: state.quietUntil };
 
-  if (!quiet && (waited >= maxWait || (size !== undefined && size > maxSize))) {
+  // With callbacks enabled the offer comes after offerAfterSeconds and adds "call me back" (issue 14).
+  const callback = ctx.queue?.callback.enabled === true ? ctx.queue.callback : undefined;
+  if (!quiet && ((callback !== undefined && waited >= callback.offerAfterSeconds) || waited >= maxWait || (size !== undefined && size > maxSize))) {
     const gather = response.gather({
       input: ['dtmf'],
       numDigits: 1,
       finishOnKey: '',
       timeout: OFFER_TIMEOUT_SECONDS,
-      action: `${ctx.base}/voice/queue/choice?${query(ctx, { t: String(waited) })}`,
+      action: `${ctx.base}/voice/${callback ? 'callback/offer' : 'queue/choice'}?${query(ctx, { t: String(waited) })}`,
       method: 'POST',
     });
-    speak(gather, speech.utter(ctx.lang, 'queue.overflow'));
+    speak(gather, speech.utter(ctx.lang, callback ? 'callback.offer' : 'queue.overflow'));
     // No key: the caller keeps waiting and is not asked again for another maxWaitSeconds.
     next.quietUntil = waited + maxWait;
   } else {

@@ -6,11 +6,25 @@ const e164OrSip = z
   .string()
   .regex(/^(\+[1-9]\d{6,14}|sips?:[^\s@]+@[^\s]+)$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a phone number in +E.164 form or a sip: URI` });
 
+/** Callback instead of waiting (issue 14): under `defaults` or one queue; a queue's keys win. */
+const callbackSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** Hold time (QueueTime, s) before the offer. */
+  offerAfterSeconds: z.number().int().min(0).max(3600).optional(),
+  /** Schedule id of config/hours.yaml: callbacks are placed only while it is open. */
+  schedule: z.string().min(1).optional(),
+  maxAttempts: z.number().int().min(1).max(10).optional(),
+  retryMinutes: z.number().int().min(1).max(1440).optional(),
+  /** Callbacks in progress at once for this queue (all instances together). */
+  concurrent: z.number().int().min(1).max(100).optional(),
+});
+
 const limits = {
   maxSize: z.number().int().min(1).max(1000).optional(),
   maxWaitSeconds: z.number().int().min(30).max(3600).optional(),
   holdAudio: z.url({ protocol: /^https?$/, error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL` }).optional(),
   tips: z.boolean().optional(),
+  callback: callbackSchema.optional(),
 };
 
 const targetSchema = z
@@ -57,7 +71,19 @@ export interface ResolvedQueue {
   maxWaitSeconds: number;
   holdAudio?: string | undefined;
   tips: boolean;
+  callback: ResolvedCallback;
 }
+
+export interface ResolvedCallback {
+  enabled: boolean;
+  offerAfterSeconds: number;
+  schedule: string;
+  maxAttempts: number;
+  retryMinutes: number;
+  concurrent: number;
+}
+
+export const CALLBACK_DEFAULTS: ResolvedCallback = { enabled: false, offerAfterSeconds: 120, schedule: 'callbacks', maxAttempts: 3, retryMinutes: 30, concurrent: 2 };
 
 export function resolveQueue(file: QueuesFile, id: string): ResolvedQueue | undefined {
   const t = ownValue(file.queues, id);
@@ -71,5 +97,6 @@ export function resolveQueue(file: QueuesFile, id: string): ResolvedQueue | unde
     maxWaitSeconds: t.maxWaitSeconds ?? file.defaults.maxWaitSeconds ?? 600,
     holdAudio: t.holdAudio ?? file.defaults.holdAudio,
     tips: t.tips ?? file.defaults.tips ?? true,
+    callback: { ...CALLBACK_DEFAULTS, ...file.defaults.callback, ...t.callback },
   };
 }

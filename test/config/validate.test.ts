@@ -161,7 +161,7 @@ describe('infoline validate (the CLI binary)', { timeout: 60_000 }, () => {
     const dir = configCopy();
     const r = await cli(['validate'], { INFOLINE_CONFIG_DIR: dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^OK: config version [0-9a-f]{12} — 1 flow, \d+ nodes, 2 languages, 10 queues, 1 schedule\n$/);
+    expect(r.stdout).toMatch(/^OK: config version [0-9a-f]{12} — 1 flow, \d+ nodes, 2 languages, 10 queues, 2 schedules\n$/);
     expect(r.stderr).toBe('');
   });
 

@@ -157,8 +157,9 @@ describe.runIf(hasChromium)('console in a browser', () => {
 
   it('closes a team, and a simulated call hears the closure; then reopens it', async () => {
     await page.getByRole('link', { name: 'Mimořádné uzavření' }).click();
-    await page.getByLabel('Důvod (volající ho uslyší)').fill('výpadek systému');
-    await page.getByLabel('Do kdy').fill('2h');
+    // One form per schedule (spa, callbacks): the spa card's.
+    await page.locator('#closure-spa').getByLabel('Důvod (volající ho uslyší)').fill('výpadek systému');
+    await page.locator('#closure-spa').getByLabel('Do kdy').fill('2h');
     await page.getByRole('button', { name: 'Uzavřít spa hned' }).click();
     await expect.poll(() => page.locator('#closure-spa').textContent()).toContain('Mimořádně uzavřeno do');
     expect(await page.locator('#closure-spa').textContent()).toContain('výpadek systému');
@@ -172,6 +173,21 @@ describe.runIf(hasChromium)('console in a browser', () => {
     await page.getByRole('button', { name: 'Znovu otevřít hned' }).click();
     await page.getByRole('button', { name: 'Uzavřít spa hned' }).waitFor();
     expect(await service.stores.switches.closures()).toEqual([]);
+    await signOut();
+  }, 60_000);
+
+  it('lists open callback requests for a supervisor (number masked) and cancels one', async () => {
+    const { request } = await service.stores.callbacks.create({ originCallSid: newCallSid(), queue: 'insurance', route: 'insurance', lang: 'cs', number: '+420603111222', from: '+420261105555', at: new Date().toISOString() });
+    await signIn(USERS.supervisor.name, USERS.supervisor.password);
+    await page.getByRole('link', { name: 'Zpětná volání' }).click();
+    await page.getByRole('heading', { name: 'Zpětná volání' }).waitFor();
+    const row = page.locator(`#callback-${request.id}`);
+    await expect.poll(() => row.textContent()).toContain('+420603***222');
+    expect(await page.locator('#callbacks-table').textContent()).not.toContain('603111222');
+    await shot('callbacks');
+    await page.locator(`#cancel-${request.id}`).click();
+    await page.locator('#callbacks-empty').waitFor();
+    expect((await service.stores.callbacks.get(request.id))?.status).toBe('cancelled');
     await signOut();
   }, 60_000);
 

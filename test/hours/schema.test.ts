@@ -26,8 +26,8 @@ function issues(spa: unknown): { path: (string | number)[]; message: string }[] 
 describe('config/hours.yaml', () => {
   const file = hoursFileSchema.parse(parse(readFileSync(new URL('../../config/hours.yaml', import.meta.url), 'utf8')));
 
-  it('parses and has only the spa schedule', () => {
-    expect(Object.keys(file.schedules)).toEqual(['spa']);
+  it('parses and has the spa and callbacks schedules', () => {
+    expect(Object.keys(file.schedules)).toEqual(['spa', 'callbacks']);
   });
 
   it('spa: mon–thu 08:00–16:00, fri 08:00–14:00, Czech holidays, Prague time', () => {

@@ -17,6 +17,7 @@ import { JourneyRecorder } from '../../src/store/journey-recorder.js';
 import type { JourneyStore } from '../../src/store/journey-port.js';
 import type { ConsentLog, SwitchStore } from '../../src/store/ports.js';
 import type { ConfigVersionStore } from '../../src/store/config-version-port.js';
+import { SqliteCallbackStore } from '../../src/store/sqlite-callback-store.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { playCall, type PlayedCall } from '../../src/telephony/player.js';
 import { newCallSid, signedPost, TEST_BASE, TEST_TOKEN } from './twilio.js';
@@ -43,6 +44,8 @@ export interface TestApp {
   metrics: Metrics;
   /** The call journeys the webhooks write (flush() to read them back at once). */
   journal: JourneyRecorder;
+  /** Callback requests (only with the `callbacks` option). */
+  callbacks: SqliteCallbackStore | undefined;
   /** The temporary folder holding the database; removed by close(). */
   dir: string;
   dbPath: string;
@@ -69,8 +72,10 @@ export interface TestAppOptions {
   identity?: IdentityOptions;
   /** Where the registry keeps every applied config version (default: none). */
   versionStore?: ConfigVersionStore;
+  /** Callback requests in the test database (issue 14). */
+  callbacks?: boolean;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
-  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; journal: JourneyRecorder; dir: string; now: () => number }) => Promise<void>;
+  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; journal: JourneyRecorder; dir: string; now: () => number; callbacks?: SqliteCallbackStore }) => Promise<void>;
 }
 
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -85,6 +90,8 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const claims = opts.claims ?? new SqliteClaimStore({ path: dbPath });
   await claims.migrate();
   const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger, versionStore: opts.versionStore });
+  const callbacks = opts.callbacks ? new SqliteCallbackStore({ path: dbPath }) : undefined;
+  await callbacks?.migrate();
   const started = registry.start();
   if (!registry.current) throw new Error(`test config invalid: ${JSON.stringify(started.issues)}`);
   let now = typeof opts.now === 'string' ? Date.parse(opts.now) : (opts.now ?? Date.parse('2026-11-25T09:00:00Z'));
@@ -105,8 +112,9 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     journal,
     trustProxy: opts.trustProxy,
     identity: opts.identity,
+    callbacks,
   });
-  await opts.beforeReady?.({ app, registry, consentLog, switches, journal, dir, now: () => now });
+  await opts.beforeReady?.({ app, registry, consentLog, switches, journal, dir, now: () => now, callbacks });
   await app.ready();
   return {
     app,
@@ -115,6 +123,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     switches,
     metrics,
     journal,
+    callbacks,
     dir,
     dbPath,
     setNow(at) {
@@ -140,6 +149,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       await journeys.close();
       await switches.close();
       await claims.close();
+      await callbacks?.close();
       await consentLog.close();
       rmSync(dir, { recursive: true, force: true });
     },

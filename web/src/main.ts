@@ -5,12 +5,13 @@ import { h } from './dom.js';
 import { noticesPage } from './notices.js';
 import { closuresPage, consentsPage, flowPage, hoursPage, simulatorPage } from './pages.js';
 import { dashboardPage } from './dashboard.js';
+import { callbacksPage } from './callbacks.js';
 
 interface Page {
   id: string;
   title: string;
   /** Shown only to users with this permission. */
-  needs?: 'consents';
+  needs?: 'consents' | 'closures';
   render(user: User): Promise<HTMLElement>;
 }
 
@@ -22,6 +23,7 @@ const PAGES: Page[] = [
   { id: 'consents', title: 'Souhlasy', needs: 'consents', render: consentsPage },
   { id: 'notices', title: 'Znění upozornění', needs: 'consents', render: noticesPage },
   { id: 'dashboard', title: 'Přehled', render: dashboardPage },
+  { id: 'callbacks', title: 'Zpětná volání', needs: 'closures', render: callbacksPage },
 ];
 
 const root = document.getElementById('app') as HTMLElement;

@@ -18,6 +18,8 @@ export interface InstanceOptions {
   name: string;
   databaseUrl: string;
   redisUrl: string;
+  /** More environment (wins over the defaults above), e.g. the callback dispatcher's settings. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface Reply {
@@ -40,6 +42,8 @@ export interface Instance {
   output(): string;
   /** SIGTERM; resolves with the exit code (null when it had to be SIGKILLed after 12 s). */
   stop(): Promise<number | null>;
+  /** SIGKILL at once (a crash); resolves when the process is gone. */
+  kill(): Promise<void>;
 }
 
 export interface ReadyzBody {
@@ -83,6 +87,7 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
       CONSENT_SPOOL_PATH: spoolPath,
       INFOLINE_CONFIG_DIR: ROOT,
       LOG_LEVEL: 'warn',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -141,6 +146,10 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
       return res.body;
     },
     output: () => out,
+    async kill() {
+      if (exitCode === undefined) child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (exitCode === undefined) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);

@@ -1,0 +1,22 @@
+// A callback request as supervisors see it (CLI, console): the number masked, a call in
+// progress still "pending", no next attempt once closed. Pure.
+import { maskCaller } from '../consent/record.js';
+import type { CallbackRequest } from '../store/callback-port.js';
+
+export const CALLBACK_FIELDS = ['id', 'requestedAt', 'queue', 'number', 'status', 'attempts', 'nextAttemptAt'] as const;
+
+export type CallbackRow = Record<(typeof CALLBACK_FIELDS)[number], string | number | null>;
+
+export function callbackRow(r: CallbackRequest): CallbackRow {
+  const open = r.status === 'pending' || r.status === 'calling';
+  return {
+    id: r.id,
+    requestedAt: r.requestedAt,
+    queue: r.queue,
+    // Closed rows are stored masked already; open ones hold the full number.
+    number: r.number.includes('*') ? r.number : maskCaller(r.number),
+    status: r.status === 'calling' ? 'pending' : r.status,
+    attempts: r.attempts,
+    nextAttemptAt: open ? r.nextAttemptAt : null,
+  };
+}
