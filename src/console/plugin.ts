@@ -26,6 +26,8 @@ import { scheduleDays } from '../hours/engine.js';
 import type { Schedule } from '../hours/types.js';
 import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
 import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
+import { HttpError, type ConsoleContext } from './context.js';
+import { registerFlowRoutes } from './flow-routes.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
@@ -94,15 +96,6 @@ class Gate {
       if (next) next();
       else this.running--;
     }
-  }
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
   }
 }
 
@@ -246,29 +239,30 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
-      return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again' });
+      return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again', code: 'csrf' });
     }
     const status = error.statusCode ?? 500;
-    if (status >= 500) {
+    if (status >= 500 && !(error instanceof HttpError)) {
       req.log.error({ err: error }, 'console request failed');
-      return reply.code(500).send({ error: 'internal error (see the service log)' });
+      return reply.code(500).send({ error: 'internal error (see the service log)', code: 'internal' });
     }
-    return reply.code(status).send({ error: error.message });
+    if (error instanceof HttpError) return reply.code(status).send({ error: error.message, code: error.code, params: error.params });
+    return reply.code(status).send({ error: error.message, code: 'invalid' });
   });
 
   const requireUser = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.consoleUser) return reply.code(401).send({ error: 'sign in first' });
+    if (!req.consoleUser) return reply.code(401).send({ error: 'sign in first', code: 'auth.required' });
   };
   const requirePermission = (permission: Permission, action: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const user = req.consoleUser;
-    if (!user) return reply.code(401).send({ error: 'sign in first' });
+    if (!user) return reply.code(401).send({ error: 'sign in first', code: 'auth.required' });
     if (!can(user.role, permission)) {
       await record(req, { action, target: req.url, result: 'denied' });
-      return reply.code(403).send({ error: `the role "${user.role}" may not do this (${action})` });
+      return reply.code(403).send({ error: `the role "${user.role}" may not do this (${action})`, code: 'auth.forbidden', params: { role: user.role, action } });
     }
   };
   const csrfCheck = app.csrfProtection.bind(app);
-  const bad = (message: string) => new HttpError(400, message);
+  const bad = (message: string, code = 'invalid', params: Record<string, string | number> = {}) => new HttpError(400, message, code, params);
   const userView = (u: ConsoleUser) => ({
     name: u.name,
     role: u.role,
@@ -276,9 +270,12 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   });
   const currentBundle = () => {
     const config = opts.registry.current;
-    if (!config) throw new HttpError(503, 'no configuration loaded');
+    if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
     return config.bundle;
   };
+
+  const ctx: ConsoleContext = { opts, now, audit, requireUser, requirePermission, csrfCheck, record };
+  registerFlowRoutes(app, ctx);
 
   // --- Static front end ---------------------------------------------------------------------
   await app.register(fastifyStatic, { root: [publicDir, builtDir], prefix: '/', index: ['index.html'], decorateReply: false });
@@ -295,14 +292,14 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
 
   app.post('/api/login', { onRequest: csrfCheck }, async (req, reply) => {
     const body = loginBody.safeParse(req.body);
-    if (!body.success) throw bad('name and password are required');
+    if (!body.success) throw bad('name and password are required', 'login.missing');
     const name = body.data.name.trim().toLowerCase();
     const ipLimit = await countIpAttempt(req);
     const limit = ipLimit.isAllowed || !ipLimit.isExceeded ? await countAttempt(req) : ipLimit;
     if (!limit.isAllowed && limit.isExceeded) {
       await record(req, { who: name, action: 'login', target: null, result: 'rate-limited' });
       reply.header('retry-after', String(limit.ttlInSeconds));
-      return reply.code(429).send({ error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min` });
+      return reply.code(429).send({ error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min`, code: 'login.rateLimited', params: { minutes: Math.ceil(limit.ttlInSeconds / 60) } });
     }
     const user = users.get(name);
     const stored = user?.passwordHash ?? (await dummyPasswordHash());
@@ -310,11 +307,11 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (ok === BUSY) {
       req.log.warn('console sign-in refused: too many password checks at once');
       reply.header('retry-after', '5');
-      return reply.code(503).send({ error: 'too many sign-ins at this moment; try again in a few seconds' });
+      return reply.code(503).send({ error: 'too many sign-ins at this moment; try again in a few seconds', code: 'login.busy' });
     }
     if (!user || !ok) {
       await record(req, { who: name, action: 'login', target: null, result: 'failed' });
-      return reply.code(401).send({ error: 'wrong name or password' });
+      return reply.code(401).send({ error: 'wrong name or password', code: 'login.invalid' });
     }
     forgetFailures(req);
     const session = newSession(user, now());
@@ -358,13 +355,13 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const body = simulateBody.safeParse(req.body);
     if (!body.success) throw bad(`invalid simulation: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const config = opts.registry.current;
-    if (!config) throw new HttpError(503, 'no configuration loaded');
-    if (!config.speech.languages.includes(body.data.language)) throw bad(`no prompts in language "${body.data.language}"`);
+    if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
+    if (!config.speech.languages.includes(body.data.language)) throw bad(`no prompts in language "${body.data.language}"`, 'simulate.language', { language: body.data.language });
     let at: number;
     try {
       at = parseInstant(body.data.at, 'time');
     } catch (err) {
-      throw bad((err as Error).message);
+      throw bad((err as Error).message, 'time.invalid', { value: body.data.at });
     }
     return simulateOnConsole({ registry: opts.registry, switches: opts.switches }, { at, language: body.data.language, inputs: body.data.inputs, untilEnd: body.data.untilEnd });
   });
@@ -378,7 +375,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
       try {
         from = dayOrInstant(q.from, 'from', false);
       } catch (err) {
-        throw bad((err as Error).message);
+        throw bad((err as Error).message, 'time.invalid', { value: q.from });
       }
     }
     const days = typeof q.days === 'string' && /^\d{1,3}$/.test(q.days) ? Math.min(Math.max(Number(q.days), 1), 62) : 14;
@@ -392,6 +389,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
         const emergency = activeClosure(closures, id, from);
         return {
           id,
+          name: schedule.name ?? id,
           timezone: schedule.timezone,
           emergency: emergency ?? null,
           days: scheduleDays(schedule, new Date(from), days, emergency).map((day) => ({ ...day, text: dayText(day) })),
@@ -411,6 +409,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
         const status = scheduleStatus(bundle, id, at, closures)?.status;
         return {
           id,
+          name: (bundle.hours.schedules[id] as Schedule).name ?? id,
           closure: activeClosure(closures, id, at) ?? null,
           open: status?.open ?? false,
           nextOpening: status && !status.open ? (status.nextOpening?.toISOString() ?? null) : null,
@@ -422,17 +421,17 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
 
   app.post('/api/closures', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.set') }, async (req) => {
     const body = closeBody.safeParse(req.body);
-    if (!body.success) throw bad(body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!body.success) throw bad(body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), body.error.issues.some((i) => i.path[0] === 'reason') ? 'closure.reason' : 'closure.invalid');
     const bundle = currentBundle();
-    if (!(body.data.schedule in bundle.hours.schedules)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`);
+    if (!(body.data.schedule in bundle.hours.schedules)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`, 'closure.schedule', { schedule: body.data.schedule });
     const at = now();
     let until: number;
     try {
       until = parseUntil(body.data.until, at);
     } catch (err) {
-      throw bad((err as Error).message);
+      throw bad((err as Error).message, 'closure.until', { value: body.data.until });
     }
-    if (until <= at) throw bad(`the end ${new Date(until).toISOString()} is already in the past`);
+    if (until <= at) throw bad(`the end ${new Date(until).toISOString()} is already in the past`, 'closure.past', { until: new Date(until).toISOString() });
     const closure: EmergencyClosure = { schedule: body.data.schedule, until: new Date(until).toISOString(), reason: body.data.reason, since: new Date(at).toISOString() };
     await opts.switches.setClosure(closure);
     await record(req, { action: 'closure.set', target: closure.schedule, result: 'ok', details: { until: closure.until, reason: closure.reason } });
@@ -442,7 +441,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   app.delete('/api/closures/:schedule', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.clear') }, async (req) => {
     const { schedule } = req.params as { schedule: string };
     const bundle = currentBundle();
-    if (!(schedule in bundle.hours.schedules)) throw new HttpError(404, `no schedule "${schedule}"`);
+    if (!(schedule in bundle.hours.schedules)) throw new HttpError(404, `no schedule "${schedule}"`, 'closure.schedule', { schedule });
     const removed = await opts.switches.clearClosure(schedule);
     await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed } });
     return { removed };
@@ -476,6 +475,6 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` });
+    reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}`, code: 'notFound' });
   });
 }

@@ -1,0 +1,34 @@
+// What an API group of the console (a file of routes registered from plugin.ts) gets from the
+// plugin: the stores, the clock, and the plugin's guards, so every group checks sign-in, roles
+// and CSRF the same way.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditEntry, AuditLog } from './audit.js';
+import type { ConsoleOptions } from './plugin.js';
+import type { Permission } from './users.js';
+
+/**
+ * An answer the page words: `code` names a message in the page's catalogue
+ * (web/src/messages.ts), `params` fill it in; `error` is the English text for scripts and logs.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly code = 'error',
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(message);
+  }
+}
+
+export type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+export interface ConsoleContext {
+  opts: ConsoleOptions;
+  now: () => number;
+  audit: AuditLog;
+  requireUser: Guard;
+  requirePermission(permission: Permission, action: string): Guard;
+  csrfCheck: FastifyInstance['csrfProtection'];
+  record(req: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'who' | 'role' | 'ip'> & { who?: string }): Promise<void>;
+}
