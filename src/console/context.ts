@@ -2,6 +2,7 @@
 // plugin: the stores, the clock, and the plugin's guards, so every group checks sign-in, roles
 // and CSRF the same way.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseInstant } from '../cli/time.js';
 import type { AuditEntry, AuditLog } from './audit.js';
 import type { ConsoleOptions } from './plugin.js';
 import type { Permission } from './users.js';
@@ -31,4 +32,14 @@ export interface ConsoleContext {
   requirePermission(permission: Permission, action: string): Guard;
   csrfCheck: FastifyInstance['csrfProtection'];
   record(req: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'who' | 'role' | 'ip'> & { who?: string }): Promise<void>;
+}
+
+/** "2026-11-27" (a Prague day) or any time parseInstant accepts; `end` makes a date inclusive. */
+export function dayOrInstant(value: string, option: string, end: boolean): number {
+  const text = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const start = parseInstant(text, option);
+    return end ? parseInstant(new Date(start + 36 * 3600_000).toISOString().slice(0, 10), option) : start;
+  }
+  return parseInstant(text, option);
 }

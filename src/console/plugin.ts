@@ -14,19 +14,18 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { activeClosure, scheduleStatus } from '../call/compiled.js';
-import { csvLines, jsonLines } from '../cli/consent.js';
 import { flowGraph } from '../cli/graph.js';
 import { dayText } from '../cli/hours.js';
 import { CLI_ZONE, parseInstant, parseUntil } from '../cli/time.js';
-import { maskCaller, type ConsentRecord } from '../consent/record.js';
 import { formatIssue } from '../config/issues.js';
 import { packageRoot } from '../config/load.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { scheduleDays } from '../hours/engine.js';
 import type { Schedule } from '../hours/types.js';
-import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
+import type { ConsentLog, EmergencyClosure, SwitchStore } from '../store/ports.js';
 import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
-import { HttpError, type ConsoleContext } from './context.js';
+import { dayOrInstant, HttpError, type ConsoleContext } from './context.js';
+import { registerConsentRoutes } from './consent-routes.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
@@ -111,38 +110,6 @@ const closeBody = z.object({
   until: z.string().min(1).max(40),
   reason: z.string().trim().min(1, { error: 'a reason is required (callers hear it)' }).max(200),
 });
-const consentQuery = z.object({
-  callSid: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9]{2,64}$/, { error: 'CallSid is letters and digits (CA…)' })
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-  from: z.string().max(40).optional(),
-  to: z.string().max(40).optional(),
-  decision: z.enum(['granted', 'declined', '']).optional(),
-  format: z.enum(['json', 'csv', 'jsonl']).default('json'),
-});
-
-/** How many rows the search view shows; downloads have no limit. */
-const VIEW_LIMIT = 500;
-
-/** A consent row as the console may show it: the number masked even if a store held more. */
-function masked(r: ConsentRecord): ConsentRecord {
-  return r.caller.includes('*') || r.caller === 'unknown' ? r : { ...r, caller: maskCaller(r.caller) };
-}
-
-
-/** "2026-11-27" (a Prague day) or any time parseInstant accepts; `end` makes a date inclusive. */
-function dayOrInstant(value: string, option: string, end: boolean): number {
-  const text = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    const start = parseInstant(text, option);
-    return end ? parseInstant(new Date(start + 36 * 3600_000).toISOString().slice(0, 10), option) : start;
-  }
-  return parseInstant(text, option);
-}
-
 export async function consolePlugin(app: FastifyInstance, opts: ConsoleOptions): Promise<void> {
   if (opts.sessionSecret.length < MIN_SECRET_LENGTH) {
     throw new Error(`CONSOLE_SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 48)`);
@@ -276,6 +243,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
 
   const ctx: ConsoleContext = { opts, now, audit, requireUser, requirePermission, csrfCheck, record };
   registerFlowRoutes(app, ctx);
+  registerConsentRoutes(app, ctx);
 
   // --- Static front end ---------------------------------------------------------------------
   await app.register(fastifyStatic, { root: [publicDir, builtDir], prefix: '/', index: ['index.html'], decorateReply: false });
@@ -445,33 +413,6 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const removed = await opts.switches.clearClosure(schedule);
     await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed } });
     return { removed };
-  });
-
-  // --- Consent log (dpo) ----------------------------------------------------------------------
-  app.get('/api/consents', { preHandler: requirePermission('consents', 'consents.read') }, async (req, reply) => {
-    const q = consentQuery.safeParse(req.query);
-    if (!q.success) throw bad(q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    let fromMs: number | undefined;
-    let toMs: number | undefined;
-    try {
-      if (q.data.from) fromMs = dayOrInstant(q.data.from, 'from', false);
-      if (q.data.to) toMs = dayOrInstant(q.data.to, 'to', true);
-    } catch (err) {
-      throw bad((err as Error).message);
-    }
-    const query: ConsentQuery = {};
-    if (fromMs !== undefined) query.since = new Date(fromMs).toISOString();
-    if (q.data.callSid) query.callSid = q.data.callSid;
-    if (q.data.decision) query.decision = q.data.decision;
-    const rows = (await opts.consentLog.list(query)).filter((r) => toMs === undefined || Date.parse(r.at) < toMs).map(masked);
-    const filter = { callSid: q.data.callSid ?? null, from: query.since ?? null, to: toMs !== undefined ? new Date(toMs).toISOString() : null, decision: q.data.decision || null };
-    const format = q.data.format;
-    await record(req, { action: format === 'json' ? 'consents.search' : 'consents.export', target: JSON.stringify(filter), result: 'ok', details: { rows: rows.length, format } });
-    if (format === 'json') return { filter, total: rows.length, rows: rows.slice(0, VIEW_LIMIT), truncated: rows.length > VIEW_LIMIT };
-    const stamp = new Date(now()).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
-    reply.header('content-disposition', `attachment; filename="consents-${stamp}.${format}"`);
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLines(rows));
-    return reply.type('application/x-ndjson; charset=utf-8').send(jsonLines(rows));
   });
 
   app.setNotFoundHandler((req, reply) => {

@@ -356,9 +356,10 @@ describe('console API', () => {
 
     const dpo = new ConsoleClient(t.app);
     await dpo.loginAs('dpo');
-    const all = (await dpo.request('GET', '/console/api/consents')).json() as { total: number; rows: { callSid: string; caller: string; decision: string }[] };
-    expect(all.total).toBe(2);
-    expect(all.rows.map((r) => r.caller)).toEqual(['+420603***456', '+420777***999']);
+    const all = (await dpo.request('GET', '/console/api/consents')).json() as { next: string | null; rows: { callSid: string; caller: string; decision: string }[] };
+    expect(all.next).toBeNull();
+    // Newest first.
+    expect(all.rows.map((r) => r.caller)).toEqual(['+420777***999', '+420603***456']);
 
     const bySid = (await dpo.request('GET', `/console/api/consents?callSid=${declined}`)).json() as { rows: { callSid: string }[] };
     expect(bySid.rows.map((r) => r.callSid)).toEqual([declined]);
@@ -375,6 +376,8 @@ describe('console API', () => {
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('callSid,at,caller,decision,language,route,noticeId,noticeVersion,noticeSha256,flowVersion');
     expect(lines).toHaveLength(3);
+    // A cell starting with "+" would run as a formula in a spreadsheet: it is prefixed with '.
+    expect(lines[1]?.split(',')[2]).toBe("'+420603***456");
     const jsonl = await dpo.request('GET', '/console/api/consents?format=jsonl&decision=declined');
     const rows = jsonl.body.trim().split('\n').map((l) => JSON.parse(l) as { caller: string; decision: string });
     expect(rows).toEqual([expect.objectContaining({ caller: '+420777***999', decision: 'declined' })]);

@@ -38,12 +38,13 @@ export async function writeTestUsers(file: string): Promise<void> {
   }
 }
 
-export async function buildConsoleApp(opts: { now?: string; configDir?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number } } = {}): Promise<ConsoleTestApp> {
+export async function buildConsoleApp(opts: { now?: string; configDir?: string; consentLog?: ConsentLog; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number } } = {}): Promise<ConsoleTestApp> {
   let usersFile = '';
   let auditLogPath = '';
   const t = await buildTestApp({
     now: opts.now ?? '2026-11-25T09:00:00Z',
     ...(opts.configDir !== undefined ? { configDir: opts.configDir } : {}),
+    ...(opts.consentLog !== undefined ? { consentLog: opts.consentLog } : {}),
     logger: opts.logger ?? false,
     // The tests play several clients through X-Forwarded-For, as behind a trusted proxy.
     trustProxy: true,

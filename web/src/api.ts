@@ -110,9 +110,10 @@ export interface ConsentRow {
 }
 
 export interface ConsentSearch {
-  total: number;
   rows: ConsentRow[];
-  truncated: boolean;
+  pageSize: number;
+  /** Cursor of the next page (older rows), or null on the last page. */
+  next: string | null;
 }
 
 export class ApiError extends Error {

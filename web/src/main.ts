@@ -5,7 +5,8 @@ import { h } from './dom.js';
 import { configBanner } from './config-state.js';
 import { flowPage } from './flow.js';
 import { errorText, roleName } from './messages.js';
-import { closuresPage, consentsPage, hoursPage } from './pages.js';
+import { consentsPage } from './consents.js';
+import { closuresPage, hoursPage } from './pages.js';
 import { simulatorPage } from './simulator.js';
 import { todayPage } from './today.js';
 

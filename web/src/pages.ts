@@ -1,5 +1,5 @@
 // The console's pages. Each returns its section; data comes from /console/api.
-import { api, type ClosedReason, type ClosuresInfo, type ConsentSearch, type HoursDay, type HoursInfo, type User } from './api.js';
+import { api, type ClosedReason, type ClosuresInfo, type HoursDay, type HoursInfo, type User } from './api.js';
 import { announce, czDateTime, czDay, h, pragueNow, WEEKDAY_CS } from './dom.js';
 import { errorText, roleName } from './messages.js';
 
@@ -149,98 +149,4 @@ export async function closuresPage(user: User): Promise<HTMLElement> {
     section.append(card);
   }
   return section;
-}
-
-/** Czech plural: "Nalezen 1 záznam", "Nalezeny 3 záznamy", "Nalezeno 5 záznamů". */
-function foundText(n: number): string {
-  if (n === 1) return 'Nalezen 1 záznam';
-  if (n >= 2 && n <= 4) return `Nalezeny ${n} záznamy`;
-  return `Nalezeno ${n} záznamů`;
-}
-
-// --- Consent log (dpo) --------------------------------------------------------------------------
-
-export async function consentsPage(): Promise<HTMLElement> {
-  const callSid = h('input', { id: 'c-callsid', name: 'callSid', placeholder: 'CA…', autocomplete: 'off', spellcheck: 'false' });
-  const from = h('input', { id: 'c-from', name: 'from', type: 'date' });
-  const to = h('input', { id: 'c-to', name: 'to', type: 'date' });
-  const decision = h('select', { id: 'c-decision', name: 'decision' }, h('option', { value: '' }, 'vše'), h('option', { value: 'granted' }, 'udělen'), h('option', { value: 'declined' }, 'odmítnut'));
-  const csv = h('a', { id: 'c-csv', class: 'button', download: '' }, 'Stáhnout CSV');
-  const jsonl = h('a', { id: 'c-jsonl', class: 'button', download: '' }, 'Stáhnout JSONL');
-  const summary = h('p', { id: 'c-summary', role: 'status' });
-  const tbody = h('tbody', {});
-  const error = h('p', { class: 'error', role: 'alert' });
-  const query = () => {
-    const q = new URLSearchParams();
-    if (callSid.value.trim()) q.set('callSid', callSid.value.trim());
-    if (from.value) q.set('from', from.value);
-    if (to.value) q.set('to', to.value);
-    if (decision.value) q.set('decision', decision.value);
-    return q;
-  };
-  const updateLinks = () => {
-    const q = query();
-    q.set('format', 'csv');
-    csv.href = `api/consents?${q}`;
-    q.set('format', 'jsonl');
-    jsonl.href = `api/consents?${q}`;
-  };
-  const search = async () => {
-    error.textContent = '';
-    updateLinks();
-    try {
-      const res = await api<ConsentSearch>('GET', `consents?${query()}`);
-      summary.textContent = `${foundText(res.total)}${res.truncated ? ` (zobrazeno prvních ${res.rows.length}; stáhněte soubor pro všechny)` : ''}.`;
-      tbody.replaceChildren(
-        ...res.rows.map((r) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, czDateTime(r.at)),
-            h('td', {}, h('code', {}, r.callSid)),
-            h('td', {}, r.caller),
-            h('td', {}, r.decision === 'granted' ? 'udělen' : 'odmítnut'),
-            h('td', {}, r.route),
-            h('td', {}, r.language),
-            h('td', {}, h('code', { title: r.noticeSha256 }, `${r.noticeId} v${r.noticeVersion}`)),
-          ),
-        ),
-      );
-    } catch (err) {
-      error.textContent = `Hledání selhalo: ${errorText(err)}`;
-    }
-  };
-  const form = h(
-    'form',
-    { class: 'row', id: 'consent-search', 'aria-label': 'Hledat v záznamech souhlasů' },
-    h('div', {}, h('label', { for: 'c-callsid' }, 'CallSid'), callSid),
-    h('div', {}, h('label', { for: 'c-from' }, 'Od (den)'), from),
-    h('div', {}, h('label', { for: 'c-to' }, 'Do (den, včetně)'), to),
-    h('div', {}, h('label', { for: 'c-decision' }, 'Rozhodnutí'), decision),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'c-search' }, 'Hledat')),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    void search();
-  });
-  form.addEventListener('input', updateLinks);
-  updateLinks();
-  await search();
-  return h(
-    'section',
-    { 'aria-labelledby': 'consents-title' },
-    h('h1', { id: 'consents-title', tabindex: -1 }, 'Záznamy souhlasů'),
-    h('p', { class: 'intro' }, 'Kdo (CallSid, maskované číslo), kdy (UTC, zobrazeno v pražském čase), jaký text upozornění, jaké rozhodnutí a kam hovor šel. Celé číslo volajícího se nikde nezobrazuje ani neexportuje. Každé hledání a export se zapisuje do auditního záznamu.'),
-    form,
-    h('p', { class: 'downloads' }, csv, ' ', jsonl),
-    summary,
-    error,
-    h(
-      'table',
-      { class: 'consents' },
-      h('caption', { class: 'visually-hidden' }, 'Nalezené souhlasy'),
-      h('thead', {}, h('tr', {}, ...['Kdy', 'CallSid', 'Volající', 'Rozhodnutí', 'Trasa', 'Jazyk', 'Upozornění'].map((t) => h('th', { scope: 'col' }, t)))),
-      tbody,
-    ),
-  );
 }
