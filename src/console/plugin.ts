@@ -25,6 +25,7 @@ import type { Schedule } from '../hours/types.js';
 import type { ConsentLog, EmergencyClosure, SwitchStore } from '../store/ports.js';
 import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
 import { dayOrInstant, HttpError, type ConsoleContext } from './context.js';
+import { registerClosureRoutes } from './closure-routes.js';
 import { registerConsentRoutes } from './consent-routes.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
@@ -244,6 +245,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   const ctx: ConsoleContext = { opts, now, audit, requireUser, requirePermission, csrfCheck, record };
   registerFlowRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
+  registerClosureRoutes(app, ctx);
 
   // --- Static front end ---------------------------------------------------------------------
   await app.register(fastifyStatic, { root: [publicDir, builtDir], prefix: '/', index: ['index.html'], decorateReply: false });

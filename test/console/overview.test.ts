@@ -126,3 +126,57 @@ describe('console overview API', () => {
     expect(badUntil.json()).toMatchObject({ code: 'closure.until', params: { value: '2 hodiny' } });
   });
 });
+
+describe('console closure preview, history and audit', () => {
+  let t: ConsoleTestApp;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'infoline-closure-preview-'));
+    cpSync(FIXTURE, dir, { recursive: true });
+    t = await buildConsoleApp({ now: '2026-11-25T09:00:00Z', configDir: dir });
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('previews the exact sentences a caller will hear, sets nothing, then shows who closed it', async () => {
+    const sup = new ConsoleClient(t.app);
+    await sup.loginAs('supervisor');
+    const preview = await sup.request('GET', `/console/api/closure-preview?${new URLSearchParams({ schedule: 'spa', reason: 'porucha telefonů', until: '1h' })}`);
+    expect(preview.statusCode).toBe(200);
+    const body = preview.json() as { sentences: string[]; until: string };
+    expect(body.until).toBe('2026-11-25T10:00:00.000Z');
+    expect(body.sentences[0]).toBe('Oddělení je mimořádně uzavřeno: porucha telefonů.');
+    expect(body.sentences.join(' ')).not.toContain('mimo provozní dobu');
+    // 11:00 Prague, when the closure ends.
+    expect(body.sentences.join(' ')).toContain('dnes v 11:00');
+    expect(await t.switches.closures()).toEqual([]);
+    // The real call after the closure is set says the same.
+    expect((await sup.request('POST', '/console/api/closures', { schedule: 'spa', reason: 'porucha telefonů', until: '1h' })).statusCode).toBe(200);
+    const sim = (await sup.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', inputs: ['5'] })).json() as { call: { steps: { heard: { text?: string }[] }[] } };
+    const heard = sim.call.steps[1]?.heard.map((x) => x.text ?? '') ?? [];
+    for (const sentence of body.sentences) expect(heard).toContain(sentence);
+
+    const viewer = new ConsoleClient(t.app, '10.0.0.3');
+    await viewer.loginAs('viewer');
+    const history = (await viewer.request('GET', '/console/api/closure-history')).json() as { closures: Record<string, { who: string; at: string }> };
+    expect(history.closures.spa).toEqual({ who: 'sam.supervisor', at: '2026-11-25T09:00:00.000Z' });
+    // The audit view is for supervisors only.
+    expect((await viewer.request('GET', '/console/api/audit')).statusCode).toBe(403);
+    const audit = (await sup.request('GET', '/console/api/audit')).json() as { entries: { action: string; who: string }[] };
+    expect(audit.entries[0]).toMatchObject({ action: 'audit.read', who: 'vera.viewer' });
+    expect(audit.entries.map((e) => e.action)).toContain('closure.set');
+  });
+
+  it('previews the whole line with line.closed (or the emergency sentence until that prompt exists)', async () => {
+    const sup = new ConsoleClient(t.app);
+    await sup.loginAs('supervisor');
+    const res = await sup.request('GET', `/console/api/closure-preview?${new URLSearchParams({ schedule: 'line', reason: 'výpadek', until: '30m' })}`);
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { sentences: string[] }).sentences.join(' ')).toContain('výpadek');
+    const bad = await sup.request('GET', `/console/api/closure-preview?${new URLSearchParams({ schedule: 'spa', reason: 'x', until: '2 hodiny' })}`);
+    expect(bad.json()).toMatchObject({ code: 'closure.until' });
+  });
+});

@@ -2,11 +2,13 @@
 // with focus moved to the page heading (keyboard and screen-reader users land on the page).
 import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.js';
 import { h } from './dom.js';
+import { auditPage } from './audit.js';
 import { configBanner } from './config-state.js';
 import { flowPage } from './flow.js';
 import { errorText, roleName } from './messages.js';
 import { consentsPage } from './consents.js';
-import { closuresPage, hoursPage } from './pages.js';
+import { closuresPage } from './closures.js';
+import { hoursPage } from './pages.js';
 import { simulatorPage } from './simulator.js';
 import { todayPage } from './today.js';
 
@@ -14,7 +16,7 @@ interface Page {
   id: string;
   title: string;
   /** Shown only to users with this permission. */
-  needs?: 'consents';
+  needs?: 'consents' | 'closures';
   render(user: User): Promise<HTMLElement>;
 }
 
@@ -25,6 +27,7 @@ const PAGES: Page[] = [
   { id: 'hours', title: 'Provozní doba', render: hoursPage },
   { id: 'closures', title: 'Mimořádné uzavření', render: closuresPage },
   { id: 'consents', title: 'Souhlasy', needs: 'consents', render: consentsPage },
+  { id: 'audit', title: 'Audit', needs: 'closures', render: auditPage },
 ];
 
 const root = document.getElementById('app') as HTMLElement;

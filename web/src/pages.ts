@@ -1,7 +1,6 @@
-// The console's pages. Each returns its section; data comes from /console/api.
-import { api, type ClosedReason, type ClosuresInfo, type HoursDay, type HoursInfo, type User } from './api.js';
-import { announce, czDateTime, czDay, h, pragueNow, WEEKDAY_CS } from './dom.js';
-import { errorText, roleName } from './messages.js';
+// The hours page: a calendar per schedule from any start date, up to 62 days.
+import { api, type ClosedReason, type HoursDay, type HoursInfo } from './api.js';
+import { czDateTime, czDay, h, pragueNow, WEEKDAY_CS } from './dom.js';
 
 function heading(title: string, intro?: string): HTMLElement[] {
   const out: HTMLElement[] = [h('h1', { tabindex: -1 }, title)];
@@ -83,70 +82,4 @@ export async function hoursPage(): Promise<HTMLElement> {
       );
     }),
   );
-}
-
-// --- Emergency closures -------------------------------------------------------------------------
-
-export async function closuresPage(user: User): Promise<HTMLElement> {
-  const info = await api<ClosuresInfo>('GET', 'closures');
-  const mayClose = user.permissions.includes('closures');
-  const message = h('p', { id: 'closure-message', role: 'status' });
-  const section = h(
-    'section',
-    { 'aria-labelledby': 'closures-title' },
-    ...heading('Mimořádné uzavření', 'Uzavře tým hned, s důvodem, který volající uslyší, a s koncem, po kterém se tým otevře sám. Platí od příštího kroku každého hovoru.'),
-    message,
-  );
-  for (const s of info.schedules) {
-    const state = s.closure
-      ? h('p', { class: 'warning' }, `Mimořádně uzavřeno do ${czDateTime(s.closure.until)} — ${s.closure.reason} (od ${czDateTime(s.closure.since)})`)
-      : h('p', {}, s.open ? `Nyní otevřeno${s.closesAt ? `, zavírá ${czDateTime(s.closesAt)}` : ''}.` : `Nyní zavřeno${s.nextOpening ? `, otevře ${czDateTime(s.nextOpening)}` : ''}.`);
-    const card = h('article', { class: 'card', id: `closure-${s.id}`, 'aria-labelledby': `closure-${s.id}-title` }, h('h2', { id: `closure-${s.id}-title` }, `Rozvrh ${s.id}`), state);
-    if (!mayClose) {
-      card.append(h('p', { class: 'muted' }, `Uzavírat a znovu otevírat může jen role supervizor (vaše role: ${roleName(user.role)}).`));
-    } else if (s.closure) {
-      const reopen = h('button', { type: 'button', id: `reopen-${s.id}` }, 'Znovu otevřít hned');
-      reopen.addEventListener('click', () => {
-        void (async () => {
-          try {
-            await api('DELETE', `closures/${encodeURIComponent(s.id)}`);
-            announce(`Rozvrh ${s.id} je znovu otevřen.`);
-            window.dispatchEvent(new HashChangeEvent('hashchange'));
-          } catch (err) {
-            message.textContent = `Nepodařilo se: ${errorText(err)}`;
-          }
-        })();
-      });
-      card.append(reopen);
-    } else {
-      const reason = h('input', { id: `close-reason-${s.id}`, name: 'reason', required: true, maxlength: 200, placeholder: 'např. technická porucha' });
-      const until = h('input', { id: `close-until-${s.id}`, name: 'until', required: true, value: '2h', 'aria-describedby': `close-until-hint-${s.id}` });
-      const form = h(
-        'form',
-        { class: 'close-form' },
-        h('label', { for: `close-reason-${s.id}` }, 'Důvod (volající ho uslyší)'),
-        reason,
-        h('label', { for: `close-until-${s.id}` }, 'Do kdy'),
-        until,
-        h('small', { id: `close-until-hint-${s.id}` }, 'Doba (30m, 2h, 1d) nebo čas v Praze (2026-12-24T12:00).'),
-        h('button', { type: 'submit', id: `close-${s.id}` }, `Uzavřít ${s.id} hned`),
-      );
-      form.addEventListener('submit', (ev) => {
-        ev.preventDefault();
-        void (async () => {
-          try {
-            await api('POST', 'closures', { schedule: s.id, reason: reason.value, until: until.value });
-            announce(`Rozvrh ${s.id} je uzavřen.`);
-            window.dispatchEvent(new HashChangeEvent('hashchange'));
-          } catch (err) {
-            message.textContent = `Nepodařilo se: ${errorText(err)}`;
-            message.className = 'error';
-          }
-        })();
-      });
-      card.append(form);
-    }
-    section.append(card);
-  }
-  return section;
 }
