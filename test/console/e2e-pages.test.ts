@@ -54,7 +54,7 @@ describe.runIf(hasChromium)('console pages at two sizes', () => {
         await b.page.waitForLoadState('networkidle');
         expect({ page: link, size, overflow: await b.overflow() }).toEqual({ page: link, size, overflow: 0 });
         expect({ page: link, size, violations: await b.axe() }).toEqual({ page: link, size, violations: [] });
-        await b.shot(`${role}-${link.toLowerCase().replace(/[^a-z]+/g, '-')}-${size}`);
+        await b.shot(`${role}-${link.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]+/g, '-')}-${size}`);
       }
     }
     await b.page.setViewportSize(DESKTOP);

@@ -115,8 +115,10 @@ export async function simulatorPage(): Promise<HTMLElement> {
       end.className = `end ${o.cls}`;
       for (const b of buttons) b.disabled = ended;
       toEnd.disabled = ended;
+      // The newest step's heading at the top of the transcript box, the outcome in the window.
       const newest = added[added.length - 1];
-      newest?.scrollIntoView({ block: 'nearest' });
+      if (newest) box.scrollTop = newest.offsetTop;
+      end.scrollIntoView({ block: 'nearest' });
       if (ended && !wasEnded) {
         end.focus();
         announce(o.text);
