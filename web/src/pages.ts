@@ -29,7 +29,7 @@ function dayCell(d: HoursDay): HTMLElement {
   const kind = d.closed?.kind ?? (open ? 'open' : 'outside-hours');
   return h(
     'div',
-    { role: 'cell', class: `day ${kind}${open ? ' has-open' : ''}`, title: d.text, 'data-date': d.date },
+    { role: 'cell', class: `day ${kind}${open ? ' has-open' : ''}`, 'data-date': d.date },
     h('span', { class: 'date' }, `${WEEKDAY_CS[d.weekday] ?? ''} ${czDay(d.date)}`),
     h('span', { class: 'open' }, open || 'zavřeno'),
     d.closed && d.closed.kind !== 'outside-hours' ? h('span', { class: 'reason' }, reasonText(d.closed)) : null,
