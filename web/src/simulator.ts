@@ -139,7 +139,16 @@ export async function simulatorPage(): Promise<HTMLElement> {
     h('div', { class: 'actions' }, restart),
   );
   settings.addEventListener('submit', (ev) => ev.preventDefault());
-  for (const field of [date, clock, lang]) field.addEventListener('change', () => void run(() => [], false));
+  // A new call when the moment or language really changes (a blur may repeat the change event).
+  let settingsKey = `${date.value}|${clock.value}|${lang.value}`;
+  for (const field of [date, clock, lang]) {
+    field.addEventListener('change', () => {
+      const key = `${date.value}|${clock.value}|${lang.value}`;
+      if (key === settingsKey) return;
+      settingsKey = key;
+      void run(() => [], false);
+    });
+  }
 
   const legend = h(
     'ul',
@@ -164,7 +173,8 @@ export async function simulatorPage(): Promise<HTMLElement> {
     }
     const target = ev.target as HTMLElement | null;
     if (ev.ctrlKey || ev.metaKey || ev.altKey || (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
-    if (/^[0-9*]$/.test(ev.key) && !ended) {
+    // Whether the call still takes keys is decided in turn (after a pending "Nový hovor").
+    if (/^[0-9*]$/.test(ev.key)) {
       ev.preventDefault();
       press(ev.key);
     }
