@@ -85,7 +85,8 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: ConsoleContext)
       const rows = found.slice(0, size).map(masked);
       const last = rows[rows.length - 1];
       await ctx.record(req, { action: 'consents.search', target: JSON.stringify(filter), result: 'ok', details: { rows: rows.length, format } });
-      return { filter, rows, pageSize: size, next: found.length > size && last ? encodeCursor(last) : null };
+      // `truncated` (more rows than shown) as before paging; no total: counting would read the whole log.
+      return { filter, rows, pageSize: size, next: found.length > size && last ? encodeCursor(last) : null, truncated: found.length > size };
     }
     const rows = (await ctx.opts.consentLog.list(query)).map(masked);
     const excel = q.data.excel === '1';

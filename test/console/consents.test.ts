@@ -77,6 +77,7 @@ describe('console consent search at volume', () => {
     expect(page.rows[0]?.callSid).toBe(sid(ROWS - 1));
     expect(page.rows[49]?.callSid).toBe(sid(ROWS - 50));
     expect(page.next).not.toBeNull();
+    expect((res.json() as { truncated: boolean }).truncated).toBe(true);
     // One row more than shown tells that there is a next page; nothing else is read.
     expect(log.rowsRead).toBeLessThanOrEqual(51);
 
