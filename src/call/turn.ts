@@ -116,17 +116,32 @@ function computeStep(req: TurnRequest, input: CallInput, canResume: boolean, wor
 
 /** What a `say` action speaks; closed-hours texts get the hours, the next opening and the reason. */
 function sayTexts(req: TurnRequest, action: Extract<FlowAction, { type: 'say' }>, closedSchedules: string[]): Utterance[] {
-  const { speech, bundle } = req.config;
+  const { speech } = req.config;
   if (action.schedule === undefined) return action.keys.map((k) => speech.utter(action.lang, k));
-  const found = scheduleStatus(bundle, action.schedule, req.at, req.closures);
-  if (!found) return action.keys.map((k) => speech.utter(action.lang, k));
-  if (!found.status.open) closedSchedules.push(action.schedule);
-  const vars = speech.closedVars(action.lang, found.schedule, found.status, new Date(req.at));
-  const out = action.keys.map((k) => speech.utter(action.lang, k, vars));
-  const reason = found.status.open ? undefined : speech.closedReason(action.lang, found.status.reason);
-  // The reason (holiday, closure, emergency) comes right after the first sentence.
-  if (reason !== undefined && out[0] !== undefined) out.splice(1, 0, { ...out[0], text: reason, audio: undefined });
-  return out;
+  const said = scheduleSayTexts(req.config, action.lang, action.keys, action.schedule, req.at, req.closures);
+  if (said.closed) closedSchedules.push(action.schedule);
+  return said.texts;
+}
+
+/**
+ * The texts of a say node tied to a schedule, as heard at `at`. The reason (holiday, closure,
+ * emergency) comes right after the first sentence; an emergency closure during opening hours
+ * replaces that sentence instead ("…is now outside opening hours" would contradict it).
+ */
+export function scheduleSayTexts(config: CompiledConfig, lang: string, keys: readonly string[], scheduleId: string, at: number, closures: readonly EmergencyClosure[]): { texts: Utterance[]; closed: boolean } {
+  const { speech, bundle } = config;
+  const found = scheduleStatus(bundle, scheduleId, at, closures);
+  if (!found) return { texts: keys.map((k) => speech.utter(lang, k)), closed: false };
+  const { status } = found;
+  const vars = speech.closedVars(lang, found.schedule, status, new Date(at));
+  const out = keys.map((k) => speech.utter(lang, k, vars));
+  if (status.open) return { texts: out, closed: false };
+  const reason = speech.closedReason(lang, status.reason);
+  if (reason !== undefined && out[0] !== undefined) {
+    const duringHours = status.reason.kind === 'emergency' && scheduleStatus(bundle, scheduleId, at, [])?.status.open === true;
+    out.splice(duringHours ? 0 : 1, duringHours ? 1 : 0, { ...out[0], text: reason, audio: undefined });
+  }
+  return { texts: out, closed: true };
 }
 
 export function consentRecord(req: Pick<TurnRequest, 'config' | 'callSid' | 'from' | 'at' | 'heardNotices'>, action: Extract<FlowAction, { type: 'recordConsent' }>): ConsentRecord {

@@ -9,14 +9,32 @@ export interface ExportOptions {
   format?: string | undefined;
 }
 
-/** RFC 4180: quote a field holding a comma, quote, CR or LF; double inner quotes. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/** Bidi controls (LRM/RLM, embeddings, overrides, isolates, ALM): they disguise what a cell says. */
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * One CSV cell: bidi controls stripped; a cell a spreadsheet would run as a formula (starting
+ * with =, +, -, @, tab or CR) prefixed with ' (OWASP CSV injection); RFC 4180 quoting for a
+ * cell holding the separator, a quote, CR or LF.
+ */
+export function csvField(value: string, separator = ','): string {
+  let v = value.replace(BIDI, '');
+  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  return v.includes(separator) || /["\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export function csvLines(rows: readonly ConsentRecord[]): string {
-  const lines = [CONSENT_FIELDS.join(','), ...rows.map((r) => CONSENT_FIELDS.map((f) => csvField(String(r[f]))).join(','))];
-  return lines.map((l) => `${l}\r\n`).join('');
+export interface CsvOptions {
+  /** Czech Excel: ";" separator, a UTF-8 BOM, and `at` as Prague local time ("2026-11-25 10:00:00"). */
+  excel?: boolean;
+}
+
+const pragueTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Prague', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
+export function csvLines(rows: readonly ConsentRecord[], opts: CsvOptions = {}): string {
+  const sep = opts.excel ? ';' : ',';
+  const cell = (r: ConsentRecord, f: (typeof CONSENT_FIELDS)[number]) => (opts.excel && f === 'at' ? pragueTime.format(new Date(r.at)) : String(r[f]));
+  const lines = [CONSENT_FIELDS.join(sep), ...rows.map((r) => CONSENT_FIELDS.map((f) => csvField(cell(r, f), sep)).join(sep))];
+  return `${opts.excel ? '\uFEFF' : ''}${lines.map((l) => `${l}\r\n`).join('')}`;
 }
 
 export function jsonLines(rows: readonly ConsentRecord[]): string {

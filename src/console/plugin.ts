@@ -15,24 +15,26 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { activeClosure, scheduleStatus } from '../call/compiled.js';
 import { activeLineClosure, LINE_CLOSURE_ID } from '../call/line.js';
-import { csvLines, jsonLines } from '../cli/consent.js';
 import { flowGraph } from '../cli/graph.js';
 import { dayText } from '../cli/hours.js';
 import { CLI_ZONE, parseInstant, parseUntil } from '../cli/time.js';
-import { maskCaller, type ConsentRecord } from '../consent/record.js';
 import { formatIssue } from '../config/issues.js';
 import { packageRoot } from '../config/load.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { scheduleDays } from '../hours/engine.js';
 import type { Schedule } from '../hours/types.js';
+import type { ConsentLog, EmergencyClosure, SwitchStore } from '../store/ports.js';
 import { MemorySessionStore } from '../store/memory-sessions.js';
-import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
 import type { ConfigVersionStore } from '../store/config-version-port.js';
 import type { SessionStore } from '../store/session-port.js';
 import { AuditLog, AuditUnavailableError, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
 import { noticesApi } from './notices-api.js';
 import { reportApi } from './report-api.js';
 import type { JourneyStore } from '../store/journey-port.js';
+import { dayOrInstant, HttpError, type ConsoleContext } from './context.js';
+import { registerClosureRoutes } from './closure-routes.js';
+import { registerConsentRoutes } from './consent-routes.js';
+import { registerFlowRoutes } from './flow-routes.js';
 import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { callbacksApi } from './callbacks-api.js';
@@ -119,15 +121,6 @@ class Gate {
   }
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const loginBody = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 const simulateBody = z.object({
   at: z.string().min(1).max(40),
@@ -140,38 +133,6 @@ const closeBody = z.object({
   until: z.string().min(1).max(40),
   reason: z.string().trim().min(1, { error: 'a reason is required (callers hear it)' }).max(200),
 });
-const consentQuery = z.object({
-  callSid: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9]{2,64}$/, { error: 'CallSid is letters and digits (CA…)' })
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-  from: z.string().max(40).optional(),
-  to: z.string().max(40).optional(),
-  decision: z.enum(['granted', 'declined', '']).optional(),
-  format: z.enum(['json', 'csv', 'jsonl']).default('json'),
-});
-
-/** How many rows the search view shows; downloads have no limit. */
-const VIEW_LIMIT = 500;
-
-/** A consent row as the console may show it: masked by today's rule even if a store held more (or an older mask). */
-function masked(r: ConsentRecord): ConsentRecord {
-  return r.caller === 'unknown' ? r : { ...r, caller: maskCaller(r.caller) };
-}
-
-
-/** "2026-11-27" (a Prague day) or any time parseInstant accepts; `end` makes a date inclusive. */
-function dayOrInstant(value: string, option: string, end: boolean): number {
-  const text = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    const start = parseInstant(text, option);
-    return end ? parseInstant(new Date(start + 36 * 3600_000).toISOString().slice(0, 10), option) : start;
-  }
-  return parseInstant(text, option);
-}
-
 export async function consolePlugin(app: FastifyInstance, opts: ConsoleOptions): Promise<void> {
   if (opts.sessionSecret.length < MIN_SECRET_LENGTH) {
     throw new Error(`CONSOLE_SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 48)`);
@@ -314,29 +275,30 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
       // A forged or stale write is audited too (best effort: it is refused either way).
       await record(req, { action: 'csrf', target: `${req.method} ${req.url.split('?')[0] ?? ''}`, result: 'denied' }).catch(() => undefined);
-      return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again' });
+      return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again', code: 'csrf' });
     }
     const status = error.statusCode ?? 500;
-    if (status >= 500) {
+    if (status >= 500 && !(error instanceof HttpError)) {
       req.log.error({ err: error }, 'console request failed');
-      return reply.code(500).send({ error: 'internal error (see the service log)' });
+      return reply.code(500).send({ error: 'internal error (see the service log)', code: 'internal' });
     }
-    return reply.code(status).send({ error: error.message });
+    if (error instanceof HttpError) return reply.code(status).send({ error: error.message, code: error.code, params: error.params });
+    return reply.code(status).send({ error: error.message, code: 'invalid' });
   });
 
   const requireUser = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.consoleUser) return reply.code(401).send({ error: 'sign in first' });
+    if (!req.consoleUser) return reply.code(401).send({ error: 'sign in first', code: 'auth.required' });
   };
   const requirePermission = (permission: Permission, action: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const user = req.consoleUser;
-    if (!user) return reply.code(401).send({ error: 'sign in first' });
+    if (!user) return reply.code(401).send({ error: 'sign in first', code: 'auth.required' });
     if (!can(user.role, permission)) {
       await record(req, { action, target: req.url, result: 'denied' });
-      return reply.code(403).send({ error: `the role "${user.role}" may not do this (${action})` });
+      return reply.code(403).send({ error: `the role "${user.role}" may not do this (${action})`, code: 'auth.forbidden', params: { role: user.role, action } });
     }
   };
   const csrfCheck = app.csrfProtection.bind(app);
-  const bad = (message: string) => new HttpError(400, message);
+  const bad = (message: string, code = 'invalid', params: Record<string, string | number> = {}) => new HttpError(400, message, code, params);
   const userView = (u: ConsoleUser) => ({
     name: u.name,
     role: u.role,
@@ -344,9 +306,14 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   });
   const currentBundle = () => {
     const config = opts.registry.current;
-    if (!config) throw new HttpError(503, 'no configuration loaded');
+    if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
     return config.bundle;
   };
+
+  const ctx: ConsoleContext = { opts, now, audit, requireUser, requirePermission, csrfCheck, record };
+  registerFlowRoutes(app, ctx);
+  registerConsentRoutes(app, ctx);
+  registerClosureRoutes(app, ctx);
 
   // --- Static front end ---------------------------------------------------------------------
   await app.register(fastifyStatic, { root: [publicDir, builtDir], prefix: '/', index: ['index.html'], decorateReply: false });
@@ -363,7 +330,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
 
   app.post('/api/login', { onRequest: csrfCheck }, async (req, reply) => {
     const body = loginBody.safeParse(req.body);
-    if (!body.success) throw bad('name and password are required');
+    if (!body.success) throw bad('name and password are required', 'login.missing');
     const name = body.data.name.trim().toLowerCase();
     const ipLimit = await countIpAttempt(req);
     const nameLimit = ipLimit.isAllowed || !ipLimit.isExceeded ? await countNameAttempt(req) : ipLimit;
@@ -371,7 +338,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (!limit.isAllowed && limit.isExceeded) {
       await record(req, { who: name, action: 'login', target: null, result: 'rate-limited' });
       reply.header('retry-after', String(limit.ttlInSeconds));
-      return reply.code(429).send({ error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min` });
+      return reply.code(429).send({ error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min`, code: 'login.rateLimited', params: { minutes: Math.ceil(limit.ttlInSeconds / 60) } });
     }
     const user = users.get(name);
     const stored = user?.passwordHash ?? (await dummyPasswordHash());
@@ -379,11 +346,11 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     if (ok === BUSY) {
       req.log.warn('console sign-in refused: too many password checks at once');
       reply.header('retry-after', '5');
-      return reply.code(503).send({ error: 'too many sign-ins at this moment; try again in a few seconds' });
+      return reply.code(503).send({ error: 'too many sign-ins at this moment; try again in a few seconds', code: 'login.busy' });
     }
     if (!user || !ok) {
       await record(req, { who: name, action: 'login', target: null, result: 'failed' });
-      return reply.code(401).send({ error: 'wrong name or password' });
+      return reply.code(401).send({ error: 'wrong name or password', code: 'login.invalid' });
     }
     req.consoleUser = user;
     await record(req, { action: 'login', target: null, result: 'ok' });
@@ -436,13 +403,13 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const body = simulateBody.safeParse(req.body);
     if (!body.success) throw bad(`invalid simulation: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const config = opts.registry.current;
-    if (!config) throw new HttpError(503, 'no configuration loaded');
-    if (!config.speech.languages.includes(body.data.language)) throw bad(`no prompts in language "${body.data.language}"`);
+    if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
+    if (!config.speech.languages.includes(body.data.language)) throw bad(`no prompts in language "${body.data.language}"`, 'simulate.language', { language: body.data.language });
     let at: number;
     try {
       at = parseInstant(body.data.at, 'time');
     } catch (err) {
-      throw bad((err as Error).message);
+      throw bad((err as Error).message, 'time.invalid', { value: body.data.at });
     }
     return simulateOnConsole({ registry: opts.registry, switches: opts.switches }, { at, language: body.data.language, inputs: body.data.inputs, untilEnd: body.data.untilEnd });
   });
@@ -456,7 +423,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
       try {
         from = dayOrInstant(q.from, 'from', false);
       } catch (err) {
-        throw bad((err as Error).message);
+        throw bad((err as Error).message, 'time.invalid', { value: q.from });
       }
     }
     const days = typeof q.days === 'string' && /^\d{1,3}$/.test(q.days) ? Math.min(Math.max(Number(q.days), 1), 62) : 14;
@@ -470,6 +437,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
         const emergency = activeClosure(closures, id, from);
         return {
           id,
+          name: schedule.name ?? id,
           timezone: schedule.timezone,
           emergency: emergency ?? null,
           days: scheduleDays(schedule, new Date(from), days, emergency).map((day) => ({ ...day, text: dayText(day) })),
@@ -490,6 +458,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
         const status = scheduleStatus(bundle, id, at, closures)?.status;
         return {
           id,
+          name: (bundle.hours.schedules[id] as Schedule).name ?? id,
           closure: activeClosure(closures, id, at) ?? null,
           open: status?.open ?? false,
           nextOpening: status && !status.open ? (status.nextOpening?.toISOString() ?? null) : null,
@@ -501,17 +470,17 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
 
   app.post('/api/closures', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.set') }, async (req) => {
     const body = closeBody.safeParse(req.body);
-    if (!body.success) throw bad(body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!body.success) throw bad(body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), body.error.issues.some((i) => i.path[0] === 'reason') ? 'closure.reason' : 'closure.invalid');
     const bundle = currentBundle();
-    if (body.data.schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, body.data.schedule)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`);
+    if (body.data.schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, body.data.schedule)) throw bad(`no schedule "${body.data.schedule}" in config/hours.yaml`, 'closure.schedule', { schedule: body.data.schedule });
     const at = now();
     let until: number;
     try {
       until = parseUntil(body.data.until, at);
     } catch (err) {
-      throw bad((err as Error).message);
+      throw bad((err as Error).message, 'closure.until', { value: body.data.until });
     }
-    if (until <= at) throw bad(`the end ${new Date(until).toISOString()} is already in the past`);
+    if (until <= at) throw bad(`the end ${new Date(until).toISOString()} is already in the past`, 'closure.past', { until: new Date(until).toISOString() });
     const closure: EmergencyClosure = { schedule: body.data.schedule, until: new Date(until).toISOString(), reason: body.data.reason, since: new Date(at).toISOString() };
     await record(req, { action: 'closure.set', target: closure.schedule, result: 'ok', details: { until: closure.until, reason: closure.reason } });
     await afterAudit(req, 'closure.set', closure.schedule, () => opts.switches.setClosure(closure));
@@ -521,38 +490,11 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   app.delete('/api/closures/:schedule', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.clear') }, async (req) => {
     const { schedule } = req.params as { schedule: string };
     const bundle = currentBundle();
-    if (schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, schedule)) throw new HttpError(404, `no schedule "${schedule}"`);
+    if (schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, schedule)) throw new HttpError(404, `no schedule "${schedule}"`, 'closure.schedule', { schedule });
     const stored = (await opts.switches.closures()).some((c) => c.schedule === schedule);
     await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed: stored } });
     const removed = await afterAudit(req, 'closure.clear', schedule, () => opts.switches.clearClosure(schedule));
     return { removed };
-  });
-
-  // --- Consent log (dpo) ----------------------------------------------------------------------
-  app.get('/api/consents', { preHandler: requirePermission('consents', 'consents.read') }, async (req, reply) => {
-    const q = consentQuery.safeParse(req.query);
-    if (!q.success) throw bad(q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    let fromMs: number | undefined;
-    let toMs: number | undefined;
-    try {
-      if (q.data.from) fromMs = dayOrInstant(q.data.from, 'from', false);
-      if (q.data.to) toMs = dayOrInstant(q.data.to, 'to', true);
-    } catch (err) {
-      throw bad((err as Error).message);
-    }
-    const query: ConsentQuery = {};
-    if (fromMs !== undefined) query.since = new Date(fromMs).toISOString();
-    if (q.data.callSid) query.callSid = q.data.callSid;
-    if (q.data.decision) query.decision = q.data.decision;
-    const rows = (await opts.consentLog.list(query)).filter((r) => toMs === undefined || Date.parse(r.at) < toMs).map(masked);
-    const filter = { callSid: q.data.callSid ?? null, from: query.since ?? null, to: toMs !== undefined ? new Date(toMs).toISOString() : null, decision: q.data.decision || null };
-    const format = q.data.format;
-    await record(req, { action: format === 'json' ? 'consents.search' : 'consents.export', target: JSON.stringify(filter), result: 'ok', details: { rows: rows.length, format } });
-    if (format === 'json') return { filter, total: rows.length, rows: rows.slice(0, VIEW_LIMIT), truncated: rows.length > VIEW_LIMIT };
-    const stamp = new Date(now()).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
-    reply.header('content-disposition', `attachment; filename="consents-${stamp}.${format}"`);
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLines(rows));
-    return reply.type('application/x-ndjson; charset=utf-8').send(jsonLines(rows));
   });
 
   await app.register(noticesApi, { registry: opts.registry, configVersions: opts.configVersions, requirePermission, audit: record });
@@ -560,6 +502,6 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   await callbacksApi(app, { callbacks: opts.callbacks, csrfCheck, requirePermission, record });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` });
+    reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}`, code: 'notFound' });
   });
 }

@@ -155,8 +155,10 @@ export const scheduleSchema = strictGroup(
     weekly: weeklySchema,
     closures: z.array(closureSchema, { error: wrongType('a list of closures') }).optional(),
     openings: z.array(openingSchema, { error: wrongType('a list of extra openings') }).optional(),
+    /** The name people read in the console ("Lázeňství"); the id stays the key. */
+    name: z.string({ error: wrongType('a name like Lázeňství') }).min(1).max(60).optional(),
   },
-  'a schedule (timezone, holidays, weekly, closures, openings)',
+  'a schedule (timezone, holidays, weekly, closures, openings, name)',
 ).superRefine((schedule, ctx) => {
   // Two entries for one date would silently drop one of them.
   const seen = new Set<string>();

@@ -25,6 +25,8 @@ export interface ExtraOpening {
 }
 
 export interface Schedule {
+  /** Name for people ("Lázeňství"); the id is the key. */
+  name?: string | undefined;
   /** IANA zone, e.g. Europe/Prague. */
   timezone: string;
   weekly: Partial<Record<Weekday, Interval[]>>;

@@ -5,7 +5,7 @@
 // the same MemoryConsentStorage see each other's rows, like two handles on one database.
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
-import { compareRecords, matchesQuery, normaliseQuery, normaliseRecord, recordKey } from './shared.js';
+import { matchesQuery, normaliseQuery, normaliseRecord, orderAndLimit, recordKey } from './shared.js';
 
 export class MemoryConsentStorage {
   readonly rows = new Map<string, ConsentRecord>();
@@ -37,10 +37,10 @@ export class MemoryConsentLog implements ConsentLog {
   async list(query?: ConsentQuery): Promise<ConsentRecord[]> {
     this.assertOpen();
     const q = normaliseQuery(query);
-    return [...this.storage.rows.values()]
-      .filter((r) => matchesQuery(r, q))
-      .sort(compareRecords)
-      .map((r) => ({ ...r }));
+    return orderAndLimit(
+      [...this.storage.rows.values()].filter((r) => matchesQuery(r, q)),
+      q,
+    ).map((r) => ({ ...r }));
   }
 
   async check(): Promise<void> {

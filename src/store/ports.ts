@@ -5,8 +5,25 @@ import type { ConsentDecision, ConsentRecord } from '../consent/record.js';
 export interface ConsentQuery {
   /** ISO instant; only records with at >= since. */
   since?: string;
+  /** ISO instant; only records with at < until. */
+  until?: string;
   callSid?: string;
+  /** Records whose CallSid starts with this (letters and digits, case-insensitive). */
+  callSidPrefix?: string;
   decision?: ConsentDecision;
+  /** 'asc' (default): oldest first; 'desc': newest first — (at, callSid, decision) reversed. */
+  order?: 'asc' | 'desc';
+  /** At most this many records (paging: the store reads no more). */
+  limit?: number;
+  /** The cursor: only records after this one in the chosen order (the last one of the page before). */
+  after?: ConsentKey;
+}
+
+/** A record's place in the order. */
+export interface ConsentKey {
+  at: string;
+  callSid: string;
+  decision: ConsentDecision;
 }
 
 export interface AppendResult {
@@ -22,7 +39,7 @@ export interface ConsentLog {
   migrate(): Promise<void>;
   /** Resolves only once the record is durable (on disk / committed). */
   append(record: ConsentRecord): Promise<AppendResult>;
-  /** Records ordered by (at, callSid, decision). */
+  /** Records ordered by (at, callSid, decision), or the reverse with order 'desc'. */
   list(query?: ConsentQuery): Promise<ConsentRecord[]>;
   /** Throws when the log cannot be written right now (readiness). */
   check(): Promise<void>;

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
-import { CONSENT_COLUMNS, errorMessage, normaliseQuery, normaliseRecord, recordValues, type StoreLogger } from './shared.js';
+import { CONSENT_COLUMNS, consentSqlOrder, consentSqlWhere, errorMessage, normaliseQuery, normaliseRecord, recordValues, type StoreLogger } from './shared.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -197,25 +197,22 @@ export class PostgresConsentLog implements ConsentLog {
 
   async list(query?: ConsentQuery): Promise<ConsentRecord[]> {
     const q = normaliseQuery(query);
-    const where: string[] = [];
-    const params: string[] = [];
-    if (q.since !== undefined) {
-      params.push(q.since);
-      where.push(`at >= $${params.length}::timestamptz`);
-    }
-    if (q.callSid !== undefined) {
-      params.push(q.callSid);
-      where.push(`call_sid = $${params.length}`);
-    }
-    if (q.decision !== undefined) {
-      params.push(q.decision);
-      where.push(`decision = $${params.length}`);
-    }
+    const params: (string | number)[] = [];
+    const param = (v: string) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
     // COLLATE "C": byte order, the same order SQLite gives, whatever the database locale.
+    const bytes = (c: string) => `${c} COLLATE "C"`;
+    const where = consentSqlWhere(q, param, bytes, (c, p) => `upper(${c}) LIKE ${p}`, (p) => `${p}::timestamptz`);
+    const order = consentSqlOrder(q, bytes, (v) => {
+      params.push(Number(v));
+      return `$${params.length}`;
+    });
     const result = await this.pool.query<ConsentRow>(
       `SELECT ${COLUMNS} FROM ${this.t.consents}
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY at, call_sid COLLATE "C", decision COLLATE "C"`,
+       ${order}`,
       params,
     );
     return result.rows.map((row) => ({

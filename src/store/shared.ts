@@ -53,8 +53,20 @@ export function normaliseRecord(record: ConsentRecord): ConsentRecord {
 export function normaliseQuery(query: ConsentQuery | undefined): ConsentQuery {
   const out: ConsentQuery = {};
   if (query?.since !== undefined) out.since = normaliseInstant(query.since, 'since');
+  if (query?.until !== undefined) out.until = normaliseInstant(query.until, 'until');
   if (query?.callSid !== undefined) out.callSid = query.callSid;
+  if (query?.callSidPrefix !== undefined) {
+    // Letters and digits only: safe inside LIKE without escaping.
+    if (!/^[A-Za-z0-9]{1,64}$/.test(query.callSidPrefix)) throw new Error(`callSidPrefix must be letters and digits, got ${JSON.stringify(query.callSidPrefix)}`);
+    out.callSidPrefix = query.callSidPrefix.toUpperCase();
+  }
   if (query?.decision !== undefined) out.decision = query.decision;
+  if (query?.order === 'desc') out.order = 'desc';
+  if (query?.limit !== undefined) {
+    if (!Number.isInteger(query.limit) || query.limit < 1) throw new Error(`limit must be a positive whole number, got ${query.limit}`);
+    out.limit = query.limit;
+  }
+  if (query?.after !== undefined) out.after = { at: normaliseInstant(query.after.at, 'after.at'), callSid: query.after.callSid, decision: query.after.decision };
   return out;
 }
 
@@ -70,9 +82,48 @@ export function compareRecords(a: ConsentRecord, b: ConsentRecord): number {
 
 export function matchesQuery(record: ConsentRecord, query: ConsentQuery): boolean {
   if (query.since !== undefined && record.at < query.since) return false;
+  if (query.until !== undefined && record.at >= query.until) return false;
   if (query.callSid !== undefined && record.callSid !== query.callSid) return false;
+  if (query.callSidPrefix !== undefined && !record.callSid.toUpperCase().startsWith(query.callSidPrefix)) return false;
   if (query.decision !== undefined && record.decision !== query.decision) return false;
+  if (query.after !== undefined) {
+    const c = compareRecords(record, query.after as ConsentRecord);
+    if (query.order === 'desc' ? c >= 0 : c <= 0) return false;
+  }
   return true;
+}
+
+/** Sorts in the query's order and applies its limit: the in-memory form of ORDER BY … LIMIT. */
+export function orderAndLimit(records: ConsentRecord[], query: ConsentQuery): ConsentRecord[] {
+  const sorted = records.sort(query.order === 'desc' ? (a, b) => compareRecords(b, a) : compareRecords);
+  return query.limit !== undefined ? sorted.slice(0, query.limit) : sorted;
+}
+
+/**
+ * WHERE terms of a query for both SQL adapters; `param(value)` adds a parameter and returns its
+ * placeholder, `text(column)` wraps a text column for byte-order comparison.
+ */
+export function consentSqlWhere(q: ConsentQuery, param: (value: string) => string, text: (column: string) => string, upperLike: (column: string, placeholder: string) => string, at: (placeholder: string) => string): string[] {
+  const where: string[] = [];
+  if (q.since !== undefined) where.push(`at >= ${at(param(q.since))}`);
+  if (q.until !== undefined) where.push(`at < ${at(param(q.until))}`);
+  if (q.callSid !== undefined) where.push(`call_sid = ${param(q.callSid)}`);
+  if (q.callSidPrefix !== undefined) where.push(upperLike('call_sid', param(`${q.callSidPrefix}%`)));
+  if (q.decision !== undefined) where.push(`decision = ${param(q.decision)}`);
+  if (q.after !== undefined) {
+    const op = q.order === 'desc' ? '<' : '>';
+    const a = at(param(q.after.at));
+    const c = param(q.after.callSid);
+    const d = param(q.after.decision);
+    where.push(`(at ${op} ${a} OR (at = ${a} AND (${text('call_sid')} ${op} ${c} OR (call_sid = ${c} AND ${text('decision')} ${op} ${d}))))`);
+  }
+  return where;
+}
+
+/** ORDER BY … LIMIT of a query for both SQL adapters. */
+export function consentSqlOrder(q: ConsentQuery, text: (column: string) => string, param: (value: string) => string): string {
+  const dir = q.order === 'desc' ? ' DESC' : '';
+  return `ORDER BY at${dir}, ${text('call_sid')}${dir}, ${text('decision')}${dir}${q.limit !== undefined ? ` LIMIT ${param(String(q.limit))}` : ''}`;
 }
 
 export class TimeoutError extends Error {

@@ -9,10 +9,10 @@ import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
 import type { SqliteConsentLog } from './sqlite-consent-log.js';
 import {
-  compareRecords,
   errorMessage,
   normaliseQuery,
   normaliseRecord,
+  orderAndLimit,
   recordKey,
   silentLogger,
   withTimeout,
@@ -109,7 +109,7 @@ export class SpoolingConsentLog implements ConsentLog {
     const byKey = new Map<string, ConsentRecord>();
     for (const r of fromPrimary) byKey.set(recordKey(r), r);
     for (const r of fromSpool) if (!byKey.has(recordKey(r))) byKey.set(recordKey(r), r);
-    return [...byKey.values()].sort(compareRecords);
+    return orderAndLimit([...byKey.values()], q);
   }
 
   /** Ready when appends can be made durable, i.e. when the spool is writable. */

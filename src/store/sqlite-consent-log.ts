@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
-import { CONSENT_COLUMNS, normaliseQuery, normaliseRecord, recordValues } from './shared.js';
+import { CONSENT_COLUMNS, consentSqlOrder, consentSqlWhere, normaliseQuery, normaliseRecord, recordValues } from './shared.js';
 import { guardSharedMemory } from './sqlite-shm-guard.js';
 
 export type SqliteDatabase = Database.Database;
@@ -235,24 +235,22 @@ export class SqliteConsentLog implements ConsentLog {
   async list(query?: ConsentQuery): Promise<ConsentRecord[]> {
     this.assertOpen();
     const q = normaliseQuery(query);
-    const where: string[] = [];
-    const params: string[] = [];
-    if (q.since !== undefined) {
-      where.push('at >= ?');
-      params.push(q.since);
-    }
-    if (q.callSid !== undefined) {
-      where.push('call_sid = ?');
-      params.push(q.callSid);
-    }
-    if (q.decision !== undefined) {
-      where.push('decision = ?');
-      params.push(q.decision);
-    }
+    const params: Record<string, string | number> = {};
+    const param = (v: string) => {
+      const name = `p${Object.keys(params).length}`;
+      params[name] = v;
+      return `@${name}`;
+    };
+    const same = (c: string) => c;
+    // LIKE is case-insensitive for ASCII in SQLite.
+    const where = consentSqlWhere(q, param, same, (c, p) => `${c} LIKE ${p}`, same);
     const sql = `SELECT ${SELECT_COLUMNS} FROM consents
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY at, call_sid, decision`;
-    return (this.db.prepare(sql).all(...params) as ConsentRow[]).map(fromRow);
+      ${consentSqlOrder(q, same, (v) => {
+        params.limit = Number(v);
+        return '@limit';
+      })}`;
+    return (this.db.prepare(sql).all(params) as ConsentRow[]).map(fromRow);
   }
 
   /** A real committed write to a probe row: fails on a read-only file, lock timeout or I/O error. */

@@ -57,6 +57,18 @@ describe('formatting', () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
+    // Formula injection (OWASP): =, +, -, @, tab, CR at the start get a leading '.
+    expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvField('+420603***456')).toBe("'+420603***456");
+    expect(csvField('-1')).toBe("'-1");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('a-b')).toBe('a-b');
+    // Bidi controls are stripped (a right-to-left override disguises the text).
+    expect(csvField('abc\u202Egnp.exe')).toBe('abcgnp.exe');
+    expect(csvField('\u2066=1+1\u2069')).toBe("'=1+1");
+    // The separator is quoted whatever it is.
+    expect(csvField('a;b', ';')).toBe('"a;b"');
+    expect(csvField('a,b', ';')).toBe('a,b');
   });
 
   it('Mermaid labels cannot break out of their quotes', () => {

@@ -60,7 +60,7 @@ describe('broken configurations, pinned', () => {
     [
       'an unknown key in hours (named, on its own line)',
       [[HOURS, '    weekly:\n', '    weekley: {}\n    weekly:\n']],
-      ['config/hours.yaml:12 schedules.spa.weekley: unknown setting "weekley" (allowed here: timezone, holidays, weekly, closures, openings)'],
+      ['config/hours.yaml:12 schedules.spa.weekley: unknown setting "weekley" (allowed here: timezone, holidays, weekly, closures, openings, name)'],
     ],
     ['an unknown day', [[HOURS, '      mon:', '      monday:']], ['config/hours.yaml:13 schedules.spa.weekly.monday: unknown day "monday" (use mon, tue, wed, thu, fri, sat, sun)']],
     ['an unknown node kind', [[FLOW, 'kind: language', 'kind: lang']], ['flows/infoline.yaml:55 nodes.english.kind: must be one of menu, route, say, language, goodbye, got "lang"']],

@@ -40,7 +40,7 @@ describe('console API', () => {
     await t.close();
   });
 
-  it('serves the page shell and the bundled Mermaid under /console, with security headers', async () => {
+  it('serves the page shell under /console (no diagram library: the flow is an outline), with security headers', async () => {
     const redirect = await t.app.inject({ method: 'GET', url: '/console' });
     expect(redirect.statusCode).toBe(302);
     expect(redirect.headers.location).toBe('/console/');
@@ -48,14 +48,11 @@ describe('console API', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('<html lang="cs">');
-    expect(page.body).toContain('src="vendor/mermaid.min.js"');
+    expect(page.body).toContain('src="main.js"');
+    expect(page.body).not.toContain('mermaid');
     expect(page.body).not.toMatch(/https?:\/\/(cdn|unpkg|jsdelivr)/);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
     expect(page.headers['x-frame-options']).toBe('DENY');
-    const mermaid = await t.app.inject({ method: 'GET', url: '/console/vendor/mermaid.min.js' });
-    expect(mermaid.statusCode).toBe(200);
-    expect(mermaid.headers['content-type']).toMatch(/javascript/);
-    expect(mermaid.rawPayload.length).toBeGreaterThan(1_000_000);
   });
 
   it('leaves the voice and ops routes alone: no console cookies or headers, signatures still checked', async () => {
@@ -171,7 +168,7 @@ describe('console API', () => {
     const c = new ConsoleClient(t.app, '192.0.2.9');
     const res = await c.login('nobody', 'whatever-password');
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toEqual({ error: 'wrong name or password' });
+    expect(res.json()).toEqual({ error: 'wrong name or password', code: 'login.invalid' });
     expect(t.auditLines()).toEqual([expect.objectContaining({ who: 'nobody', role: null, action: 'login', result: 'failed', ip: '192.0.2.9' })]);
   });
 
@@ -289,7 +286,7 @@ describe('console API', () => {
     expect(real.steps[1]?.heard.map((h) => (h.kind === 'say' ? h.text : ''))).toContain('Oddělení je mimořádně uzavřeno: výpadek systému.');
 
     const list = (await c.request('GET', '/console/api/closures')).json() as { schedules: { id: string; closure: unknown; open: boolean; nextOpening: string | null }[] };
-    expect(list.schedules.filter((s) => s.id === 'spa')).toEqual([{ id: 'spa', closure: expect.objectContaining({ reason: 'výpadek systému' }), open: false, nextOpening: '2026-11-25T11:00:00.000Z', closesAt: null }]);
+    expect(list.schedules.filter((s) => s.id === 'spa')).toEqual([{ id: 'spa', name: 'Lázeňství', closure: expect.objectContaining({ reason: 'výpadek systému' }), open: false, nextOpening: '2026-11-25T11:00:00.000Z', closesAt: null }]);
 
     // After `until` the closure is over without anyone reopening it.
     const after = (await c.request('POST', '/console/api/simulate', { at: '2026-11-25T12:05', inputs: ['5'] })).json() as SimBody;
@@ -359,9 +356,10 @@ describe('console API', () => {
 
     const dpo = new ConsoleClient(t.app);
     await dpo.loginAs('dpo');
-    const all = (await dpo.request('GET', '/console/api/consents')).json() as { total: number; rows: { callSid: string; caller: string; decision: string }[] };
-    expect(all.total).toBe(2);
-    expect(all.rows.map((r) => r.caller)).toEqual(['+420603***456', '+420777***999']);
+    const all = (await dpo.request('GET', '/console/api/consents')).json() as { next: string | null; rows: { callSid: string; caller: string; decision: string }[] };
+    expect(all.next).toBeNull();
+    // Newest first.
+    expect(all.rows.map((r) => r.caller)).toEqual(['+420777***999', '+420603***456']);
 
     const bySid = (await dpo.request('GET', `/console/api/consents?callSid=${declined}`)).json() as { rows: { callSid: string }[] };
     expect(bySid.rows.map((r) => r.callSid)).toEqual([declined]);
@@ -378,6 +376,8 @@ describe('console API', () => {
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('callSid,at,caller,decision,language,route,noticeId,noticeVersion,noticeSha256,flowVersion');
     expect(lines).toHaveLength(3);
+    // A cell starting with "+" would run as a formula in a spreadsheet: it is prefixed with '.
+    expect(lines[1]?.split(',')[2]).toBe("'+420603***456");
     const jsonl = await dpo.request('GET', '/console/api/consents?format=jsonl&decision=declined');
     const rows = jsonl.body.trim().split('\n').map((l) => JSON.parse(l) as { caller: string; decision: string });
     expect(rows).toEqual([expect.objectContaining({ caller: '+420777***999', decision: 'declined' })]);

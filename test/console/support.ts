@@ -43,13 +43,23 @@ export async function writeTestUsers(file: string): Promise<void> {
 }
 
 export async function buildConsoleApp(
-  opts: { now?: string; logger?: boolean | object; loginFailures?: { max: number; windowMs: number; perIp?: number; perName?: number }; sessions?: SessionStore; configDir?: string; secureCookies?: boolean } = {},
+  opts: {
+    now?: string;
+    configDir?: string;
+    consentLog?: ConsentLog;
+    logger?: boolean | object;
+    loginFailures?: { max: number; windowMs: number; perIp?: number; perName?: number };
+    sessions?: SessionStore;
+    secureCookies?: boolean;
+  } = {},
 ): Promise<ConsoleTestApp> {
   let usersFile = '';
   let auditLogPath = '';
   let configVersions: SqliteConfigVersionStore | undefined;
   const t = await buildTestApp({
     now: opts.now ?? '2026-11-25T09:00:00Z',
+    ...(opts.configDir !== undefined ? { configDir: opts.configDir } : {}),
+    ...(opts.consentLog !== undefined ? { consentLog: opts.consentLog } : {}),
     logger: opts.logger ?? false,
     // The tests play several clients through X-Forwarded-For, as behind a trusted proxy.
     trustProxy: true,

@@ -161,7 +161,7 @@ describe('hoursFileSchema: supervisor-readable errors', () => {
     expect(issues({ ...validSpa(), hollidays: 'CZ' })).toEqual([
       {
         path: ['schedules', 'spa'],
-        message: 'unknown setting "hollidays" (allowed here: timezone, holidays, weekly, closures, openings)',
+        message: 'unknown setting "hollidays" (allowed here: timezone, holidays, weekly, closures, openings, name)',
       },
     ]);
   });

@@ -197,5 +197,33 @@ export function consentLogContract(name: string, factory: () => Promise<ConsentL
       const other = await reopen();
       expect((await other.list()).map((r) => r.callSid)).toEqual([consentRecord(11).callSid]);
     });
+
+    it('pages newest first through the store: limit, cursor, until, case-insensitive CallSid prefix', async () => {
+      const log = await open();
+      // Two records share one instant: the order breaks the tie by CallSid, then decision.
+      const records = [1, 2, 3, 4, 5, 6, 7].map((n) => consentRecord(n));
+      records.push(consentRecord(8, { at: records[6]?.at, callSid: `CA${'f'.repeat(32)}` }));
+      for (const r of records) await log.append(r);
+      const newestFirst = [...records].sort((a, b) => (a.at === b.at ? (a.callSid < b.callSid ? 1 : -1) : a.at < b.at ? 1 : -1));
+      const page1 = await log.list({ order: 'desc', limit: 3 });
+      expect(page1).toEqual(newestFirst.slice(0, 3));
+      const last = page1[2] as ConsentRecord;
+      const page2 = await log.list({ order: 'desc', limit: 3, after: { at: last.at, callSid: last.callSid, decision: last.decision } });
+      expect(page2).toEqual(newestFirst.slice(3, 6));
+      const tail = page2[2] as ConsentRecord;
+      expect(await log.list({ order: 'desc', limit: 3, after: tail })).toEqual(newestFirst.slice(6));
+      // Ascending with a cursor continues in the other direction.
+      const first = records[0] as ConsentRecord;
+      expect((await log.list({ limit: 2, after: first })).map((r) => r.callSid)).toEqual([records[1]?.callSid, records[2]?.callSid]);
+      // until is exclusive; with since it is a range.
+      expect(await log.list({ since: records[1]?.at, until: records[3]?.at })).toEqual([records[1], records[2]]);
+      // A prefix in any case finds the record; a reversed range finds nothing.
+      const sid = records[4]?.callSid ?? '';
+      expect(await log.list({ callSidPrefix: sid.toLowerCase() })).toEqual([records[4]]);
+      expect(await log.list({ callSidPrefix: 'cAfF' })).toEqual([records[7]]);
+      expect((await log.list({ callSidPrefix: 'ca' })).length).toBe(records.length);
+      expect(await log.list({ since: records[5]?.at, until: records[1]?.at })).toEqual([]);
+      await expect(log.list({ callSidPrefix: "CA' OR 1=1 --" })).rejects.toThrow(/letters and digits/);
+    });
   });
 }

@@ -88,12 +88,12 @@ export interface HoursDay {
 export interface HoursInfo {
   from: string;
   days: number;
-  schedules: { id: string; timezone: string; emergency: Closure | null; days: HoursDay[] }[];
+  schedules: { id: string; name?: string; timezone: string; emergency: Closure | null; days: HoursDay[] }[];
 }
 
 export interface ClosuresInfo {
   now: string;
-  schedules: { id: string; closure: Closure | null; open: boolean; nextOpening: string | null; closesAt: string | null }[];
+  schedules: { id: string; name?: string; closure: Closure | null; open: boolean; nextOpening: string | null; closesAt: string | null }[];
 }
 
 export interface ConsentRow {
@@ -110,15 +110,19 @@ export interface ConsentRow {
 }
 
 export interface ConsentSearch {
-  total: number;
   rows: ConsentRow[];
-  truncated: boolean;
+  pageSize: number;
+  /** Cursor of the next page (older rows), or null on the last page. */
+  next: string | null;
 }
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The server's message code, worded in Czech by messages.ts. */
+    readonly code = 'error',
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
   }
@@ -140,7 +144,48 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
-  const data = (await res.json().catch(() => ({}))) as { error?: string };
-  if (!res.ok) throw new ApiError(res.status, data.error ?? `HTTP ${res.status}`);
+  const data = (await res.json().catch(() => ({}))) as { error?: string; code?: string; params?: Record<string, string | number> };
+  if (!res.ok) throw new ApiError(res.status, data.error ?? `HTTP ${res.status}`, data.code ?? `http.${res.status}`, data.params ?? {});
   return data as T;
+}
+
+export interface ConfigState {
+  version: string | null;
+  loadedAt: string | null;
+  refused: RefusedIssue[] | null;
+}
+
+export interface ScheduleState {
+  id: string;
+  name: string;
+  open: boolean;
+  closesAt: string | null;
+  nextOpening: string | null;
+  emergency: Closure | null;
+}
+
+export interface OutlineText {
+  key: string;
+  text: string;
+}
+
+export type OutlineNode =
+  | { kind: 'menu'; id: string; lang: string; intro: OutlineText[]; prompts: OutlineText[]; options: { key: string; next: OutlineNode }[]; wrongKeys: string[]; retries: number; exhausted: OutlineNode }
+  | { kind: 'route'; id: string; lang: string; queue: string; target: string; consent: boolean; texts: OutlineText[]; schedule: ScheduleState | null; closed: OutlineNode | null }
+  | { kind: 'say'; id: string; lang: string; texts: OutlineText[]; schedule: ScheduleState | null; next: OutlineNode }
+  | { kind: 'language'; id: string; lang: string; language: string; next: OutlineNode }
+  | { kind: 'goodbye'; id: string; lang: string; texts: OutlineText[]; declined: boolean }
+  | { kind: 'ref'; id: string; lang: string; menu: boolean };
+
+export interface FlowOutline {
+  version: string;
+  at: string;
+  start: OutlineNode;
+}
+
+export interface TodayInfo {
+  now: string;
+  config: ConfigState;
+  schedules: ScheduleState[];
+  closures: Closure[];
 }

@@ -3,9 +3,17 @@
 import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.js';
 import { h } from './dom.js';
 import { noticesPage } from './notices.js';
-import { closuresPage, consentsPage, flowPage, hoursPage, simulatorPage } from './pages.js';
 import { dashboardPage } from './dashboard.js';
 import { callbacksPage } from './callbacks.js';
+import { auditPage } from './audit.js';
+import { configBanner } from './config-state.js';
+import { flowPage } from './flow.js';
+import { errorText, roleName } from './messages.js';
+import { consentsPage } from './consents.js';
+import { closuresPage } from './closures.js';
+import { hoursPage } from './pages.js';
+import { simulatorPage } from './simulator.js';
+import { todayPage } from './today.js';
 
 interface Page {
   id: string;
@@ -16,6 +24,7 @@ interface Page {
 }
 
 const PAGES: Page[] = [
+  { id: 'today', title: 'Dnes', render: todayPage },
   { id: 'flow', title: 'Tok hovoru', render: flowPage },
   { id: 'simulator', title: 'Simulátor', render: simulatorPage },
   { id: 'hours', title: 'Provozní doba', render: hoursPage },
@@ -24,13 +33,15 @@ const PAGES: Page[] = [
   { id: 'notices', title: 'Znění upozornění', needs: 'consents', render: noticesPage },
   { id: 'dashboard', title: 'Přehled', render: dashboardPage },
   { id: 'callbacks', title: 'Zpětná volání', needs: 'closures', render: callbacksPage },
+  { id: 'audit', title: 'Audit', needs: 'closures', render: auditPage },
 ];
 
 const root = document.getElementById('app') as HTMLElement;
 let user: User | null = null;
 
-function roleName(role: User['role']): string {
-  return { viewer: 'náhled', supervisor: 'supervizor', dpo: 'pověřenec DPO' }[role];
+/** Each role lands on its own page: the DPO on consents, a viewer on today's overview. */
+function landing(u: User): string {
+  return { supervisor: 'flow', dpo: 'consents', viewer: 'today' }[u.role] ?? 'today';
 }
 
 async function refreshSession(): Promise<void> {
@@ -66,13 +77,11 @@ function loginView(): HTMLElement {
         setCsrfToken(s.csrfToken);
         user = s.user;
         password.value = '';
-        if (!location.hash || location.hash === '#login') location.hash = '#flow';
+        if (!location.hash || location.hash === '#login') history.replaceState(null, '', `#${landing(s.user as User)}`);
         await render();
       } catch (err) {
         password.value = '';
-        if (err instanceof ApiError && err.status === 429) error.textContent = `Příliš mnoho neúspěšných pokusů. ${err.message}`;
-        else if (err instanceof ApiError && err.status === 401) error.textContent = 'Nesprávné jméno nebo heslo.';
-        else error.textContent = `Přihlášení se nezdařilo: ${(err as Error).message}`;
+        error.textContent = err instanceof ApiError ? errorText(err) : `Přihlášení se nezdařilo: ${errorText(err)}`;
         password.focus();
       } finally {
         button.disabled = false;
@@ -115,7 +124,7 @@ function shell(u: User, page: Page, content: HTMLElement): HTMLElement {
       nav,
       h('span', { class: 'who' }, h('span', { id: 'who' }, `${u.name} (${roleName(u.role)})`), ' ', logout),
     ),
-    h('main', { id: 'main' }, content),
+    h('main', { id: 'main' }, configBanner(), content),
   );
 }
 
@@ -125,7 +134,8 @@ async function render(): Promise<void> {
     document.title = 'Přihlášení · konzole infolinky OZP';
     return;
   }
-  const id = location.hash.replace(/^#/, '').split('/')[0] || 'flow'; // #notices/<version> is the notices page
+  // #notices/<version> is the notices page; #consents?… carries a search.
+  const id = location.hash.replace(/^#/, '').split(/[/?]/)[0] || landing(user);
   const page = PAGES.find((p) => p.id === id && (!p.needs || user?.permissions.includes(p.needs))) ?? (PAGES[0] as Page);
   let content: HTMLElement;
   try {
@@ -135,7 +145,7 @@ async function render(): Promise<void> {
       user = null;
       return render();
     }
-    content = h('section', {}, h('h1', { tabindex: -1 }, page.title), h('p', { class: 'error', role: 'alert' }, `Chyba: ${(err as Error).message}`));
+    content = h('section', {}, h('h1', { tabindex: -1 }, page.title), h('p', { class: 'error', role: 'alert' }, `Chyba: ${errorText(err)}`));
   }
   root.replaceChildren(shell(user, page, content));
   document.title = `${page.title} · konzole infolinky OZP`;
@@ -147,7 +157,7 @@ void (async () => {
   try {
     await refreshSession();
   } catch (err) {
-    root.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Konzole není dostupná: ${(err as Error).message}`));
+    root.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Konzole není dostupná: ${errorText(err)}`));
     return;
   }
   await render();
