@@ -12,6 +12,9 @@ export interface ExportOptions {
 /** Bidi controls (LRM/RLM, embeddings, overrides, isolates, ALM): they disguise what a cell says. */
 const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
+/** Digits, *, and one leading + or -: a (masked) number, never a formula with a function. */
+const PHONE = /^[+-]?[\d*]+$/;
+
 /**
  * One CSV cell: bidi controls stripped; a cell a spreadsheet would run as a formula (starting
  * with =, +, -, @, tab or CR) prefixed with ' (OWASP CSV injection); RFC 4180 quoting for a
@@ -19,7 +22,9 @@ const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
  */
 export function csvField(value: string, separator = ','): string {
   let v = value.replace(BIDI, '');
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  // A (masked) phone number such as +420603***456 holds no function or reference: kept as it is,
+  // so the export stays data a program can read; anything else that starts like a formula is not.
+  if (/^[=+\-@\t\r]/.test(v) && !PHONE.test(v)) v = `'${v}`;
   return v.includes(separator) || /["\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 

@@ -128,6 +128,6 @@ describe('infoline close line / reopen line', { timeout: 90_000 }, () => {
     const work = fresh();
     const r = await cli(['close', name, '--until', '2h', '--reason', 'x'], { DATABASE_URL: join(work, 'infoline.db'), CONSOLE_AUDIT_LOG: join(work, 'audit.log') });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`infoline: no schedule "${name}" in config/hours.yaml (known: spa)\n`);
+    expect(r.stderr).toBe(`infoline: no schedule "${name}" in config/hours.yaml (known: spa, callbacks)\n`);
   });
 });

@@ -59,8 +59,11 @@ describe('formatting', () => {
     expect(csvField('two\nlines')).toBe('"two\nlines"');
     // Formula injection (OWASP): =, +, -, @, tab, CR at the start get a leading '.
     expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
-    expect(csvField('+420603***456')).toBe("'+420603***456");
-    expect(csvField('-1')).toBe("'-1");
+    expect(csvField('+1+HYPERLINK("x")')).toBe('"\'+1+HYPERLINK(""x"")"');
+    expect(csvField('-1+cmd|x')).toBe("'-1+cmd|x");
+    // A (masked) number holds no function: it stays readable data.
+    expect(csvField('+420603***456')).toBe('+420603***456');
+    expect(csvField('-1')).toBe('-1');
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvField('a-b')).toBe('a-b');
     // Bidi controls are stripped (a right-to-left override disguises the text).

@@ -191,7 +191,7 @@ describe.runIf(hasChromium)('console in a browser', () => {
   it('lets the dpo open the exact notice text a consent row names', async () => {
     await signIn(USERS.dpo.name, USERS.dpo.password);
     await page().getByRole('link', { name: 'Souhlasy' }).click();
-    await expect.poll(() => page().locator('#c-summary').textContent()).toContain('Nalezeny 2 záznamy');
+    await expect.poll(() => page().locator('#c-summary').textContent()).toContain('Zobrazeno 2 záznamy');
     const [row] = await b.service.stores.consentLog.list({ decision: 'granted' });
     await page().getByRole('link', { name: `consent.notice v${row!.noticeVersion}` }).first().click();
     await page().getByRole('heading', { name: `Znění upozornění ${row!.noticeVersion}` }).waitFor();
