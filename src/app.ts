@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
+import { requestLoggerFactory } from './http/request-logger.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { opsRoutes } from './http/ops.js';
 import { voiceRoutes } from './http/voice.js';
@@ -41,6 +42,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Fastify's own request lines come before the body is parsed (no CallSid yet);
     // the voice routes log their own line with the CallSid instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // No pino child per request: a request's few lines carry its bindings (reqId, callSid).
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: REQUEST_TIMEOUT_MS,

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from '../config/registry.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import { DEFAULT_AUDIT_LOG } from './audit.js';
-import { consolePlugin, MIN_SECRET_LENGTH } from './plugin.js';
+import { MIN_SECRET_LENGTH } from './session.js';
 import { usersFilePath } from './users-cli.js';
 
 export interface ConsoleEnv {
@@ -52,6 +52,9 @@ export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env
     deps.logger.warn({ usersFile: env.usersFile }, 'supervisor console off: no users file (add one with "infoline user add <name> --role <role>")');
     return false;
   }
+  // Loaded only when enabled: its cookie, CSRF, rate-limit and static plugins stay off the
+  // start-up path of a service that answers calls without a console.
+  const { consolePlugin } = await import('./plugin.js');
   await app.register(consolePlugin, {
     registry: deps.registry,
     consentLog: deps.consentLog,

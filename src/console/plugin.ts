@@ -26,7 +26,7 @@ import { scheduleDays } from '../hours/engine.js';
 import type { Schedule } from '../hours/types.js';
 import type { ConsentLog, ConsentQuery, EmergencyClosure, SwitchStore } from '../store/ports.js';
 import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from './audit.js';
-import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
+import { decodeSession, encodeSession, MIN_SECRET_LENGTH, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { can, dummyPasswordHash, UsersStore, verifyPassword, type ConsoleUser, type Permission } from './users.js';
 
@@ -52,7 +52,6 @@ export interface ConsoleOptions {
 }
 
 export const CONSOLE_PREFIX = '/console';
-export const MIN_SECRET_LENGTH = 32;
 /** CSRF binding before sign-in (@fastify/csrf needs a non-empty userInfo). */
 const ANONYMOUS = 'anonymous';
 

@@ -25,6 +25,7 @@ import {
   type QueueResultInput,
 } from '../telephony/queue-twiml.js';
 import type { CallOutcome, Metrics } from './metrics.js';
+import { RequestLogger } from './request-logger.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
 
@@ -81,7 +82,8 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const sid = (request.body as Record<string, unknown> | undefined)?.CallSid;
     if (typeof sid === 'string' && sid.length <= 64) {
       request.callSid = sid;
-      request.log = request.log.child({ callSid: sid });
+      if (request.log instanceof RequestLogger) request.log.bind({ callSid: sid });
+      else request.log = request.log.child({ callSid: sid });
     }
   });
   app.addHook('onResponse', async (request, reply) => {
