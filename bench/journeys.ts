@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { encodeCallQuery } from '../src/telephony/call-query.js';
 import { ROOT } from '../test/reliability/service-process.js';
-import type { TargetMessage, TargetOptions } from './target.js';
+import type { TargetMessage, TargetOptions } from './journeys-target.js';
 
 const argv = process.argv.slice(2);
 const DURATION = argv.includes('--duration') ? Number(argv[argv.indexOf('--duration') + 1]) || 4 : 4;
@@ -30,7 +30,7 @@ interface Target {
 
 async function start(journeys: boolean): Promise<Target> {
   const opts: TargetOptions = { kind: 'infoline', token: TOKEN, publicUrl: PUBLIC_URL, twiml: '', journeys };
-  const child = fork(join(ROOT, 'bench/target.ts'), [JSON.stringify(opts)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(join(ROOT, 'bench/journeys-target.ts'), [JSON.stringify(opts)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ready = await new Promise<Extract<TargetMessage, { type: 'ready' }>>((resolve) => child.on('message', (m: TargetMessage) => m.type === 'ready' && resolve(m)));
   return {
     port: ready.port,

@@ -1,27 +1,20 @@
-// The server under load, in its own process (forked by bench/run.ts), so the load generator
-// (autocannon, in the parent) and the server each get one of the two cores — the same for the
+// The server under load, in its own process (forked by bench/http.ts and pinned to one core),
+// so the load generator and the server each get one of the two cores — the same for the
 // baseline and for infoline, so their ratio is fair.
 //
 //   baseline: bare Fastify + @fastify/formbody returning a fixed TwiML string
-//   infoline: buildApp from src/app.ts with a real auth token, PUBLIC_URL, a SQLite consent
-//             log on a temp file (WAL, synchronous=FULL, group commit), no request logging
+//   infoline: the service exactly as `npm start` composes it (readEnv + composeService) with
+//             NODE_ENV=production, LOG_LEVEL=info (JSON lines to a discarded stdout), a real
+//             auth token, PUBLIC_URL without a port, a SQLite consent log on a temp file
 //
-// Messages: the parent sends { cmd: 'rss' } / { cmd: 'stop' }; the child answers on IPC.
+// Messages: the parent sends { cmd: 'rss' | 'cpu' | 'stats' | 'stop' }; the child answers on IPC.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { composeService, readEnv } from '../src/main.js';
 import { packageRoot } from '../src/config/load.js';
-import { ConfigRegistry } from '../src/config/registry.js';
-import { loggerOptions } from '../src/http/logging.js';
-import { createMetrics } from '../src/http/metrics.js';
-import { SqliteConsentLog } from '../src/store/sqlite-consent-log.js';
-import { SqliteSwitchStore } from '../src/store/sqlite-switch-store.js';
-import { SqliteJourneyStore } from '../src/store/sqlite-journeys.js';
-import { JourneyRecorder } from '../src/store/journey-recorder.js';
 
 export interface TargetOptions {
   kind: 'baseline' | 'infoline';
@@ -29,61 +22,47 @@ export interface TargetOptions {
   publicUrl: string;
   /** The fixed answer of the baseline (the size of a real first answer). */
   twiml: string;
-  /** Production logging (pino JSON lines at this level, stdout ignored by the parent); default off. */
-  logLevel?: string | undefined;
-  /** Journey events written (batched) to a SQLite journey store in the same file, as the service does. */
-  journeys?: boolean | undefined;
 }
 
-export type TargetMessage = { type: 'ready'; port: number; version?: string | undefined } | { type: 'rss'; rss: number; heapUsed: number } | { type: 'stats'; commits: number; appends: number }
-  | { type: 'cpu'; user: number; system: number }
-  | { type: 'journeys'; written: number }
-  | { type: 'elu'; activeMs: number };
+export type TargetMessage =
+  | { type: 'ready'; port: number; version?: string | undefined }
+  | { type: 'rss'; rss: number; heapUsed: number }
+  | { type: 'stats'; commits: number; appends: number }
+  | { type: 'cpu'; user: number; system: number };
 
-const quiet = { info() {}, warn() {}, error() {} };
+interface WithStats {
+  stats(): { commits: number; appends: number };
+}
 
 async function main(): Promise<void> {
   const opts = JSON.parse(process.argv[2] ?? '{}') as TargetOptions;
   let app: FastifyInstance;
   let cleanup = async () => {};
-  let consentLog: SqliteConsentLog | undefined;
+  let stats: (() => { commits: number; appends: number }) | undefined;
   let version: string | undefined;
-  let journal: JourneyRecorder | undefined;
   if (opts.kind === 'baseline') {
     app = Fastify({ logger: false });
     await app.register(formbody);
     app.post('/voice/incoming', async (_request, reply) => reply.type('text/xml; charset=utf-8').send(opts.twiml));
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'infoline-bench-'));
-    const dbPath = join(dir, 'infoline.db');
-    consentLog = new SqliteConsentLog({ path: dbPath });
-    await consentLog.migrate();
-    const switches = new SqliteSwitchStore({ path: dbPath });
-    await switches.migrate();
-    const registry = new ConfigRegistry({ dir: packageRoot(), logger: quiet });
-    registry.start();
-    version = registry.current?.version;
-    const journeys = opts.journeys ? new SqliteJourneyStore({ path: dbPath }) : undefined;
-    await journeys?.migrate();
-    journal = journeys ? new JourneyRecorder({ store: journeys, retentionDays: 0 }) : undefined;
-    app = await buildApp({
-      registry,
-      consentLog,
-      switches,
-      authToken: opts.token,
-      publicUrl: opts.publicUrl,
-      metrics: createMetrics({ defaultMetrics: false }),
-      // Off by default (the service, not the log pipeline); `logLevel` measures production logging.
-      logger: opts.logLevel === undefined ? false : loggerOptions(opts.logLevel),
-      journal,
+    const env = readEnv({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      TWILIO_AUTH_TOKEN: opts.token,
+      PUBLIC_URL: opts.publicUrl,
+      DATABASE_URL: join(dir, 'infoline.db'),
+      INFOLINE_CONFIG_DIR: packageRoot(),
     });
-    const log = consentLog;
+    const service = await composeService(env, { watch: false });
+    app = service.app;
+    version = service.registry.current?.version;
+    const log = service.stores.consentLog as Partial<WithStats>;
+    if (typeof log.stats === 'function') stats = () => (log as WithStats).stats();
     cleanup = async () => {
-      await app.close();
-      await journal?.close();
-      await journal?.store.close();
-      await switches.close();
-      await log.close();
+      await service.close();
       rmSync(dir, { recursive: true, force: true });
     };
   }
@@ -93,23 +72,15 @@ async function main(): Promise<void> {
   const send = (m: TargetMessage) => process.send?.(m);
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'rss') {
+      // Garbage is not growth: collect first (the child runs with --expose-gc).
+      (globalThis as { gc?: () => void }).gc?.();
       const mem = process.memoryUsage();
       send({ type: 'rss', rss: mem.rss, heapUsed: mem.heapUsed });
     } else if (m.cmd === 'cpu') {
       const cpu = process.cpuUsage();
       send({ type: 'cpu', user: cpu.user, system: cpu.system });
     } else if (m.cmd === 'stats') {
-      send({ type: 'stats', ...(consentLog?.stats() ?? { commits: 0, appends: 0 }) });
-    } else if (m.cmd === 'elu') {
-      // Time the main thread (the event loop answering webhooks) was busy, worker threads excluded.
-      send({ type: 'elu', activeMs: performance.eventLoopUtilization().active });
-    } else if (m.cmd === 'journeys') {
-      void (async () => {
-        await journal?.flush();
-        // Counts every event written so far (and empties the table between runs).
-        const written = journal ? await journal.store.deleteBefore('9999-01-01T00:00:00Z') : 0;
-        send({ type: 'journeys', written });
-      })();
+      send({ type: 'stats', ...(stats?.() ?? { commits: 0, appends: 0 }) });
     } else if (m.cmd === 'stop') {
       void cleanup().finally(() => process.exit(0));
     }

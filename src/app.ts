@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from './config/registry.js';
 import { CONNECTIONS_CHECK_INTERVAL_MS, limitConnectionsPerIp, MAX_CONNECTIONS_PER_IP } from './http/connections.js';
 import { loggerOptions } from './http/logging.js';
+import { requestLoggerFactory } from './http/request-logger.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import type { IdentityOptions } from './http/identify-routes.js';
 import { opsRoutes } from './http/ops.js';
@@ -57,6 +58,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Fastify's own request lines come before the body is parsed (no CallSid yet);
     // the voice routes log their own line with the CallSid instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // No pino child per request: a request's few lines carry its bindings (reqId, callSid).
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: REQUEST_TIMEOUT_MS,

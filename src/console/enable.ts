@@ -15,7 +15,7 @@ import type { SessionStore } from '../store/session-port.js';
 import type { JourneyStore } from '../store/journey-port.js';
 import type { CallbackStore } from '../store/callback-port.js';
 import { DEFAULT_AUDIT_LOG } from './audit.js';
-import { consolePlugin, MIN_SECRET_LENGTH } from './plugin.js';
+import { MIN_SECRET_LENGTH } from './session.js';
 import { usersFilePath } from './users-cli.js';
 
 export interface ConsoleEnv {
@@ -61,6 +61,9 @@ export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env
     deps.logger.warn({ usersFile: env.usersFile }, 'supervisor console off: no users file (add one with "infoline user add <name> --role <role>")');
     return false;
   }
+  // Loaded only when enabled: its cookie, CSRF, rate-limit and static plugins stay off the
+  // start-up path of a service that answers calls without a console.
+  const { consolePlugin } = await import('./plugin.js');
   await app.register(consolePlugin, {
     registry: deps.registry,
     consentLog: deps.consentLog,

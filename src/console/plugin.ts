@@ -35,7 +35,7 @@ import { dayOrInstant, HttpError, type ConsoleContext } from './context.js';
 import { registerClosureRoutes } from './closure-routes.js';
 import { registerConsentRoutes } from './consent-routes.js';
 import { registerFlowRoutes } from './flow-routes.js';
-import { decodeSession, encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
+import { decodeSession, encodeSession, MIN_SECRET_LENGTH, newSession, SESSION_COOKIE, SESSION_TTL_MS, sessionValid, type SessionData } from './session.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 import { callbacksApi } from './callbacks-api.js';
 import type { CallbackStore } from '../store/callback-port.js';
@@ -76,7 +76,6 @@ export interface ConsoleOptions {
 }
 
 export const CONSOLE_PREFIX = '/console';
-export const MIN_SECRET_LENGTH = 32;
 /** CSRF binding before sign-in (@fastify/csrf needs a non-empty userInfo). */
 const ANONYMOUS = 'anonymous';
 

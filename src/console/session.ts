@@ -59,3 +59,6 @@ export function decodeSession(value: string): SessionData | undefined {
 export function sessionValid(s: SessionData, user: ConsoleUser | undefined, now: number): user is ConsoleUser {
   return user !== undefined && now < s.exp && user.role === s.r && passwordFingerprint(user) === s.pw;
 }
+
+/** CONSOLE_SESSION_SECRET's minimum length (it signs the session and CSRF cookies). */
+export const MIN_SECRET_LENGTH = 32;

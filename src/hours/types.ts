@@ -1,5 +1,14 @@
 // Public types of the opening-hours engine. Pure: no clock, no I/O; "now" is always a parameter.
-import type { EmergencyClosure } from '../store/ports.js';
+
+/** An emergency closure set by a supervisor: the schedule is closed until `until`. */
+export interface EmergencyClosure {
+  schedule: string;
+  /** ISO instant (UTC) when the closure ends by itself. */
+  until: string;
+  reason: string;
+  /** ISO instant when it was set. */
+  since: string;
+}
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -70,4 +79,3 @@ export type RelativeWhen =
   | { kind: 'weekday'; weekday: Weekday; time: string }
   | { kind: 'date'; date: string; day: number; month: number; time: string };
 
-export type { EmergencyClosure };

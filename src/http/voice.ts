@@ -33,6 +33,7 @@ import {
 import type { CallOutcome, Metrics } from './metrics.js';
 import { writeConsent } from './consent-write.js';
 import { identifyRoutes, type IdentityOptions } from './identify-routes.js';
+import { RequestLogger } from './request-logger.js';
 import { requestBaseUrl, twilioSignatureCheck } from './signature.js';
 import type { RecordingStarter } from '../telephony/recording.js';
 import { ownValue } from '../util/own.js';
@@ -102,7 +103,8 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
     const sid = (request.body as Record<string, unknown> | undefined)?.CallSid;
     if (typeof sid === 'string' && sid.length <= 64) {
       request.callSid = sid;
-      request.log = request.log.child({ callSid: sid });
+      if (request.log instanceof RequestLogger) request.log.bind({ callSid: sid });
+      else request.log = request.log.child({ callSid: sid });
     }
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -1,6 +1,10 @@
 // Ports for the durable and shared state. One interface each; one file per adapter;
 // one contract suite (test/store/*.contract.ts) that every adapter must pass.
 import type { ConsentDecision, ConsentRecord } from '../consent/record.js';
+import type { EmergencyClosure } from '../hours/types.js';
+
+// The closure is a domain type (hours/); adapters keep importing it from here.
+export type { EmergencyClosure };
 
 export interface ConsentQuery {
   /** ISO instant; only records with at >= since. */
@@ -44,16 +48,6 @@ export interface ConsentLog {
   /** Throws when the log cannot be written right now (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** An emergency closure set by a supervisor: the schedule is closed until `until`. */
-export interface EmergencyClosure {
-  schedule: string;
-  /** ISO instant (UTC) when the closure ends by itself. */
-  until: string;
-  reason: string;
-  /** ISO instant when it was set. */
-  since: string;
 }
 
 export interface SwitchStore {

@@ -1,5 +1,6 @@
-// SQLite switch store. Every read goes to the file, so a closure written by the CLI (another
-// process) is in force on the next call of a running server, with no cache to invalidate.
+// SQLite switch store. Every read asks the file whether anything changed (PRAGMA data_version,
+// which moves when another connection commits), so a closure written by the CLI (another
+// process) is in force on the next call of a running server; unchanged, the rows come from memory.
 import type { EmergencyClosure, SwitchStore } from './ports.js';
 import {
   migrateSqliteSchema,
@@ -39,7 +40,14 @@ export class SqliteSwitchStore implements SwitchStore {
   }
 
   async closures(): Promise<EmergencyClosure[]> {
-    return this.read();
+    this.assertOpen();
+    this.dataVersionQuery ??= this.db.prepare('PRAGMA data_version').pluck();
+    const version = this.dataVersionQuery.get() as number;
+    if (this.cached === undefined || version !== this.cachedVersion) {
+      this.cached = this.read();
+      this.cachedVersion = version;
+    }
+    return this.cached;
   }
 
   async setClosure(closure: EmergencyClosure): Promise<void> {
@@ -85,8 +93,12 @@ export class SqliteSwitchStore implements SwitchStore {
     this.db.close();
   }
 
-  /** Read on every request (a CLI's write is seen at once); prepared once, after migrate. */
+  /** Prepared once, after migrate. */
   private selectAll: { all(): unknown[] } | undefined;
+  private dataVersionQuery: { get(): unknown } | undefined;
+  /** The closures as last read, and the data_version they were read at. */
+  private cached: EmergencyClosure[] | undefined;
+  private cachedVersion = -1;
 
   private read(): EmergencyClosure[] {
     this.assertOpen();
@@ -112,6 +124,7 @@ export class SqliteSwitchStore implements SwitchStore {
 
   private changedLocally(): void {
     // data_version does not move for this connection's own commits.
+    this.cached = undefined;
     if (this.listeners.size > 0) queueMicrotask(() => this.fireIfChanged());
   }
 

@@ -201,9 +201,17 @@ describe('SqliteSwitchStore', () => {
     const server = new SqliteSwitchStore({ path });
     const cli = new SqliteSwitchStore({ path });
     await Promise.all([server.migrate(), cli.migrate()]);
+    // Read (and remembered) before the other handle writes: the write must still be seen.
+    expect(await server.closures()).toEqual([]);
+    expect(await server.closures()).toEqual([]);
     await cli.setClosure(closure('general'));
     expect(await server.closures()).toEqual([closure('general')]);
     await cli.clearClosure('general');
+    expect(await server.closures()).toEqual([]);
+    // The server's own writes are seen at once too (data_version does not move for them).
+    await server.setClosure(closure('spa'));
+    expect(await server.closures()).toEqual([closure('spa')]);
+    await server.clearClosure('spa');
     expect(await server.closures()).toEqual([]);
     await Promise.all([server.close(), cli.close()]);
   });
