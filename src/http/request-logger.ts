@@ -65,5 +65,7 @@ export class RequestLogger implements FastifyBaseLogger {
 
 /** Fastify's `childLoggerFactory`: one RequestLogger per request instead of a pino child. */
 export function requestLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings): FastifyBaseLogger {
+  // Without a pino logger (logging off: Fastify's null logger) there is nothing to wrap.
+  if (typeof (logger as Partial<Logger>).isLevelEnabled !== 'function') return logger.child(bindings);
   return new RequestLogger(logger as Logger, bindings);
 }
