@@ -20,11 +20,11 @@ const PHONE = /^[+-]?[\d*]+$/;
  * with =, +, -, @, tab or CR) prefixed with ' (OWASP CSV injection); RFC 4180 quoting for a
  * cell holding the separator, a quote, CR or LF.
  */
-export function csvField(value: string, separator = ','): string {
+export function csvField(value: string, separator = ',', excel = false): string {
   let v = value.replace(BIDI, '');
-  // A (masked) phone number such as +420603***456 holds no function or reference: kept as it is,
-  // so the export stays data a program can read; anything else that starts like a formula is not.
-  if (/^[=+\-@\t\r]/.test(v) && !PHONE.test(v)) v = `'${v}`;
+  // A (masked) phone number such as +420603***456 holds no function or reference: kept as it is
+  // in the plain export, data a program reads; Excel would still evaluate it, so there it is quoted.
+  if (/^[=+\-@\t\r]/.test(v) && (excel || !PHONE.test(v))) v = `'${v}`;
   return v.includes(separator) || /["\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
@@ -38,7 +38,7 @@ const pragueTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Prague',
 export function csvLines(rows: readonly ConsentRecord[], opts: CsvOptions = {}): string {
   const sep = opts.excel ? ';' : ',';
   const cell = (r: ConsentRecord, f: (typeof CONSENT_FIELDS)[number]) => (opts.excel && f === 'at' ? pragueTime.format(new Date(r.at)) : String(r[f]));
-  const lines = [CONSENT_FIELDS.join(sep), ...rows.map((r) => CONSENT_FIELDS.map((f) => csvField(cell(r, f), sep)).join(sep))];
+  const lines = [CONSENT_FIELDS.join(sep), ...rows.map((r) => CONSENT_FIELDS.map((f) => csvField(cell(r, f), sep, opts.excel === true)).join(sep))];
   return `${opts.excel ? '\uFEFF' : ''}${lines.map((l) => `${l}\r\n`).join('')}`;
 }
 

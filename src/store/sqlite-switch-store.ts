@@ -41,7 +41,12 @@ export class SqliteSwitchStore implements SwitchStore {
 
   async closures(): Promise<EmergencyClosure[]> {
     this.assertOpen();
-    this.dataVersionQuery ??= this.db.prepare('PRAGMA data_version').pluck();
+    if (this.dataVersionQuery === undefined) {
+      // pluck() returns the bare statement; keep the one prepare() gave (it may be guarded).
+      const query = this.db.prepare('PRAGMA data_version');
+      query.pluck();
+      this.dataVersionQuery = query;
+    }
     const version = this.dataVersionQuery.get() as number;
     if (this.cached === undefined || version !== this.cachedVersion) {
       this.cached = this.read();

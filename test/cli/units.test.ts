@@ -64,6 +64,8 @@ describe('formatting', () => {
     // A (masked) number holds no function: it stays readable data.
     expect(csvField('+420603***456')).toBe('+420603***456');
     expect(csvField('-1')).toBe('-1');
+    // Excel would evaluate even a number with a sign: its variant quotes it.
+    expect(csvField('+420603***456', ';', true)).toBe("'+420603***456");
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvField('a-b')).toBe('a-b');
     // Bidi controls are stripped (a right-to-left override disguises the text).
