@@ -4,7 +4,6 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { parseDocument, stringify } from 'yaml';
 import { hasOwn } from '../util/own.js';
 import { z } from 'zod';
@@ -194,6 +193,8 @@ export async function removeUser(file: string, name: string): Promise<boolean> {
 
 async function withUsersLock<T>(file: string, fn: () => T): Promise<T> {
   mkdirSync(dirname(file), { recursive: true });
+  // Loaded only by a writer (the CLI's user add/remove): the service that answers calls never needs it.
+  const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile.lock(file, {
     realpath: false,
     lockfilePath: `${file}.lock`,
