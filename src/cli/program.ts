@@ -15,7 +15,7 @@ import { CliError, errorText, type CliIo } from './io.js';
 import { runSimulate } from './simulate.js';
 import { runValidate } from './validate.js';
 import { packageRoot } from '../config/load.js';
-import { registerUserCommands } from '../console/users-cli.js';
+import { registerUserCommands } from './users.js';
 import { registerCallbackCommands } from './callbacks.js';
 
 function packageVersion(): string {

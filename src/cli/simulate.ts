@@ -2,7 +2,7 @@
 // at a chosen instant, with a chosen sequence of keys. Consents go to a memory log only.
 import { buildApp } from '../app.js';
 import type { ConsentRecord } from '../consent/record.js';
-import { configDir } from '../config/load.js';
+import { configDir, storeSettings } from '../config/env.js';
 import { formatIssue } from '../config/issues.js';
 import { ConfigRegistry } from '../config/registry.js';
 import { createMetrics } from '../http/metrics.js';
@@ -66,7 +66,8 @@ export async function simulateCall(io: CliIo, opts: SimulateOptions): Promise<Si
   let stores: Stores | undefined;
   let switches: SwitchStore;
   try {
-    stores = await openStores({ databaseUrl: io.env.DATABASE_URL?.trim() || undefined, redisUrl: io.env.REDIS_URL?.trim() || undefined, logger: cliLogger(io) });
+    // The same stores as every other command: with PostgreSQL, CONSENT_SPOOL_PATH names the spool.
+    stores = await openStores({ ...storeSettings(io.env), logger: cliLogger(io) });
     switches = stores.switches;
   } catch (err) {
     io.err(`infoline: warning: cannot open the switch store (${errorText(err)}); simulating without emergency closures\n`);
