@@ -9,7 +9,7 @@ import { runConsentExport } from './consent.js';
 import { runFallbackTwiml } from './fallback.js';
 import { runConsentNotice } from './notice.js';
 import { runReport, type ReportOptions } from './report.js';
-import { flowGraph } from './graph.js';
+import { flowGraph } from '../flow/graph.js';
 import { runHours } from './hours.js';
 import { CliError, errorText, type CliIo } from './io.js';
 import { runSimulate } from './simulate.js';

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { scheduleSayTexts } from '../call/turn.js';
-import { parseUntil } from '../cli/time.js';
+import { parseUntil } from '../hours/time-input.js';
 import type { AuditEntry } from './audit.js';
 import { HttpError, type ConsoleContext } from './context.js';
 

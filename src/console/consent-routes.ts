@@ -4,7 +4,7 @@
 // for Czech Excel) or JSON lines, through the same writers as `infoline consent export`.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { csvLines, jsonLines } from '../cli/consent.js';
+import { csvLines, jsonLines } from '../consent/export.js';
 import { maskCaller, type ConsentRecord } from '../consent/record.js';
 import type { ConsentKey, ConsentQuery } from '../store/ports.js';
 import { dayOrInstant, HttpError, type ConsoleContext } from './context.js';

@@ -2,7 +2,7 @@
 // plugin: the stores, the clock, and the plugin's guards, so every group checks sign-in, roles
 // and CSRF the same way.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseInstant } from '../cli/time.js';
+import { parseInstant } from '../hours/time-input.js';
 import type { AuditEntry, AuditLog } from './audit.js';
 import type { ConsoleOptions } from './plugin.js';
 import type { Permission } from './users.js';

@@ -1,7 +1,7 @@
 // The supervisor console: a small web UI at /console and its JSON API at /console/api.
 // Every route lives in this plugin's own encapsulated context under /console: its cookie,
 // CSRF, rate-limit and static plugins, hooks and error handler never touch /voice/* or the
-// ops routes. The API calls the same domain functions as the CLI (src/cli/*): the simulator
+// ops routes. The API calls the same domain functions as the CLI (src/consent, src/flow, src/hours, src/simulation): the simulator
 // plays calls through the real webhooks, the graph is `flowGraph`, the hours `scheduleDays`
 // with the CLI's day text, the export `csvLines`/`jsonLines`, closures the same SwitchStore.
 import { createHash } from 'node:crypto';
@@ -15,9 +15,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { activeClosure, scheduleStatus } from '../call/compiled.js';
 import { activeLineClosure, LINE_CLOSURE_ID } from '../call/line.js';
-import { flowGraph } from '../cli/graph.js';
-import { dayText } from '../cli/hours.js';
-import { CLI_ZONE, parseInstant, parseUntil } from '../cli/time.js';
+import { flowGraph } from '../flow/graph.js';
+import { dayText } from '../hours/day-text.js';
+import { LINE_ZONE, parseInstant, parseUntil } from '../hours/time-input.js';
 import { formatIssue } from '../config/issues.js';
 import { packageRoot } from '../config/load.js';
 import type { ConfigRegistry } from '../config/registry.js';
@@ -429,7 +429,7 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
     const closures = await opts.switches.closures();
     return {
       from: new Date(from).toISOString(),
-      zone: CLI_ZONE,
+      zone: LINE_ZONE,
       days,
       schedules: Object.entries(bundle.hours.schedules).map(([id, s]) => {
         const schedule = s as Schedule;
