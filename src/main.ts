@@ -2,17 +2,18 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp, type TrustProxy } from './app.js';
-import { enableConsole, readConsoleEnv, type ConsoleEnv } from './console/enable.js';
-import { configDir, packageRoot } from './config/load.js';
+import { consoleSettings, enableConsole, type ConsoleEnv } from './console/enable.js';
+import { packageRoot } from './config/load.js';
+import { EnvError, parseEnv, productionProblem, twilioProblem, type RawEnv } from './config/env.js';
 import { ConfigRegistry } from './config/registry.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
 import { openStores, parseDatabaseUrl, type Stores } from './store/open-stores.js';
 import { DEFAULT_JOURNEY_RETENTION_DAYS, JourneyRecorder } from './store/journey-recorder.js';
-import { recordingStarterFromEnv } from './integrations/twilio-recording-starter.js';
+import { recordingStarterFor, type TwilioCredentials } from './integrations/twilio-recording-starter.js';
 import type { RecordingStarter } from './telephony/recording.js';
 import { deriveStateKey } from './identity/sealed-state.js';
-import { createIdentityWebhook, readIdentityEnv, type IdentityEnv } from './integrations/identity-webhook.js';
+import { createIdentityWebhook, identitySettings, type IdentityEnv } from './integrations/identity-webhook.js';
 import { startCallbackDispatcher } from './integrations/callback-dispatcher.js';
 
 export interface ServiceEnv {
@@ -20,6 +21,10 @@ export interface ServiceEnv {
   host: string;
   publicUrl: string | undefined;
   authToken: string | undefined;
+  /** TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_URL: recordings and callbacks through the REST API. */
+  twilio?: TwilioCredentials;
+  /** CALLBACK_TICK_MS: how often due callback requests are looked for. */
+  callbackTickMs?: number;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   /** Local durable spool for consents while PostgreSQL is unreachable (one per instance). */
@@ -39,83 +44,46 @@ export interface ServiceEnv {
   journeyRetentionDays?: number;
 }
 
-export class EnvError extends Error {}
+export { EnvError };
 
-export function readEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
-  const production = env.NODE_ENV === 'production';
-  const authToken = env.TWILIO_AUTH_TOKEN?.trim() || undefined;
-  if (production && !authToken) {
-    throw new EnvError('TWILIO_AUTH_TOKEN is required when NODE_ENV=production (the Twilio signature check cannot be switched off in production)');
-  }
-  const accountSid = env.TWILIO_ACCOUNT_SID?.trim();
-  if (accountSid && !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
-    throw new EnvError('TWILIO_ACCOUNT_SID must be an account SID (AC followed by 32 hex digits)');
-  }
-  const port = Number(env.PORT ?? '3000');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EnvError(`PORT must be a port number, got "${env.PORT}"`);
-  const publicUrl = env.PUBLIC_URL?.trim() || undefined;
-  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
-    throw new EnvError(`PUBLIC_URL must be the base URL Twilio calls, like https://ivr.example.org, got "${publicUrl}"`);
-  }
-  if (production) checkProductionPublicUrl(publicUrl);
-  const identity = readIdentityEnv(env);
-  if (!identity.ok) throw new EnvError(identity.message);
+/** The service's settings from the environment (the zod schema in src/config/env.ts). */
+export function readEnv(raw: RawEnv): ServiceEnv {
+  const env = parseEnv(raw);
+  const problem = productionProblem(env) ?? twilioProblem(env);
+  if (problem !== undefined) throw new EnvError(problem);
+  const settings = identitySettings(env);
+  if (!settings.ok) throw new EnvError(settings.message);
+  const identity = settings.value;
   let stateKey: Buffer | undefined;
   try {
-    stateKey = deriveStateKey(identity.value.stateKey, authToken);
+    stateKey = deriveStateKey(identity.stateKey, env.TWILIO_AUTH_TOKEN);
   } catch (err) {
     throw new EnvError((err as Error).message);
   }
   return {
-    identity: identity.value,
+    identity,
     identityStateKey: stateKey,
-    port,
-    host: env.HOST?.trim() || '0.0.0.0',
-    publicUrl,
-    authToken,
-    databaseUrl: env.DATABASE_URL?.trim() || undefined,
-    redisUrl: env.REDIS_URL?.trim() || undefined,
-    spoolPath: env.CONSENT_SPOOL_PATH?.trim() || undefined,
-    configDir: configDir(env),
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
-    production,
-    console: readConsoleEnv(env, (message) => new EnvError(message)),
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl: env.PUBLIC_URL,
+    authToken: env.TWILIO_AUTH_TOKEN,
+    twilio: { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, apiUrl: env.TWILIO_API_URL },
+    callbackTickMs: env.CALLBACK_TICK_MS,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    spoolPath: env.CONSENT_SPOOL_PATH,
+    configDir: env.INFOLINE_CONFIG_DIR,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    production: env.NODE_ENV === 'production',
+    console: consoleSettings(env),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    journeyRetentionDays: parseRetentionDays(env.JOURNEY_RETENTION_DAYS),
+    journeyRetentionDays: env.JOURNEY_RETENTION_DAYS,
   };
-}
-
-/**
- * In production the signature is checked against PUBLIC_URL only (never against headers a
- * client can set, such as X-Forwarded-Host), and Twilio calls only https there: a plain-http
- * URL is allowed for a loopback host alone (local smoke runs of the production build).
- */
-function checkProductionPublicUrl(publicUrl: string | undefined): void {
-  if (publicUrl === undefined) {
-    throw new EnvError('PUBLIC_URL is required when NODE_ENV=production (the https base URL Twilio calls, e.g. https://ivr.example.org)');
-  }
-  let url: URL;
-  try {
-    url = new URL(publicUrl);
-  } catch {
-    throw new EnvError(`PUBLIC_URL must be the base URL Twilio calls, like https://ivr.example.org, got "${publicUrl}"`);
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new EnvError(`PUBLIC_URL must be https:// when NODE_ENV=production (only a loopback host may use http://), got "${publicUrl}"`);
-  }
-}
-
-function parseRetentionDays(raw: string | undefined): number {
-  const value = raw?.trim() ?? '';
-  if (value === '') return DEFAULT_JOURNEY_RETENTION_DAYS;
-  if (!/^\d{1,5}$/.test(value)) throw new EnvError(`JOURNEY_RETENTION_DAYS must be a whole number of days (0 keeps journeys), got "${raw}"`);
-  return Number(value);
 }
 
 /** TRUST_PROXY: unset/false → trust no one (client IPs as seen); a number → hops; else addresses/CIDRs. */
 function parseTrustProxy(raw: string | undefined): TrustProxy {
-  const value = raw?.trim() ?? '';
+  const value = raw ?? '';
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) {
@@ -175,14 +143,14 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     publicUrl: env.publicUrl,
     metrics,
     logger: loggerOptions(env.logLevel),
-    recordingStarter: extra.recordingStarter ?? recordingStarterFromEnv(),
+    recordingStarter: extra.recordingStarter ?? (env.twilio ? recordingStarterFor(env.twilio) : undefined),
     claims: stores.claims,
     trustProxy: env.trustProxy,
     identity: { stateKey: env.identityStateKey, notifier },
     journal,
     callbacks: stores.callbacks,
   });
-  const dispatcher = startCallbackDispatcher({ store: stores.callbacks, registry, switches: stores.switches, publicUrl: env.publicUrl, metrics, logger });
+  const dispatcher = startCallbackDispatcher({ store: stores.callbacks, registry, switches: stores.switches, publicUrl: env.publicUrl, metrics, logger }, env.twilio, env.callbackTickMs);
   if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, sessions: stores.sessions, journeys: stores.journeys, callbacks: stores.callbacks, logger }, env.console);
   return {
     app,

@@ -11,7 +11,7 @@ const IDLE_SWEEP_MS = 50;
 async function main(): Promise<void> {
   let env;
   try {
-    env = readEnv();
+    env = readEnv(process.env);
   } catch (err) {
     if (err instanceof EnvError) {
       process.stderr.write(`infoline: ${err.message}\n`);

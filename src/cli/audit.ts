@@ -2,13 +2,13 @@
 // supervisor's audit view shows every change however it was made. Written first: a change
 // that cannot be recorded is not made (the command fails, nothing changed).
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
-import { AuditLog, DEFAULT_AUDIT_LOG, type AuditEntry } from '../console/audit.js';
+import { AuditLog, type AuditEntry } from '../console/audit.js';
+import { parseEnv, type RawEnv } from '../config/env.js';
 import { CliError, errorText, type CliIo } from './io.js';
 
 /** The audit log the server writes: CONSOLE_AUDIT_LOG, else ./data/console-audit.log. */
-export function auditLogPath(env: NodeJS.ProcessEnv): string {
-  return resolve(env.CONSOLE_AUDIT_LOG?.trim() || DEFAULT_AUDIT_LOG);
+export function auditLogPath(env: RawEnv): string {
+  return parseEnv(env, ['CONSOLE_AUDIT_LOG']).CONSOLE_AUDIT_LOG;
 }
 
 function operator(): string {

@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { CALLBACK_FIELDS, callbackRow } from '../callback/row.js';
 import type { CallbackStatus } from '../store/callback-port.js';
-import { csvField } from './consent.js';
+import { csvField } from '../consent/export.js';
 import { withStores } from './config.js';
 import { CliError, type CliIo } from './io.js';
 

@@ -3,7 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { compileConfig, type CompiledConfig } from '../call/compiled.js';
 import { buildBundle, type BundleResult } from '../config/bundle.js';
 import { formatIssue } from '../config/issues.js';
-import { configDir, readConfigSnapshot } from '../config/load.js';
+import { readConfigSnapshot } from '../config/load.js';
+import { configDir, storeSettings } from '../config/env.js';
 import { openStores, type Stores } from '../store/open-stores.js';
 import { CliError, cliLogger, errorText, type CliIo } from './io.js';
 
@@ -31,9 +32,7 @@ export async function withStores<T>(io: CliIo, fn: (stores: Stores) => Promise<T
   let stores: Stores;
   try {
     stores = await openStores({
-      databaseUrl: io.env.DATABASE_URL?.trim() || undefined,
-      redisUrl: io.env.REDIS_URL?.trim() || undefined,
-      spoolPath: io.env.CONSENT_SPOOL_PATH?.trim() || undefined,
+      ...storeSettings(io.env),
       logger: cliLogger(io),
     });
   } catch (err) {

@@ -4,7 +4,8 @@
 // general queue otherwise; no database is opened.
 import { compileConfig, type CompiledConfig } from '../call/compiled.js';
 import { buildBundle } from '../config/bundle.js';
-import { configDir, packageRoot, readConfigFiles } from '../config/load.js';
+import { packageRoot, readConfigFiles } from '../config/load.js';
+import { configDir } from '../config/env.js';
 import { fallbackDocument } from '../telephony/fallback.js';
 import type { CliIo } from './io.js';
 

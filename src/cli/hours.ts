@@ -1,7 +1,8 @@
 // `infoline hours`: one line per day per schedule — open intervals or why it is closed.
 import type { ConfigBundle } from '../config/bundle.js';
 import { scheduleDays } from '../hours/engine.js';
-import type { EmergencyClosure, Schedule, ScheduleDay } from '../hours/types.js';
+import { dayText } from '../hours/day-text.js';
+import type { EmergencyClosure, Schedule } from '../hours/types.js';
 import { loadCompiled, withStores } from './config.js';
 import { UsageError, type CliIo } from './io.js';
 import { parseInstant } from './time.js';
@@ -18,29 +19,6 @@ export function parseDays(value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 400) throw new UsageError(`--days "${value}" must be a whole number from 1 to 400`);
   return n;
-}
-
-export function dayText(day: ScheduleDay): string {
-  const open = day.intervals.map((iv) => `${iv.from}–${iv.to}`).join(', ');
-  const reason = day.closed;
-  if (reason === undefined) return open === '' ? 'closed (outside weekly hours)' : open;
-  let why: string;
-  switch (reason.kind) {
-    case 'holiday':
-      why = reason.name;
-      break;
-    case 'closure':
-      why = reason.reason;
-      break;
-    case 'emergency':
-      why = `emergency: ${reason.reason} until ${reason.until}`;
-      break;
-    case 'outside-hours':
-      why = 'outside weekly hours';
-      break;
-  }
-  // An emergency closure that ends before or during the day leaves the rest of the day open.
-  return open === '' ? `closed (${why})` : `${open} (after ${why})`;
 }
 
 export function hoursLines(bundle: ConfigBundle, from: number, days: number, closures: readonly EmergencyClosure[]): string[] {

@@ -1,5 +1,6 @@
 // What every command needs from the outside world, passed in so that commands can be run
 // in-process by tests: output streams, the environment and the clock (read here, at the edge).
+import type { RawEnv } from '../config/env.js';
 import type { StoreLogger } from '../store/shared.js';
 
 export interface CliIo {
@@ -7,16 +8,17 @@ export interface CliIo {
   out(text: string): void;
   /** Diagnostics, warnings, logs. */
   err(text: string): void;
-  env: NodeJS.ProcessEnv;
+  /** The raw variables, read once by the entry (src/cli/main.ts); commands parse what they use with src/config/env.ts. */
+  env: RawEnv;
   /** The system clock, ms since the epoch. */
   now(): number;
 }
 
-export function processIo(): CliIo {
+export function processIo(env: RawEnv): CliIo {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    env: process.env,
+    env,
     now: () => Date.now(),
   };
 }

@@ -12,7 +12,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const io = processIo();
+const io = processIo(process.env);
 runCli(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;

@@ -9,13 +9,13 @@ import { runConsentExport } from './consent.js';
 import { runFallbackTwiml } from './fallback.js';
 import { runConsentNotice } from './notice.js';
 import { runReport, type ReportOptions } from './report.js';
-import { flowGraph } from './graph.js';
+import { flowGraph } from '../flow/graph.js';
 import { runHours } from './hours.js';
 import { CliError, errorText, type CliIo } from './io.js';
 import { runSimulate } from './simulate.js';
 import { runValidate } from './validate.js';
 import { packageRoot } from '../config/load.js';
-import { registerUserCommands } from '../console/users-cli.js';
+import { registerUserCommands } from './users.js';
 import { registerCallbackCommands } from './callbacks.js';
 
 function packageVersion(): string {

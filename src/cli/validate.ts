@@ -1,10 +1,10 @@
 // `infoline validate`: every problem of the config directory, one per line, or a summary.
 import { formatIssue } from '../config/issues.js';
-import { configDir } from '../config/load.js';
+import { configDir } from '../config/env.js';
+import { readIdentityEnv } from '../integrations/identity-webhook.js';
 import type { ConfigBundle } from '../config/bundle.js';
 import { validateDir } from './config.js';
 import type { CliIo } from './io.js';
-import { readIdentityEnv } from '../integrations/identity-webhook.js';
 
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;

@@ -1,7 +1,7 @@
 // Reads the config directory (the only file I/O of configuration): one consistent snapshot,
 // plain files only, each under a size limit.
 import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isConfigFile } from './files.js';
 import type { ConfigIssue } from './issues.js';
@@ -19,11 +19,6 @@ export function packageRoot(): string {
     dir = up;
   }
   return dir;
-}
-
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.INFOLINE_CONFIG_DIR;
-  return fromEnv !== undefined && fromEnv !== '' ? resolve(fromEnv) : packageRoot();
 }
 
 export interface ConfigSnapshot {

@@ -4,7 +4,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-export const DEFAULT_AUDIT_LOG = './data/console-audit.log';
+export { DEFAULT_AUDIT_LOG } from '../config/env.js';
 
 export interface AuditEntry {
   /** ISO 8601 UTC */

@@ -5,9 +5,10 @@ import { open } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { scheduleSayTexts } from '../call/turn.js';
-import { parseUntil } from '../cli/time.js';
+import { parseUntil } from '../hours/time-input.js';
 import type { AuditEntry } from './audit.js';
 import { HttpError, type ConsoleContext } from './context.js';
+import { parse } from './parse.js';
 
 /** The whole line (all calls), as the closure API names it. */
 export const LINE = 'line';
@@ -58,33 +59,32 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
   const { registry, switches } = ctx.opts;
 
   app.get('/api/closure-preview', { preHandler: ctx.requireUser }, async (req) => {
-    const q = previewQuery.safeParse(req.query);
-    if (!q.success) throw new HttpError(400, q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), q.error.issues.some((i) => i.path[0] === 'reason') ? 'closure.reason' : 'closure.invalid');
+    const q = parse(previewQuery, req.query, { code: 'closure.invalid', fields: { reason: 'closure.reason' } });
     const config = registry.current;
     if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
     const at = ctx.now();
     let until: number;
     try {
-      until = parseUntil(q.data.until, at);
+      until = parseUntil(q.until, at);
     } catch (err) {
-      throw new HttpError(400, (err as Error).message, 'closure.until', { value: q.data.until });
+      throw new HttpError(400, (err as Error).message, 'closure.until', { value: q.until });
     }
     if (until <= at) throw new HttpError(400, 'the end is already in the past', 'closure.past');
-    const closure = { schedule: q.data.schedule, until: new Date(until).toISOString(), reason: q.data.reason, since: new Date(at).toISOString() };
+    const closure = { schedule: q.schedule, until: new Date(until).toISOString(), reason: q.reason, since: new Date(at).toISOString() };
     const others = (await switches.closures()).filter((c) => c.schedule !== closure.schedule);
-    if (q.data.schedule === LINE) {
+    if (q.schedule === LINE) {
       const key = 'line.closed';
       const has = config.speech.text('cs', key) !== key;
       const text = config.speech.text('cs', has ? key : 'closed.emergency', { reason: closure.reason });
       return { schedule: LINE, until: closure.until, sentences: [text], promptKey: has ? key : 'closed.emergency' };
     }
-    if (!(q.data.schedule in config.bundle.hours.schedules)) throw new HttpError(400, `no schedule "${q.data.schedule}"`, 'closure.schedule', { schedule: q.data.schedule });
+    if (!(q.schedule in config.bundle.hours.schedules)) throw new HttpError(400, `no schedule "${q.schedule}"`, 'closure.schedule', { schedule: q.schedule });
     // What a caller choosing this team hears: the say node its route goes to while closed.
-    const route = Object.values(config.bundle.flow.nodes).find((n) => n.kind === 'route' && n.schedule === q.data.schedule);
+    const route = Object.values(config.bundle.flow.nodes).find((n) => n.kind === 'route' && n.schedule === q.schedule);
     const closedNode = route?.kind === 'route' && route.closed !== undefined ? config.bundle.flow.nodes[route.closed] : undefined;
     const keys = closedNode?.kind === 'say' ? closedNode.prompts : ['closed.emergency'];
-    const said = scheduleSayTexts(config, 'cs', keys, q.data.schedule, at, [...others, closure]);
-    return { schedule: q.data.schedule, until: closure.until, sentences: said.texts.map((u) => u.text) };
+    const said = scheduleSayTexts(config, 'cs', keys, q.schedule, at, [...others, closure]);
+    return { schedule: q.schedule, until: closure.until, sentences: said.texts.map((u) => u.text) };
   });
 
   // Who set each closure now in force, and when: the newest closure.set per schedule.

@@ -4,10 +4,11 @@
 // for Czech Excel) or JSON lines, through the same writers as `infoline consent export`.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { csvLines, jsonLines } from '../cli/consent.js';
+import { csvLines, jsonLines } from '../consent/export.js';
 import { maskCaller, type ConsentRecord } from '../consent/record.js';
 import type { ConsentKey, ConsentQuery } from '../store/ports.js';
 import { dayOrInstant, HttpError, type ConsoleContext } from './context.js';
+import { parse } from './parse.js';
 
 /** Rows per page of the search view. */
 export const PAGE_SIZE = 50;
@@ -54,34 +55,30 @@ export function decodeCursor(cursor: string): ConsentKey {
 
 export function registerConsentRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get('/api/consents', { preHandler: ctx.requirePermission('consents', 'consents.read') }, async (req, reply) => {
-    const q = consentQuery.safeParse(req.query);
-    if (!q.success) {
-      const callSid = q.error.issues.some((i) => i.path[0] === 'callSid');
-      throw new HttpError(400, q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), callSid ? 'consents.callSid' : 'consents.invalid');
-    }
+    const q = parse(consentQuery, req.query, { code: 'consents.invalid', fields: { callSid: 'consents.callSid' } });
     let fromMs: number | undefined;
     let toMs: number | undefined;
     try {
-      if (q.data.from) fromMs = dayOrInstant(q.data.from, 'from', false);
-      if (q.data.to) toMs = dayOrInstant(q.data.to, 'to', true);
+      if (q.from) fromMs = dayOrInstant(q.from, 'from', false);
+      if (q.to) toMs = dayOrInstant(q.to, 'to', true);
     } catch (err) {
-      throw new HttpError(400, (err as Error).message, 'time.invalid', { value: String(q.data.from ?? q.data.to) });
+      throw new HttpError(400, (err as Error).message, 'time.invalid', { value: String(q.from ?? q.to) });
     }
     if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) {
-      throw new HttpError(400, `the range is reversed: from ${q.data.from} is not before to ${q.data.to}`, 'consents.range', { from: q.data.from ?? '', to: q.data.to ?? '' });
+      throw new HttpError(400, `the range is reversed: from ${q.from} is not before to ${q.to}`, 'consents.range', { from: q.from ?? '', to: q.to ?? '' });
     }
     const query: ConsentQuery = {};
     if (fromMs !== undefined) query.since = new Date(fromMs).toISOString();
     if (toMs !== undefined) query.until = new Date(toMs).toISOString();
-    if (q.data.callSid) query.callSidPrefix = q.data.callSid;
-    if (q.data.decision) query.decision = q.data.decision;
-    const filter = { callSid: q.data.callSid ?? null, from: query.since ?? null, to: query.until ?? null, decision: q.data.decision || null };
-    const format = q.data.format;
+    if (q.callSid) query.callSidPrefix = q.callSid;
+    if (q.decision) query.decision = q.decision;
+    const filter = { callSid: q.callSid ?? null, from: query.since ?? null, to: query.until ?? null, decision: q.decision || null };
+    const format = q.format;
 
     if (format === 'json') {
-      const size = q.data.limit ?? PAGE_SIZE;
+      const size = q.limit ?? PAGE_SIZE;
       // One row more than the page tells whether there is a next page.
-      const found = await ctx.opts.consentLog.list({ ...query, order: 'desc', limit: size + 1, ...(q.data.cursor ? { after: decodeCursor(q.data.cursor) } : {}) });
+      const found = await ctx.opts.consentLog.list({ ...query, order: 'desc', limit: size + 1, ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}) });
       const rows = found.slice(0, size).map(masked);
       const last = rows[rows.length - 1];
       await ctx.record(req, { action: 'consents.search', target: JSON.stringify(filter), result: 'ok', details: { rows: rows.length, format } });
@@ -89,7 +86,7 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: ConsoleContext)
       return { filter, rows, pageSize: size, next: found.length > size && last ? encodeCursor(last) : null, truncated: found.length > size };
     }
     const rows = (await ctx.opts.consentLog.list(query)).map(masked);
-    const excel = q.data.excel === '1';
+    const excel = q.excel === '1';
     await ctx.record(req, { action: 'consents.export', target: JSON.stringify(filter), result: 'ok', details: { rows: rows.length, format, ...(excel ? { excel } : {}) } });
     const stamp = new Date(ctx.now()).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
     reply.header('content-disposition', `attachment; filename="consents-${stamp}${excel ? '-excel' : ''}.${format}"`);

@@ -2,7 +2,8 @@
 // plugin: the stores, the clock, and the plugin's guards, so every group checks sign-in, roles
 // and CSRF the same way.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseInstant } from '../cli/time.js';
+import type { ConfigBundle } from '../config/bundle.js';
+import { parseInstant } from '../hours/time-input.js';
 import type { AuditEntry, AuditLog } from './audit.js';
 import type { ConsoleOptions } from './plugin.js';
 import type { Permission } from './users.js';
@@ -32,6 +33,15 @@ export interface ConsoleContext {
   requirePermission(permission: Permission, action: string): Guard;
   csrfCheck: FastifyInstance['csrfProtection'];
   record(req: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'who' | 'role' | 'ip'> & { who?: string }): Promise<void>;
+  /** Does an audited action; if it then fails, a second audit line says so. */
+  afterAudit<T>(req: FastifyRequest, action: string, target: string, act: () => Promise<T>): Promise<T>;
+}
+
+/** The config being served, or 503 while none is loaded. */
+export function currentBundle(ctx: ConsoleContext): ConfigBundle {
+  const config = ctx.opts.registry.current;
+  if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
+  return config.bundle;
 }
 
 /** "2026-11-27" (a Prague day) or any time parseInstant accepts; `end` makes a date inclusive. */

@@ -6,7 +6,6 @@
 //   CONSOLE_AUDIT_LOG       default ./data/console-audit.log
 //   PUBLIC_URL https://…    cookies are marked Secure
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from '../config/registry.js';
 import type { ConfigVersionStore } from '../store/config-version-port.js';
@@ -14,9 +13,8 @@ import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import type { SessionStore } from '../store/session-port.js';
 import type { JourneyStore } from '../store/journey-port.js';
 import type { CallbackStore } from '../store/callback-port.js';
-import { DEFAULT_AUDIT_LOG } from './audit.js';
+import { EnvError, parseEnv, usersFileOf, type Env, type RawEnv } from '../config/env.js';
 import { MIN_SECRET_LENGTH } from './session.js';
-import { usersFilePath } from './users-cli.js';
 
 export interface ConsoleEnv {
   sessionSecret: string | undefined;
@@ -25,17 +23,22 @@ export interface ConsoleEnv {
   secureCookies: boolean;
 }
 
-/** Reads the console's variables; `fail` makes the error the caller reports (e.g. EnvError). */
-export function readConsoleEnv(env: NodeJS.ProcessEnv, fail: (message: string) => Error = (m) => new Error(m)): ConsoleEnv {
-  const sessionSecret = env.CONSOLE_SESSION_SECRET?.trim() || undefined;
+/** Reads the console's variables (tests; the service goes through readEnv in src/main.ts). */
+export function readConsoleEnv(raw: RawEnv): ConsoleEnv {
+  return consoleSettings(parseEnv(raw, ['CONSOLE_SESSION_SECRET', 'CONSOLE_USERS_FILE', 'CONSOLE_AUDIT_LOG', 'INFOLINE_CONFIG_DIR', 'PUBLIC_URL']));
+}
+
+/** The console's settings from the parsed environment; a short session secret is an EnvError. */
+export function consoleSettings(env: Pick<Env, 'CONSOLE_SESSION_SECRET' | 'CONSOLE_USERS_FILE' | 'CONSOLE_AUDIT_LOG' | 'INFOLINE_CONFIG_DIR' | 'PUBLIC_URL'>): ConsoleEnv {
+  const sessionSecret = env.CONSOLE_SESSION_SECRET;
   if (sessionSecret !== undefined && sessionSecret.length < MIN_SECRET_LENGTH) {
-    throw fail(`CONSOLE_SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 48), got ${sessionSecret.length}`);
+    throw new EnvError(`CONSOLE_SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 48), got ${sessionSecret.length}`);
   }
   return {
     sessionSecret,
-    usersFile: usersFilePath(env),
-    auditLogPath: resolve(env.CONSOLE_AUDIT_LOG?.trim() || DEFAULT_AUDIT_LOG),
-    secureCookies: (env.PUBLIC_URL?.trim() ?? '').toLowerCase().startsWith('https://'),
+    usersFile: usersFileOf(env),
+    auditLogPath: env.CONSOLE_AUDIT_LOG,
+    secureCookies: (env.PUBLIC_URL ?? '').toLowerCase().startsWith('https://'),
   };
 }
 

@@ -2,7 +2,7 @@
 // chart, and the live view. Registered inside the console plugin (its session and errors).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
-import { parseInstant } from '../cli/time.js';
+import { parseInstant } from '../hours/time-input.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { LIVE_WINDOW_MS, liveView } from '../report/live.js';
 import { buildReport, callsInRange, DEFAULT_SERVICE_LEVEL_SECONDS } from '../report/report.js';

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { createMetrics } from '../http/metrics.js';
-import { endLine, toJson, type SimulatedCall } from '../cli/simulate.js';
+import { endLine, toJson, type SimulatedCall } from '../simulation/transcript.js';
 import { MemoryConsentLog } from '../store/memory-consent-log.js';
 import type { SwitchStore } from '../store/ports.js';
 import { parseTwiml, playCall, textOf, verbName, type PlayedStep } from '../telephony/player.js';

@@ -5,7 +5,7 @@ import { maskCaller } from '../consent/record.js';
 
 const SENSITIVE = ['From', 'To', 'Caller', 'Called', 'Digits', 'ForwardedFrom', 'CallerName', 'from', 'to', 'caller', 'digits'];
 
-export function loggerOptions(level = process.env.LOG_LEVEL ?? 'info'): LoggerOptions {
+export function loggerOptions(level = 'info'): LoggerOptions {
   return {
     level,
     base: { service: 'infoline' },

@@ -10,7 +10,8 @@ import type { CallbackStore } from '../store/callback-port.js';
 import type { SwitchStore } from '../store/ports.js';
 import { errorMessage, silentLogger, type StoreLogger } from '../store/shared.js';
 import { outboundUrls } from '../telephony/callback-twiml.js';
-import { callPlacerFromEnv, type CallPlacer } from './twilio-calls.js';
+import { callPlacerFor, type CallPlacer, type TwilioCredentials } from './twilio-calls.js';
+import { DEFAULT_CALLBACK_TICK_MS } from '../config/env.js';
 
 export interface DispatcherOptions {
   store: CallbackStore;
@@ -118,15 +119,15 @@ export class CallbackDispatcher {
  */
 export function startCallbackDispatcher(
   opts: Omit<DispatcherOptions, 'placer' | 'publicUrl' | 'now' | 'intervalMs'> & { publicUrl: string | undefined },
-  env: NodeJS.ProcessEnv = process.env,
+  twilio: TwilioCredentials | undefined,
+  intervalMs: number = DEFAULT_CALLBACK_TICK_MS,
 ): CallbackDispatcher | undefined {
-  const placer = callPlacerFromEnv(env);
+  const placer = callPlacerFor(twilio);
   if (!placer || opts.publicUrl === undefined) {
     opts.logger?.warn({}, 'callback dispatcher off: needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and PUBLIC_URL');
     return undefined;
   }
-  const tick = Number(env.CALLBACK_TICK_MS ?? '3000');
-  const dispatcher = new CallbackDispatcher({ ...opts, placer, publicUrl: opts.publicUrl, now: Date.now, intervalMs: Number.isFinite(tick) && tick >= 100 ? tick : 3000 });
+  const dispatcher = new CallbackDispatcher({ ...opts, placer, publicUrl: opts.publicUrl, now: Date.now, intervalMs });
   dispatcher.start();
   return dispatcher;
 }

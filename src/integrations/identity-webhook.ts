@@ -2,6 +2,7 @@
 // answered. Short timeout, a few retries; never awaited by a webhook, so the caller never waits.
 import { createHmac } from 'node:crypto';
 import type { Identity } from '../identity/insured-number.js';
+import { EnvError, identityProblem, parseEnv, type Env, type RawEnv } from '../config/env.js';
 
 export interface IdentityEvent {
   callSid: string;
@@ -78,15 +79,23 @@ export interface IdentityEnv {
   webhook?: { url: string; secret: string } | undefined;
 }
 
-/** The identity settings from the environment; the message of a wrong one names the variable. */
-export function readIdentityEnv(env: NodeJS.ProcessEnv): { ok: true; value: IdentityEnv } | { ok: false; message: string } {
-  const url = env.IDENTITY_WEBHOOK_URL?.trim() || undefined;
-  const secret = env.IDENTITY_WEBHOOK_SECRET?.trim() || undefined;
-  const stateKey = env.IDENTITY_STATE_KEY?.trim() || undefined;
-  if (url !== undefined) {
-    if (!/^https?:\/\/[^/\s]+/.test(url)) return { ok: false, message: `IDENTITY_WEBHOOK_URL must be an http(s) URL, got "${url}"` };
-    if (secret === undefined) return { ok: false, message: 'IDENTITY_WEBHOOK_URL is set without IDENTITY_WEBHOOK_SECRET: the receiver could not verify who sent the insured number' };
-    if (secret.length < 16) return { ok: false, message: 'IDENTITY_WEBHOOK_SECRET must be at least 16 characters' };
+
+/** The identity settings from the environment (src/config/env.ts); the message of a wrong one names the variable. */
+export function readIdentityEnv(raw: RawEnv): { ok: true; value: IdentityEnv } | { ok: false; message: string } {
+  let env: Pick<Env, 'IDENTITY_WEBHOOK_URL' | 'IDENTITY_WEBHOOK_SECRET' | 'IDENTITY_STATE_KEY'>;
+  try {
+    env = parseEnv(raw, ['IDENTITY_WEBHOOK_URL', 'IDENTITY_WEBHOOK_SECRET', 'IDENTITY_STATE_KEY']);
+  } catch (err) {
+    if (err instanceof EnvError) return { ok: false, message: err.message };
+    throw err;
   }
-  return { ok: true, value: { stateKey, webhook: url !== undefined && secret !== undefined ? { url, secret } : undefined } };
+  return identitySettings(env);
+}
+
+/** The same from the parsed environment. */
+export function identitySettings(env: Pick<Env, 'IDENTITY_WEBHOOK_URL' | 'IDENTITY_WEBHOOK_SECRET' | 'IDENTITY_STATE_KEY'>): { ok: true; value: IdentityEnv } | { ok: false; message: string } {
+  const message = identityProblem(env);
+  if (message !== undefined) return { ok: false, message };
+  const { IDENTITY_WEBHOOK_URL: url, IDENTITY_WEBHOOK_SECRET: secret } = env;
+  return { ok: true, value: { stateKey: env.IDENTITY_STATE_KEY, webhook: url !== undefined && secret !== undefined ? { url, secret } : undefined } };
 }

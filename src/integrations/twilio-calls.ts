@@ -71,10 +71,15 @@ export class TwilioCallPlacer implements CallPlacer {
   }
 }
 
-/** From the environment: needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; TWILIO_API_URL is optional. */
-export function callPlacerFromEnv(env: NodeJS.ProcessEnv = process.env): CallPlacer | undefined {
-  const accountSid = env.TWILIO_ACCOUNT_SID?.trim() || undefined;
-  const authToken = env.TWILIO_AUTH_TOKEN?.trim() || undefined;
-  if (accountSid === undefined || authToken === undefined) return undefined;
-  return new TwilioCallPlacer({ accountSid, authToken, apiUrl: env.TWILIO_API_URL?.trim() || undefined });
+/** Twilio REST credentials from the settings (src/config/env.ts); the API URL is optional. */
+export interface TwilioCredentials {
+  accountSid: string | undefined;
+  authToken: string | undefined;
+  apiUrl: string | undefined;
+}
+
+/** Needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; TWILIO_API_URL is optional. */
+export function callPlacerFor(creds: TwilioCredentials | undefined): CallPlacer | undefined {
+  if (creds?.accountSid === undefined || creds.authToken === undefined) return undefined;
+  return new TwilioCallPlacer({ accountSid: creds.accountSid, authToken: creds.authToken, apiUrl: creds.apiUrl });
 }

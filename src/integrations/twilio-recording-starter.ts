@@ -6,6 +6,10 @@
 // not the whole package index, and only when recording is configured.
 import type TwilioClient from 'twilio/lib/rest/Twilio.js';
 import type { RecordingStarter } from '../telephony/recording.js';
+import { EnvError, parseEnv, twilioProblem, type RawEnv } from '../config/env.js';
+import type { TwilioCredentials } from './twilio-calls.js';
+
+export type { TwilioCredentials };
 
 /** twilio's HTTP transport interface (RequestClient); tests pass a fake of the REST API. */
 export type TwilioHttpClient = NonNullable<ConstructorParameters<typeof TwilioClient>[2]>['httpClient'];
@@ -73,14 +77,15 @@ export class TwilioRecordingStarter implements RecordingStarter {
  * recorded by the API; <Dial record> still applies to dial targets). Throws when
  * TWILIO_ACCOUNT_SID is set but is not an account SID.
  */
-export function recordingStarterFromEnv(env: NodeJS.ProcessEnv = process.env): RecordingStarter | undefined {
-  const accountSid = env.TWILIO_ACCOUNT_SID?.trim() || undefined;
-  const authToken = env.TWILIO_AUTH_TOKEN?.trim() || undefined;
-  if (accountSid === undefined || authToken === undefined) return undefined;
-  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
-    throw new Error('TWILIO_ACCOUNT_SID must be an account SID (AC followed by 32 hex digits)');
-  }
-  const apiUrl = env.TWILIO_API_URL?.trim() || TWILIO_API_URL;
-  if (!/^https?:\/\/[^/]+/.test(apiUrl)) throw new Error(`TWILIO_API_URL must be an http(s) base URL, got "${apiUrl}"`);
-  return new TwilioRecordingStarter({ accountSid, authToken, apiUrl });
+export function recordingStarterFromEnv(raw: RawEnv): RecordingStarter | undefined {
+  const env = parseEnv(raw, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_URL']);
+  const problem = twilioProblem(env);
+  if (problem !== undefined) throw new EnvError(problem);
+  return recordingStarterFor({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, apiUrl: env.TWILIO_API_URL });
+}
+
+/** The same from parsed settings (the composition root). */
+export function recordingStarterFor(creds: TwilioCredentials): RecordingStarter | undefined {
+  if (creds.accountSid === undefined || creds.authToken === undefined) return undefined;
+  return new TwilioRecordingStarter({ accountSid: creds.accountSid, authToken: creds.authToken, apiUrl: creds.apiUrl ?? TWILIO_API_URL });
 }

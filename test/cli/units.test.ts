@@ -1,8 +1,8 @@
 // In-process checks of the CLI's parsing and formatting helpers.
 import { describe, expect, it } from 'vitest';
-import { csvField } from '../../src/cli/consent.js';
-import { mermaidLabel } from '../../src/cli/graph.js';
-import { dayText } from '../../src/cli/hours.js';
+import { csvField } from '../../src/consent/export.js';
+import { mermaidLabel } from '../../src/flow/graph.js';
+import { dayText } from '../../src/hours/day-text.js';
 import { UsageError } from '../../src/cli/io.js';
 import { parsePresses } from '../../src/cli/simulate.js';
 import { parseDuration, parseInstant, parseUntil } from '../../src/cli/time.js';

@@ -2,7 +2,7 @@
 // TaskRouter workflow SID in its form, the dialogue's prompts in every language, and the
 // screen-pop webhook never without its secret. On the frozen fixture config.
 import { describe, expect, it } from 'vitest';
-import { flowGraph } from '../../src/cli/graph.js';
+import { flowGraph } from '../../src/flow/graph.js';
 import { runValidate } from '../../src/cli/validate.js';
 import { buildBundle } from '../../src/config/bundle.js';
 import { formatIssue } from '../../src/config/issues.js';

@@ -11,7 +11,7 @@ import { packageRoot } from '../../src/config/load.js';
 import { ConfigRegistry } from '../../src/config/registry.js';
 import { enableConsole, readConsoleEnv } from '../../src/console/enable.js';
 import { consolePlugin } from '../../src/console/plugin.js';
-import { registerUserCommands } from '../../src/console/users-cli.js';
+import { registerUserCommands } from '../../src/cli/users.js';
 import { hashPassword, UsersStore, writeUser } from '../../src/console/users.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { MemoryConsentLog } from '../../src/store/memory-consent-log.js';

@@ -3,7 +3,7 @@
 // and the simulator's output of identified calls for them.
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatText, toJson, type SimulatedCall } from '../../src/cli/simulate.js';
+import { formatText, toJson, type SimulatedCall } from '../../src/simulation/transcript.js';
 import { loggerOptions } from '../../src/http/logging.js';
 import { attrs, childrenOf, parseTwiml, textOf, verbName, type TwimlNode } from '../../src/telephony/player.js';
 import { buildTestApp, type TestApp } from '../support/app.js';

@@ -2,23 +2,22 @@
 // in config/users.yaml. The password is read from the terminal without echo (asked twice), or
 // from the first line of stdin when it is not a terminal; it is never printed, logged or
 // stored — only its scrypt hash is.
-import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { configDir } from '../config/load.js';
-import { auditCli } from '../cli/audit.js';
-import { withStores } from '../cli/config.js';
-import { CliError, errorText, processIo, UsageError, type CliIo } from '../cli/io.js';
-import { DEFAULT_COST, addUser, hashPassword, removeUser, ROLES, USER_NAME, type Role, type ScryptCost } from './users.js';
+import { parseEnv, usersFileOf, type RawEnv } from '../config/env.js';
+import { auditCli } from './audit.js';
+import { withStores } from './config.js';
+import { CliError, errorText, UsageError, type CliIo } from './io.js';
+import { DEFAULT_COST, addUser, hashPassword, removeUser, ROLES, USER_NAME, type Role, type ScryptCost } from '../console/users.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
 /** The users file the server reads: CONSOLE_USERS_FILE, else config/users.yaml under INFOLINE_CONFIG_DIR (or the repository root). */
-export function usersFilePath(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.CONSOLE_USERS_FILE?.trim() || join(configDir(env), 'config', 'users.yaml'));
+export function usersFilePath(env: RawEnv): string {
+  return usersFileOf(parseEnv(env, ['CONSOLE_USERS_FILE', 'INFOLINE_CONFIG_DIR']));
 }
 
 export interface UserCommandDeps {
-  io?: CliIo;
+  io: CliIo;
   /** Reads the password (tests pass one in); default: terminal without echo, or stdin. */
   readPassword?: (io: CliIo) => Promise<string>;
   cost?: ScryptCost;
@@ -67,7 +66,7 @@ async function defaultReadPassword(io: CliIo): Promise<string> {
   return first;
 }
 
-export function registerUserCommands(program: Command, deps: UserCommandDeps = {}): void {
+export function registerUserCommands(program: Command, deps: UserCommandDeps): void {
   const user = program.command('user').description('console users (config/users.yaml)');
   user
     .command('add')
@@ -75,7 +74,7 @@ export function registerUserCommands(program: Command, deps: UserCommandDeps = {
     .argument('<name>', 'user name: lowercase letters, digits, ".", "_", "-"')
     .addOption(new Option('--role <role>', 'what the user may do').choices(ROLES).makeOptionMandatory())
     .action(async (name: string, opts: { role: Role }) => {
-      const io = deps.io ?? processIo();
+      const { io } = deps;
       if (!USER_NAME.test(name)) throw new UsageError(`user name "${name}" must be lowercase letters, digits, ".", "_" or "-" (at most 64)`);
       const password = await (deps.readPassword ?? defaultReadPassword)(io);
       if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters; nothing changed`);
@@ -97,7 +96,7 @@ export function registerUserCommands(program: Command, deps: UserCommandDeps = {
     .description('remove a console user; their open sessions end on every instance')
     .argument('<name>', 'user name')
     .action(async (name: string) => {
-      const io = deps.io ?? processIo();
+      const { io } = deps;
       const file = usersFilePath(io.env);
       await auditCli(io, { action: 'user.remove', target: name, details: { file } });
       let removed: boolean;

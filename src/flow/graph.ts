@@ -1,7 +1,7 @@
 // `infoline graph`: the call flow as a Mermaid flowchart. Every key 0–9 and * of every menu
 // is on an edge label, so a reviewer sees at a glance that nothing is a dead end.
 import type { ConfigBundle } from '../config/bundle.js';
-import { DIGITS } from '../flow/schema.js';
+import { DIGITS } from './schema.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 
 /** Mermaid-safe quoted label: quotes and markup characters as entity codes. */
