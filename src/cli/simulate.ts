@@ -11,6 +11,7 @@ import { MemorySwitchStore } from '../store/memory-switch-store.js';
 import { openStores, type Stores } from '../store/open-stores.js';
 import type { SwitchStore } from '../store/ports.js';
 import { silentLogger } from '../store/shared.js';
+import { routeOfUrl } from '../telephony/callback-urls.js';
 import { playCall, type CallEnd, type PlayedCall, type PlayedItem } from '../telephony/player.js';
 import { validateDir } from './config.js';
 import { CliError, cliLogger, errorText, UsageError, type CliIo } from './io.js';
@@ -110,12 +111,7 @@ export async function simulateCall(io: CliIo, opts: SimulateOptions): Promise<Si
 /** The route (flow node) a connect's callback URL names. */
 function routeOf(end: CallEnd): string | undefined {
   const url = end.kind === 'queue' ? (end.action ?? end.waitUrl) : undefined;
-  if (url === undefined) return undefined;
-  try {
-    return new URL(url, 'http://localhost').searchParams.get('route') ?? undefined;
-  } catch {
-    return undefined;
-  }
+  return url === undefined ? undefined : routeOfUrl(url);
 }
 
 export function endLine(end: CallEnd, dialRoute?: string): string {
