@@ -8,7 +8,6 @@ import { callableCaller, parseCzechNumber } from '../callback/number.js';
 import { answeredByMachine, callbackSettings, FINAL_OUTBOUND_STATUSES, placementWindow, retrySettlement } from '../callback/policy.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { maskCaller, sha256Hex, type ConsentRecord } from '../consent/record.js';
-import type { EmergencyClosure } from '../hours/types.js';
 import type { CallbackRequest, CallbackStore } from '../store/callback-port.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import {
@@ -29,8 +28,10 @@ import {
 import { int, parseOutboundQuery } from '../telephony/callback-urls.js';
 import type { QueueContext } from '../telephony/queue-twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
+import { closuresNow } from './closures-now.js';
 import type { HoldContextReader } from './hold-context.js';
 import type { Metrics } from './metrics.js';
+import { TWIML } from './voice-hooks.js';
 import { requestBaseUrl } from './signature.js';
 import { rawBody, readBody } from './voice-params.js';
 
@@ -47,7 +48,6 @@ export interface CallbackRouteOptions {
   queueContext: HoldContextReader;
 }
 
-const TWIML = 'text/xml; charset=utf-8';
 const SID = /^[A-Za-z0-9_-]{2,64}$/;
 /** Draft value marking a call whose request already existed (same number, same queue). */
 export const ACKNOWLEDGED = 'acknowledged';
@@ -79,15 +79,6 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
     return Object.fromEntries([...ids].map((id) => [id, open[id] ?? 0]));
   };
 
-  const closuresNow = async (request: FastifyRequest): Promise<EmergencyClosure[]> => {
-    try {
-      return await switches.closures();
-    } catch (err) {
-      request.log.error({ err }, 'switch store unreachable; no emergency closure applied');
-      return [];
-    }
-  };
-
   const dialogue = (request: FastifyRequest) => {
     const hold = opts.queueContext(request);
     const body = readBody(rawBody, request.body);
@@ -106,7 +97,7 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
       if (already) await callbacks.saveDraft(callSid, ACKNOWLEDGED, new Date(at).toISOString());
       if (created) count('requested');
       req.log.info({ callbackId: stored.id, queue, created, number: maskCaller(number) }, created ? 'callback requested' : 'callback request already open');
-      const window = placementWindow(config.bundle, queue, at, await closuresNow(req));
+      const window = placementWindow(config.bundle, queue, at, await closuresNow(switches, req));
       const when = window.open ? undefined : config.speech.when(ctx.lang, new Date(at), window.nextOpening, window.timezone);
       return requestedTwiml(config, ctx, { already, when });
     } catch (err) {

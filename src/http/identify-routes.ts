@@ -14,6 +14,7 @@ import { identifyUrl, one, parseIdentifyQuery } from '../telephony/callback-urls
 import type { CallbackUrls } from '../telephony/twiml.js';
 import { writeConsent } from './consent-write.js';
 import type { Metrics } from './metrics.js';
+import { TWIML } from './voice-hooks.js';
 
 export interface IdentityOptions {
   /** 32-byte AES key; the same on every instance. Without it, a per-process key (one instance only). */
@@ -35,7 +36,6 @@ export interface IdentifyRoutesOptions {
   apology(): string;
 }
 
-const TWIML = 'text/xml; charset=utf-8';
 const NAME = /^[a-z][a-z0-9_]*$/;
 
 export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesOptions): Promise<void> {

@@ -4,11 +4,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CompiledConfig } from '../call/compiled.js';
 import { activeLineClosure, LINE_CLOSURE_ID } from '../call/line.js';
 import { playTurn, type CallInput } from '../call/turn.js';
-import type { EmergencyClosure } from '../hours/types.js';
 import { callbackUrls, decodeCallQuery, incomingLanguage, isNoInput } from '../telephony/callback-urls.js';
 import { fallbackDocument } from '../telephony/fallback.js';
 import { lineClosedTwiml } from '../telephony/line-closed.js';
 import type { CallbackUrls } from '../telephony/twiml.js';
+import { closuresNow } from './closures-now.js';
 import { writeConsent } from './consent-write.js';
 import { identifyRoutes } from './identify-routes.js';
 import { requestBaseUrl } from './signature.js';
@@ -22,15 +22,6 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
 
   const urlsFor = (request: FastifyRequest, version: string, notices: Readonly<Record<string, string>>): CallbackUrls =>
     callbackUrls(requestBaseUrl(request, opts.publicUrl), version, notices);
-
-  const closuresNow = async (request: FastifyRequest): Promise<EmergencyClosure[]> => {
-    try {
-      return await switches.closures();
-    } catch (err) {
-      request.log.error({ err }, 'switch store unreachable; no emergency closure applied');
-      return [];
-    }
-  };
 
   const turn = async (request: FastifyRequest, reply: FastifyReply, input: CallInput) => {
     const at = now();
@@ -51,7 +42,7 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
       metrics.fallbacks.inc({ reason: 'no-config' });
       return reply.type(TWIML).send(fallbackDocument(undefined));
     }
-    const closures = await closuresNow(request);
+    const closures = await closuresNow(switches, request);
     const lineClosed = input.kind === 'start' ? activeLineClosure(closures, at) : undefined;
     if (lineClosed && input.kind === 'start') {
       // The whole line is closed: a new call hears the reason and where else to turn, then goodbye.
