@@ -10,7 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
-import { encodeCallQuery } from '../src/telephony/call-query.js';
+import { encodeCallQuery } from '../src/telephony/callback-urls.js';
 import { ROOT } from '../test/reliability/service-process.js';
 import type { TargetMessage, TargetOptions } from './journeys-target.js';
 

@@ -7,7 +7,7 @@ import { packageRoot } from '../src/config/load.js';
 import { ConfigRegistry } from '../src/config/registry.js';
 import type { CallState } from '../src/flow/machine.js';
 import { startCall } from '../src/flow/step.js';
-import { encodeCallQuery } from '../src/telephony/call-query.js';
+import { encodeCallQuery } from '../src/telephony/callback-urls.js';
 import { attrs, childrenOf, parseTwiml, textOf, verbName } from '../src/telephony/player.js';
 import { renderActions, type CallbackUrls } from '../src/telephony/twiml.js';
 import { resolveQueue } from '../src/telephony/queues-schema.js';

@@ -8,7 +8,6 @@ import { callableCaller, parseCzechNumber } from '../callback/number.js';
 import { answeredByMachine, callbackSettings, FINAL_OUTBOUND_STATUSES, placementWindow, retrySettlement } from '../callback/policy.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { maskCaller, sha256Hex, type ConsentRecord } from '../consent/record.js';
-import type { EmergencyClosure } from '../hours/types.js';
 import type { CallbackRequest, CallbackStore } from '../store/callback-port.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import {
@@ -26,10 +25,15 @@ import {
   type DialogueState,
   type OutboundContext,
 } from '../telephony/callback-twiml.js';
-import { int, type QueueContext } from '../telephony/queue-twiml.js';
+import { int, parseOutboundQuery } from '../telephony/callback-urls.js';
+import type { QueueContext } from '../telephony/queue-twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
+import { closuresNow } from './closures-now.js';
+import type { HoldContextReader } from './hold-context.js';
 import type { Metrics } from './metrics.js';
+import { TWIML } from './voice-hooks.js';
 import { requestBaseUrl } from './signature.js';
+import { rawBody, readBody } from './voice-params.js';
 
 export interface CallbackRouteOptions {
   registry: ConfigRegistry;
@@ -41,10 +45,9 @@ export interface CallbackRouteOptions {
   now: () => number;
   checkSignature: preHandlerAsyncHookHandler;
   /** The voice plugin's reading of a hold request (config version, route, queue, language). */
-  queueContext: (request: FastifyRequest) => { config: CompiledConfig | undefined; ctx: QueueContext; query: Record<string, unknown>; body: Record<string, unknown> };
+  queueContext: HoldContextReader;
 }
 
-const TWIML = 'text/xml; charset=utf-8';
 const SID = /^[A-Za-z0-9_-]{2,64}$/;
 /** Draft value marking a call whose request already existed (same number, same queue). */
 export const ACKNOWLEDGED = 'acknowledged';
@@ -76,20 +79,12 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
     return Object.fromEntries([...ids].map((id) => [id, open[id] ?? 0]));
   };
 
-  const closuresNow = async (request: FastifyRequest): Promise<EmergencyClosure[]> => {
-    try {
-      return await switches.closures();
-    } catch (err) {
-      request.log.error({ err }, 'switch store unreachable; no emergency closure applied');
-      return [];
-    }
-  };
-
   const dialogue = (request: FastifyRequest) => {
     const hold = opts.queueContext(request);
-    const state: DialogueState = { offeredAt: int(hold.query.t) ?? int(hold.body.QueueTime) ?? 0, tries: int(hold.query.a) ?? 0 };
-    const callSid = SID.test(str(hold.body.CallSid)) ? str(hold.body.CallSid) : undefined;
-    return { ...hold, state, callSid, digits: str(hold.body.Digits) };
+    const body = readBody(rawBody, request.body);
+    const state: DialogueState = { offeredAt: hold.query.t ?? int(body.QueueTime) ?? 0, tries: hold.query.a ?? 0 };
+    const callSid = SID.test(str(body.CallSid)) ? str(body.CallSid) : undefined;
+    return { ...hold, body, state, callSid, digits: str(body.Digits) };
   };
 
   /** Stores the request (durable before we answer) and thanks the caller; on a store failure they keep waiting. */
@@ -102,7 +97,7 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
       if (already) await callbacks.saveDraft(callSid, ACKNOWLEDGED, new Date(at).toISOString());
       if (created) count('requested');
       req.log.info({ callbackId: stored.id, queue, created, number: maskCaller(number) }, created ? 'callback requested' : 'callback request already open');
-      const window = placementWindow(config.bundle, queue, at, await closuresNow(req));
+      const window = placementWindow(config.bundle, queue, at, await closuresNow(switches, req));
       const when = window.open ? undefined : config.speech.when(ctx.lang, new Date(at), window.nextOpening, window.timezone);
       return requestedTwiml(config, ctx, { already, when });
     } catch (err) {
@@ -147,7 +142,7 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
   app.post('/voice/callback/confirm', route, async (req, reply) => {
     const { config, ctx, state, callSid, body, digits, query } = dialogue(req);
     if (!config) return answer(reply, new VoiceResponse().toString());
-    const source = query.n === 'entered' ? 'entered' : 'caller';
+    const source = query.n;
     if (callSid !== undefined && digits === '1') {
       // A retried webhook finds the request it already made (the draft is gone by then).
       const existing = await callbacks.byOrigin(callSid);
@@ -170,11 +165,10 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
   // --- The outbound call placed by the dispatcher ------------------------------------------
 
   const outbound = async (req: FastifyRequest) => {
-    const q = req.query as Record<string, unknown>;
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const id = str(q.id);
-    const stored = SID.test(id) ? await callbacks.get(id) : undefined;
-    const config = registry.forVersion(typeof q.v === 'string' ? q.v : undefined) ?? registry.current;
+    const q = parseOutboundQuery(req.query);
+    const body = readBody(rawBody, req.body);
+    const stored = q.id !== undefined ? await callbacks.get(q.id) : undefined;
+    const config = registry.forVersion(q.version) ?? registry.current;
     const lang = stored?.lang ?? 'cs';
     const callSid = SID.test(str(body.CallSid)) ? str(body.CallSid) : undefined;
     const o = (r: CallbackRequest, c: CompiledConfig): OutboundContext => ({
@@ -210,7 +204,7 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
     const { stored, config, lang, callSid, body, q, o } = await outbound(req);
     if (!config) return answer(reply, new VoiceResponse().hangup().toString());
     if (!stored || stored.status !== 'calling' || callSid === undefined) return answer(reply, outboundEndTwiml(config, lang, 'callback.goodbye'));
-    if (q.e !== 'noinput' && str(body.Digits) === '1') {
+    if (!q.noInput && str(body.Digits) === '1') {
       const at = now();
       const noticeText = config.speech.text(lang, 'callback.notice');
       const sha = sha256Hex(noticeText);
@@ -237,7 +231,7 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
       req.log.info({ callbackId: stored.id, queue: stored.queue }, 'callback connected to the queue');
       return answer(reply, outboundEnqueueTwiml(o(stored, config)));
     }
-    if (q.r !== '1') return answer(reply, outboundGreetingTwiml(config, o(stored, config), true));
+    if (!q.repeated) return answer(reply, outboundGreetingTwiml(config, o(stored, config), true));
     await retry(req, config, stored, callSid, 'no-key');
     return answer(reply, outboundEndTwiml(config, lang, 'callback.noKey'));
   });

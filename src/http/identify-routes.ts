@@ -3,16 +3,18 @@
 // insured number travels only sealed (AES-256-GCM) in the callback URL, and leaves only to the
 // agent side: <Task> attributes and the signed screen-pop webhook, sent after the answer.
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { playIdentifyTurn } from '../call/identify-turn.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { START, type DialogueInput, type DialogueState } from '../identity/dialogue.js';
 import { openState, sealState, type SealBinding } from '../identity/sealed-state.js';
 import type { IdentityNotifier } from '../integrations/identity-webhook.js';
 import type { ConsentLog } from '../store/ports.js';
+import { identifyUrl, one, parseIdentifyQuery } from '../telephony/callback-urls.js';
 import type { CallbackUrls } from '../telephony/twiml.js';
 import { writeConsent } from './consent-write.js';
 import type { Metrics } from './metrics.js';
+import { TWIML } from './voice-hooks.js';
 
 export interface IdentityOptions {
   /** 32-byte AES key; the same on every instance. Without it, a per-process key (one instance only). */
@@ -25,19 +27,16 @@ export interface IdentifyRoutesOptions {
   consentLog: ConsentLog;
   metrics: Metrics;
   now: () => number;
-  checkSignature: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  checkSignature: preHandlerAsyncHookHandler;
   urlsFor: (request: FastifyRequest, version: string) => CallbackUrls;
   identity?: IdentityOptions | undefined;
   /** The webhook's CallSid and From, or undefined for a malformed body. */
-  callOf(body: unknown): { CallSid: string; From?: string | undefined } | undefined;
+  callOf(body: unknown): { CallSid: string; From?: string | undefined; Digits?: unknown } | undefined;
   /** The apology and the general queue. */
   apology(): string;
 }
 
-const TWIML = 'text/xml; charset=utf-8';
 const NAME = /^[a-z][a-z0-9_]*$/;
-
-const one = (v: unknown): string | undefined => (Array.isArray(v) ? one(v[0]) : typeof v === 'string' ? v : undefined);
 
 export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesOptions): Promise<void> {
   const { registry, consentLog, metrics, now } = opts;
@@ -48,9 +47,9 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
   app.post('/voice/identify', { preHandler: opts.checkSignature }, async (request, reply) => {
     const at = now();
     const params = opts.callOf(request.body);
-    const q = request.query as Record<string, unknown>;
-    const config = registry.forVersion(one(q.v));
-    const route = one(q.route) ?? '';
+    const q = parseIdentifyQuery(request.query);
+    const config = registry.forVersion(q.version);
+    const route = q.route;
     const node = NAME.test(route) ? config?.bundle.flow.nodes[route] : undefined;
     if (!params || !config || node?.kind !== 'route' || !node.identify) {
       request.log.warn({ route: NAME.test(route) ? route : 'invalid' }, 'identification request unusable; connecting to the general queue');
@@ -58,14 +57,13 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
       return reply.type(TWIML).send(opts.apology());
     }
     const callSid = params.CallSid;
-    const wanted = one(q.l) ?? 'cs';
+    const wanted = q.lang;
     const lang = config.speech.languages.includes(wanted) ? wanted : 'cs';
     const binding: SealBinding = { callSid, version: config.version, route, lang };
-    const sealed = one(q.s);
-    const state = sealed === undefined ? START : openState(key, binding, sealed);
+    const state = q.sealed === undefined ? START : openState(key, binding, q.sealed);
     if (state === undefined) request.log.warn('identification state could not be opened (key changed or forged); going on without it');
-    const digits = one((request.body as Record<string, unknown> | undefined)?.Digits) ?? '';
-    const input: DialogueInput = one(q.e) === 'noinput' ? { kind: 'noInput' } : { kind: 'digits', digits: digits.replace(/[^0-9*]/g, '') };
+    const digits = one(params.Digits) ?? '';
+    const input: DialogueInput = q.noInput ? { kind: 'noInput' } : { kind: 'digits', digits: digits.replace(/[^0-9*]/g, '') };
     const urls = opts.urlsFor(request, config.version);
     const turn = playIdentifyTurn({
       config,
@@ -78,7 +76,7 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
       callSid,
       from: params.From,
       urls,
-      nextUrl: (next: DialogueState) => `${urls.identify(route, lang)}&s=${sealState(key, binding, next)}`,
+      nextUrl: (next: DialogueState) => identifyUrl({ base: urls.base, version: config.version, route, lang }, sealState(key, binding, next)),
     });
     metrics.callProgress.reached(callSid, route);
     const outcome = turn.outcome;

@@ -9,7 +9,7 @@ import { maskCaller } from '../consent/record.js';
 import type { CallbackStore } from '../store/callback-port.js';
 import type { SwitchStore } from '../store/ports.js';
 import { errorMessage, silentLogger, type StoreLogger } from '../store/shared.js';
-import { outboundUrls } from '../telephony/callback-twiml.js';
+import { outboundUrls } from '../telephony/callback-urls.js';
 import { callPlacerFor, type CallPlacer, type TwilioCredentials } from './twilio-calls.js';
 import { DEFAULT_CALLBACK_TICK_MS } from '../config/env.js';
 
@@ -76,7 +76,7 @@ export class CallbackDispatcher {
       const base = this.opts.publicUrl.replace(/\/+$/, '');
       await Promise.all(
         claimed.map(async (r) => {
-          const urls = outboundUrls(base, r.id, config.version, r.lang);
+          const urls = outboundUrls({ base, id: r.id, version: config.version, lang: r.lang });
           try {
             const callSid = await placer.place({ to: r.number, from: r.from, ...urls });
             await store.placed(r.id, callSid);

@@ -2,6 +2,7 @@
 // the same transcript (numbers the caller typed masked).
 import type { ConsentRecord } from '../consent/record.js';
 import { LINE_ZONE, localText } from '../hours/time-input.js';
+import { routeOfUrl } from '../telephony/callback-urls.js';
 import type { CallEnd, PlayedCall, PlayedItem } from '../telephony/player.js';
 
 export interface SimulatedCall extends PlayedCall {
@@ -14,12 +15,7 @@ export interface SimulatedCall extends PlayedCall {
 /** The route (flow node) a connect's callback URL names. */
 function routeOf(end: CallEnd): string | undefined {
   const url = end.kind === 'queue' ? (end.action ?? end.waitUrl) : undefined;
-  if (url === undefined) return undefined;
-  try {
-    return new URL(url, 'http://localhost').searchParams.get('route') ?? undefined;
-  } catch {
-    return undefined;
-  }
+  return url === undefined ? undefined : routeOfUrl(url);
 }
 
 export function endLine(end: CallEnd, dialRoute?: string): string {

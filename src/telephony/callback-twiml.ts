@@ -5,7 +5,8 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CompiledConfig } from '../call/compiled.js';
 import { groupsSpoken, lastDigitsSpoken } from '../callback/number.js';
-import { doneUrl, OFFER_TIMEOUT_SECONDS, queueQuery, waitUrl, type QueueContext } from './queue-twiml.js';
+import { acceptUrl, dialogueUrl, doneUrl, waitUrl, type DialogueState, type OutboundTarget } from './callback-urls.js';
+import { OFFER_TIMEOUT_SECONDS, type QueueContext } from './queue-twiml.js';
 import { FALLBACK_QUEUE, speak } from './twiml.js';
 
 /** Failed tries (invalid number, unknown key) before the caller simply keeps waiting. */
@@ -15,21 +16,10 @@ export const NUMBER_TIMEOUT_SECONDS = 10;
 /** A callback caller is connected to an operator; they are not offered anything while waiting. */
 const CALLBACK_QUIET_SECONDS = 24 * 3600;
 
-export type NumberSource = 'caller' | 'entered';
-
-export interface DialogueState {
-  /** QueueTime when the offer was made. */
-  offeredAt: number;
-  /** Failed tries so far. */
-  tries: number;
-}
+export type { DialogueState, NumberSource } from './callback-urls.js';
 
 const say = (config: CompiledConfig, ctx: QueueContext, target: Parameters<typeof speak>[0], key: string, vars?: Record<string, unknown>) =>
   speak(target, config.speech.utter(ctx.lang, key, vars));
-
-function url(ctx: QueueContext, path: string, state: DialogueState, extra: Record<string, string> = {}): string {
-  return `${ctx.base}/voice/callback/${path}?${queueQuery(ctx, { t: String(state.offeredAt), a: String(state.tries), ...extra })}`;
-}
 
 /** Back to waiting, with the offer quiet for another maxWaitSeconds. */
 function backToQueue(response: VoiceResponse, ctx: QueueContext, state: DialogueState): void {
@@ -39,7 +29,7 @@ function backToQueue(response: VoiceResponse, ctx: QueueContext, state: Dialogue
 /** "We will call you at the number ending 4 5 6: 1 confirm, 2 another number". */
 export function confirmCallerTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, caller: string): string {
   const response = new VoiceResponse();
-  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS, finishOnKey: '', action: url(ctx, 'confirm', state, { n: 'caller' }), method: 'POST' });
+  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS, finishOnKey: '', action: dialogueUrl(ctx, 'confirm', state, 'caller'), method: 'POST' });
   say(config, ctx, gather, 'callback.confirmCaller', { digits: lastDigitsSpoken(caller) });
   backToQueue(response, ctx, state);
   return response.toString();
@@ -48,7 +38,7 @@ export function confirmCallerTwiml(config: CompiledConfig, ctx: QueueContext, st
 /** Enter the number, ending with #; optionally after "this number is not valid". */
 export function enterNumberTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, invalid = false): string {
   const response = new VoiceResponse();
-  const gather = response.gather({ input: ['dtmf'], finishOnKey: '#', timeout: NUMBER_TIMEOUT_SECONDS, action: url(ctx, 'number', state), method: 'POST' });
+  const gather = response.gather({ input: ['dtmf'], finishOnKey: '#', timeout: NUMBER_TIMEOUT_SECONDS, action: dialogueUrl(ctx, 'number', state), method: 'POST' });
   if (invalid) say(config, ctx, gather, 'callback.invalidNumber');
   say(config, ctx, gather, 'callback.enterNumber');
   say(config, ctx, response, 'callback.backToQueue');
@@ -59,7 +49,7 @@ export function enterNumberTwiml(config: CompiledConfig, ctx: QueueContext, stat
 /** The entered number read back in groups: 1 confirm, 2 correct it. */
 export function readBackTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, number: string): string {
   const response = new VoiceResponse();
-  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS, finishOnKey: '', action: url(ctx, 'confirm', state, { n: 'entered' }), method: 'POST' });
+  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS, finishOnKey: '', action: dialogueUrl(ctx, 'confirm', state, 'entered'), method: 'POST' });
   say(config, ctx, gather, 'callback.readBack', { digits: groupsSpoken(number) });
   backToQueue(response, ctx, state);
   return response.toString();
@@ -110,26 +100,18 @@ export interface OutboundContext {
   id: string;
 }
 
-function outboundUrl(o: OutboundContext, path: string, extra: Record<string, string> = {}): string {
-  return `${o.ctx.base}/voice/callback/${path}?${new URLSearchParams({ id: o.id, v: o.ctx.version, l: o.ctx.lang, ...extra })}`;
-}
-
-/** Where Twilio fetches the outbound call's TwiML and sends its status (placed by the dispatcher). */
-export function outboundUrls(base: string, id: string, version: string, lang: string) {
-  const q = new URLSearchParams({ id, v: version, l: lang });
-  return { url: `${base}/voice/callback/answer?${q}`, statusCallback: `${base}/voice/callback/status?${new URLSearchParams({ id })}` };
-}
+const outboundTarget = (o: OutboundContext): OutboundTarget => ({ base: o.ctx.base, id: o.id, version: o.ctx.version, lang: o.ctx.lang });
 
 /** A person answered: greeting, the short recording notice, 1 to be connected. */
 export function outboundGreetingTwiml(config: CompiledConfig, o: OutboundContext, repeat = false): string {
   const response = new VoiceResponse();
-  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS + 2, finishOnKey: '', action: outboundUrl(o, 'accept', repeat ? { r: '1' } : {}), method: 'POST' });
+  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS + 2, finishOnKey: '', action: acceptUrl(outboundTarget(o), repeat ? { r: '1' } : {}), method: 'POST' });
   if (!repeat) {
     say(config, o.ctx, gather, 'callback.greeting');
     say(config, o.ctx, gather, 'callback.notice');
   }
   say(config, o.ctx, gather, 'callback.connect');
-  response.redirect({ method: 'POST' }, outboundUrl(o, 'accept', { r: repeat ? '1' : '0', e: 'noinput' }));
+  response.redirect({ method: 'POST' }, acceptUrl(outboundTarget(o), { r: repeat ? '1' : '0', e: 'noinput' }));
   return response.toString();
 }
 

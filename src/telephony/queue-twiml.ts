@@ -8,18 +8,15 @@
 // instance can answer the next cycle.
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CompiledConfig } from '../call/compiled.js';
+import { doneUrl, int, messageUrl, offerUrl, waitUrl, type HoldState, type HoldTarget } from './callback-urls.js';
 import { resolveQueue, type ResolvedQueue } from './queues-schema.js';
 import { FALLBACK_QUEUE, speak } from './twiml.js';
 
-export interface QueueContext {
-  /** The flow's route node the caller was connected from (e.g. `insurance`, `general`). */
-  route: string;
-  lang: string;
+export type { HoldState } from './callback-urls.js';
+
+/** A hold's callback target (route = the flow's route node, e.g. `insurance`) and its queue. */
+export interface QueueContext extends HoldTarget {
   queue: ResolvedQueue | undefined;
-  base: string;
-  version: string;
-  /** The route asked for a consent (c=1 in the callback URL). */
-  consent?: boolean | undefined;
 }
 
 /** Twilio's waitUrl parameters, as strings (absent or garbage values are ignored). */
@@ -28,14 +25,6 @@ export interface WaitParams {
   QueueTime?: unknown;
   AvgQueueTime?: unknown;
   CurrentQueueSize?: unknown;
-}
-
-/** State carried from one hold cycle to the next in the Redirect's query. */
-export interface HoldState {
-  /** Hold cycles played so far (rotates the tips). */
-  cycle: number;
-  /** QueueTime (s) before which the overflow offer is not repeated. */
-  quietUntil?: number | undefined;
 }
 
 export interface QueueResultInput {
@@ -59,28 +48,6 @@ export function isRecordedMessage(params: { RecordingSid?: unknown; RecordingDur
 /** Longest voice message a caller can leave, in seconds. */
 export const MESSAGE_MAX_SECONDS = 120;
 
-export const int = (v: unknown): number | undefined => {
-  const s = Array.isArray(v) ? v[0] : v;
-  const n = typeof s === 'string' && /^\d{1,9}$/.test(s.trim()) ? Number.parseInt(s, 10) : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
-};
-
-function query(ctx: QueueContext, extra: Record<string, string> = {}): string {
-  return new URLSearchParams({ v: ctx.version, route: ctx.route, l: ctx.lang, ...extra }).toString();
-}
-export { query as queueQuery };
-
-export function waitUrl(ctx: QueueContext, state?: HoldState): string {
-  const extra: Record<string, string> = {};
-  if (state && state.cycle > 0) extra.k = String(state.cycle);
-  if (state?.quietUntil !== undefined) extra.s = String(state.quietUntil);
-  return `${ctx.base}/voice/queue/wait?${query(ctx, extra)}`;
-}
-
-export function doneUrl(ctx: QueueContext): string {
-  return `${ctx.base}/voice/queue/done?${query(ctx, { c: ctx.consent ? '1' : '0' })}`;
-}
-
 /** One hold cycle: position, average wait, a tip, hold audio (or a pause) — or the overflow offer. */
 export function holdTwiml(config: CompiledConfig, ctx: QueueContext, params: WaitParams, state: HoldState): string {
   const { speech } = config;
@@ -102,7 +69,7 @@ export function holdTwiml(config: CompiledConfig, ctx: QueueContext, params: Wai
       numDigits: 1,
       finishOnKey: '',
       timeout: OFFER_TIMEOUT_SECONDS,
-      action: `${ctx.base}/voice/${callback ? 'callback/offer' : 'queue/choice'}?${query(ctx, { t: String(waited) })}`,
+      action: offerUrl(ctx, callback !== undefined, waited),
       method: 'POST',
     });
     speak(gather, speech.utter(ctx.lang, callback ? 'callback.offer' : 'queue.overflow'));
@@ -195,7 +162,7 @@ export function queueDoneTwiml(config: CompiledConfig, ctx: QueueContext, input:
   const leaveMessage = () => {
     speak(response, speech.utter(ctx.lang, 'queue.message'));
     response.record({
-      action: `${ctx.base}/voice/queue/message?${query(ctx)}`,
+      action: messageUrl(ctx),
       method: 'POST',
       maxLength: MESSAGE_MAX_SECONDS,
       timeout: 5,
