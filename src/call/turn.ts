@@ -52,11 +52,10 @@ export function playTurn(req: TurnRequest): Turn {
   const canResume = req.state !== undefined && isResumable(config.flow, req.state.node);
   const input: CallInput = req.input.kind === 'digits' ? { kind: 'digits', digits: normalizeDigits(req.input.digits) } : req.input;
   const memoKey = `${JSON.stringify(input)}|${canResume ? JSON.stringify(req.state) : '-'}|${req.state?.lang ?? ''}${req.heardNotices ? `|${JSON.stringify(req.heardNotices)}` : ''}`;
-  const cached = config.memo.get<MemoEntry>(memoKey);
-  const reads = config.scheduleReads();
+  // A step that can read a schedule depends on the clock and the closures: never reuse it.
+  const clockFree = !config.clock.step(canResume ? req.state?.node : undefined, input.kind === 'digits' ? { kind: 'digits', digit: String(input.digits) } : { kind: input.kind });
+  const cached = clockFree ? config.memo.get<MemoEntry>(memoKey) : undefined;
   const entry = cached ?? computeStep(req, input, canResume, world);
-  // A step that consulted a schedule depends on the clock and the closures: never reuse it.
-  const clockFree = cached !== undefined || (config.scheduleReads() === reads && !entry.step.actions.some((a) => a.type === 'say' && a.schedule !== undefined));
   if (cached === undefined && clockFree) config.memo.set(memoKey, entry);
   const { step, choice } = entry;
 
