@@ -10,6 +10,7 @@ import { renderActions, type CallbackUrls } from '../telephony/twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import { scheduleStatus, type CompiledConfig } from './compiled.js';
 import { hasOwn, ownValue } from '../util/own.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 
 export type CallInput = { kind: 'start'; lang?: string | undefined } | { kind: 'digits'; digits: unknown } | { kind: 'noInput' };
 
@@ -101,7 +102,7 @@ function computeStep(req: TurnRequest, input: CallInput, canResume: boolean, wor
   if (input.kind === 'start' || req.state === undefined || !canResume) {
     // A new call, or a state this version cannot continue from (e.g. a node renamed): start over.
     const wanted = input.kind === 'start' ? input.lang : req.state?.lang;
-    step = startCall(config.flow, world, wanted !== undefined && config.speech.languages.includes(wanted) ? wanted : 'cs');
+    step = startCall(config.flow, world, wanted !== undefined && config.speech.languages.includes(wanted) ? wanted : DEFAULT_LANGUAGE);
   } else if (input.kind === 'noInput') {
     step = stepCall(config.flow, req.state, { type: 'NO_INPUT', ...world });
   } else {

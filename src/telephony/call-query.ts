@@ -1,6 +1,7 @@
 // The call state in the callback URL's query (covered by Twilio's signature), so any
 // instance can answer any step without a session store.
 import type { CallState } from '../flow/machine.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 
 export interface PinnedState {
   /** Config version the call started on. */
@@ -42,7 +43,7 @@ export function decodeCallQuery(query: Record<string, unknown>): PinnedState | u
   const v = one(query.v);
   const n = one(query.n);
   const r = Number(one(query.r) ?? '0');
-  const l = one(query.l) ?? 'cs';
+  const l = one(query.l) ?? DEFAULT_LANGUAGE;
   const h = one(query.h);
   if (v === undefined || !/^[0-9a-f]{6,64}$/.test(v) || n === undefined || !NAME.test(n)) return undefined;
   if (!Number.isInteger(r) || r < 0 || r > 10 || !/^[a-z]{2}$/.test(l)) return undefined;
