@@ -1,14 +1,14 @@
 // Which steps depend on the clock, worked out from the flow alone; and the turn reuses only
 // the steps that do not (a scheduled route answers differently at an open and a closed hour).
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../../src/call/compiled.js';
 import { playTurn } from '../../src/call/turn.js';
 import { buildBundle } from '../../src/config/bundle.js';
-import { packageRoot, readConfigFiles } from '../../src/config/load.js';
+import { readConfigFiles } from '../../src/config/load.js';
 import { clockDependence } from '../../src/flow/clock.js';
 import { flowFileSchema } from '../../src/flow/schema.js';
 import type { CallbackUrls } from '../../src/telephony/twiml.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const flow = flowFileSchema.parse({
   start: 'hello',
@@ -60,7 +60,7 @@ describe('clock dependence from the flow', () => {
 });
 
 describe('turns reuse only clock-free steps', () => {
-  const built = buildBundle(readConfigFiles(join(packageRoot(), 'test', 'fixtures', 'config')));
+  const built = buildBundle(readConfigFiles(FROZEN_CONFIG));
   if (!built.ok) throw new Error(JSON.stringify(built.issues));
   const config = compileConfig(built.bundle);
   const urls: CallbackUrls = {
