@@ -2,6 +2,7 @@
 // the consent notices with their hashes. Built once per version, kept while calls use it.
 import type { ConfigBundle } from '../config/bundle.js';
 import { sha256Hex } from '../consent/record.js';
+import { clockDependence, type ClockDependence } from '../flow/clock.js';
 import { compileMachine } from '../flow/machine.js';
 import type { CompiledFlow } from '../flow/step.js';
 import { openStatus } from '../hours/engine.js';
@@ -22,8 +23,8 @@ export interface CompiledConfig {
   speech: Speech;
   /** The consent notice as heard in each language. */
   notices: Record<string, Notice>;
-  /** How many times a schedule was consulted so far: a step that did not consult one is clock-independent. */
-  scheduleReads(): number;
+  /** Which steps read a schedule (worked out from the flow): the others are clock-independent. */
+  clock: ClockDependence;
   /** Answers of clock-independent steps, rendered once per version (the menu is the same for every call). */
   memo: StepMemo;
 }
@@ -59,13 +60,9 @@ export function scheduleStatus(bundle: ConfigBundle, scheduleId: string, at: num
 }
 
 export function compileConfig(bundle: ConfigBundle): CompiledConfig {
-  let scheduleReads = 0;
   const machine = compileMachine(bundle.flow, {
     // A schedule that does not exist (validation prevents it) counts as closed.
-    isOpen: (schedule, at, closures) => {
-      scheduleReads++;
-      return scheduleStatus(bundle, schedule, at, closures)?.status.open ?? false;
-    },
+    isOpen: (schedule, at, closures) => scheduleStatus(bundle, schedule, at, closures)?.status.open ?? false,
   });
   const speech = createSpeech(bundle.prompts);
   const notices: Record<string, Notice> = {};
@@ -79,7 +76,7 @@ export function compileConfig(bundle: ConfigBundle): CompiledConfig {
     flow: { machine, maxRetries: bundle.flow.retries },
     speech,
     notices,
-    scheduleReads: () => scheduleReads,
+    clock: clockDependence(bundle.flow),
     memo: new StepMemo(),
   };
 }

@@ -10,6 +10,7 @@ import { renderActions, type CallbackUrls } from '../telephony/twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import { scheduleStatus, type CompiledConfig } from './compiled.js';
 import { hasOwn, ownValue } from '../util/own.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 
 export type CallInput = { kind: 'start'; lang?: string | undefined } | { kind: 'digits'; digits: unknown } | { kind: 'noInput' };
 
@@ -52,11 +53,10 @@ export function playTurn(req: TurnRequest): Turn {
   const canResume = req.state !== undefined && isResumable(config.flow, req.state.node);
   const input: CallInput = req.input.kind === 'digits' ? { kind: 'digits', digits: normalizeDigits(req.input.digits) } : req.input;
   const memoKey = `${JSON.stringify(input)}|${canResume ? JSON.stringify(req.state) : '-'}|${req.state?.lang ?? ''}${req.heardNotices ? `|${JSON.stringify(req.heardNotices)}` : ''}`;
-  const cached = config.memo.get<MemoEntry>(memoKey);
-  const reads = config.scheduleReads();
+  // A step that can read a schedule depends on the clock and the closures: never reuse it.
+  const clockFree = !config.clock.step(canResume ? req.state?.node : undefined, input.kind === 'digits' ? { kind: 'digits', digit: String(input.digits) } : { kind: input.kind });
+  const cached = clockFree ? config.memo.get<MemoEntry>(memoKey) : undefined;
   const entry = cached ?? computeStep(req, input, canResume, world);
-  // A step that consulted a schedule depends on the clock and the closures: never reuse it.
-  const clockFree = cached !== undefined || (config.scheduleReads() === reads && !entry.step.actions.some((a) => a.type === 'say' && a.schedule !== undefined));
   if (cached === undefined && clockFree) config.memo.set(memoKey, entry);
   const { step, choice } = entry;
 
@@ -102,7 +102,7 @@ function computeStep(req: TurnRequest, input: CallInput, canResume: boolean, wor
   if (input.kind === 'start' || req.state === undefined || !canResume) {
     // A new call, or a state this version cannot continue from (e.g. a node renamed): start over.
     const wanted = input.kind === 'start' ? input.lang : req.state?.lang;
-    step = startCall(config.flow, world, wanted !== undefined && config.speech.languages.includes(wanted) ? wanted : 'cs');
+    step = startCall(config.flow, world, wanted !== undefined && config.speech.languages.includes(wanted) ? wanted : DEFAULT_LANGUAGE);
   } else if (input.kind === 'noInput') {
     step = stepCall(config.flow, req.state, { type: 'NO_INPUT', ...world });
   } else {

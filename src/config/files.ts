@@ -3,7 +3,7 @@ export const FLOW_FILE = 'flows/infoline.yaml';
 export const QUEUES_FILE = 'config/queues.yaml';
 export const HOURS_FILE = 'config/hours.yaml';
 export const PROMPTS_DIR = 'prompts/';
-export const DEFAULT_LANGUAGE = 'cs';
+export { DEFAULT_LANGUAGE } from '../speech/keys.js';
 
 /**
  * The config files that matter: YAML directly under flows/, prompts/ or config/ — except the

@@ -4,6 +4,7 @@
 import { assign, setup } from 'xstate';
 import type { EmergencyClosure } from '../hours/types.js';
 import type { FlowFile, FlowNode, RouteNode } from './schema.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 
 /** Where a call is between two webhooks. Small on purpose: it rides in the callback URL. */
 export interface CallState {
@@ -91,7 +92,7 @@ export function compileMachine(flow: FlowFile, impl: FlowImplementations) {
     initial: flow.start,
     context: ({ input }) => ({
       retries: input?.retries ?? 0,
-      lang: input?.lang ?? 'cs',
+      lang: input?.lang ?? DEFAULT_LANGUAGE,
       heard: input?.heard ?? [],
       maxRetries: flow.retries,
     }),

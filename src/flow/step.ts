@@ -3,6 +3,7 @@
 import type { EmergencyClosure } from '../hours/types.js';
 import { initialTransition, transition } from 'xstate';
 import { isFlowAction, OPEN_SUFFIX, type CallState, type FlowAction, type FlowEvent, type FlowMachine } from './machine.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 
 export interface StepResult {
   state: CallState;
@@ -24,7 +25,7 @@ export interface CompiledFlow {
   maxRetries: number;
 }
 
-export function startCall(flow: CompiledFlow, world: { at: number; closures?: readonly EmergencyClosure[] }, lang = 'cs'): StepResult {
+export function startCall(flow: CompiledFlow, world: { at: number; closures?: readonly EmergencyClosure[] }, lang = DEFAULT_LANGUAGE): StepResult {
   const [snapshot, actions] = initialTransition(flow.machine, { lang, ...world });
   return result(snapshot, actions);
 }

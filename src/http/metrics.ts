@@ -119,13 +119,6 @@ export class CallProgress {
     return p;
   }
 
-  /** Removes and returns what is known of a call. */
-  take(callSid: string): Progress | undefined {
-    const p = this.calls.get(callSid);
-    this.calls.delete(callSid);
-    return p;
-  }
-
   private touch(callSid: string, p: Progress): void {
     this.calls.delete(callSid);
     this.calls.set(callSid, p);

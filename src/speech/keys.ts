@@ -1,3 +1,6 @@
+/** The language a call starts in, and the one every prompt set must have. */
+export const DEFAULT_LANGUAGE = 'cs';
+
 // Prompt keys the program itself speaks (besides the ones a flow names). Every language
 // must define them; `infoline validate` checks it.
 export const SYSTEM_PROMPT_KEYS = [

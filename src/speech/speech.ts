@@ -5,6 +5,7 @@ import { relativeWhen, weeklySummary } from '../hours/engine.js';
 import type { ClosedReason, Interval, OpenStatus, Schedule, WeeklyGroup } from '../hours/types.js';
 import { defaultVoice, type PromptFile } from './schema.js';
 import { ownValue } from '../util/own.js';
+import { DEFAULT_LANGUAGE } from './keys.js';
 
 /** One thing the caller hears: a text to speak or a recording to play. */
 export interface Utterance {
@@ -40,7 +41,7 @@ export function createSpeech(prompts: Record<string, PromptFile>): Speech {
   const resources = Object.fromEntries(Object.entries(prompts).map(([lang, file]) => [lang, { translation: file.prompts }]));
   void instance.init({
     resources,
-    lng: 'cs',
+    lng: DEFAULT_LANGUAGE,
     fallbackLng: false,
     initAsync: false,
     interpolation: { escapeValue: false },
@@ -54,7 +55,7 @@ export function createSpeech(prompts: Record<string, PromptFile>): Speech {
   const tFor = (lang: string): TFunction => {
     let t = fixed.get(lang);
     if (!t) {
-      t = instance.getFixedT(ownValue(prompts, lang) ? lang : 'cs');
+      t = instance.getFixedT(ownValue(prompts, lang) ? lang : DEFAULT_LANGUAGE);
       fixed.set(lang, t);
     }
     return t;

@@ -4,6 +4,7 @@
 // contract (Twilio signs them byte for byte): parameter names and their order do not change.
 import { z } from 'zod';
 import type { CallState } from '../flow/machine.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import type { CallbackUrls } from './twiml.js';
 
 // --- The menu turn: /voice/menu?v&n&r&l[&h][&nv][&e=noinput] -------------------------------
@@ -54,7 +55,7 @@ export function decodeCallQuery(query: unknown): PinnedState | undefined {
   const v = one(q.v);
   const n = one(q.n);
   const r = Number(one(q.r) ?? '0');
-  const l = one(q.l) ?? 'cs';
+  const l = one(q.l) ?? DEFAULT_LANGUAGE;
   const h = one(q.h);
   if (v === undefined || !/^[0-9a-f]{6,64}$/.test(v) || n === undefined || !NODE.test(n)) return undefined;
   if (!Number.isInteger(r) || r < 0 || r > 10 || !/^[a-z]{2}$/.test(l)) return undefined;
@@ -164,7 +165,7 @@ const counter = z.unknown().optional().transform(int);
 const holdQuerySchema = z.object({
   v: z.string().optional().catch(undefined),
   route: holdName('general'),
-  l: holdName('cs'),
+  l: holdName(DEFAULT_LANGUAGE),
   c: z.unknown().optional().transform((c) => c === '1'),
   k: counter,
   s: counter,
@@ -200,7 +201,7 @@ export interface IdentifyQuery {
 
 export function parseIdentifyQuery(query: unknown): IdentifyQuery {
   const q = record(query);
-  return { version: one(q.v), route: one(q.route) ?? '', lang: one(q.l) ?? 'cs', sealed: one(q.s), noInput: one(q.e) === 'noinput' };
+  return { version: one(q.v), route: one(q.route) ?? '', lang: one(q.l) ?? DEFAULT_LANGUAGE, sealed: one(q.s), noInput: one(q.e) === 'noinput' };
 }
 
 // --- The outbound callback call: /voice/callback/{answer,accept,status}?id… -----------------

@@ -9,7 +9,7 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CompiledConfig } from '../call/compiled.js';
 import { doneUrl, int, messageUrl, offerUrl, waitUrl, type HoldState, type HoldTarget } from './callback-urls.js';
-import { resolveQueue, type ResolvedQueue } from './queues-schema.js';
+import { GENERAL_QUEUE, resolveQueue, type ResolvedQueue } from './queues-schema.js';
 import { FALLBACK_QUEUE, speak } from './twiml.js';
 
 export type { HoldState } from './callback-urls.js';
@@ -191,12 +191,12 @@ export function queueDoneTwiml(config: CompiledConfig, ctx: QueueContext, input:
       break;
     case 'unavailable':
     case 'error': {
-      const general = resolveQueue(config.bundle.queues, 'general');
-      const onGeneral = ctx.route === 'general' || ctx.queue?.id === 'general';
+      const general = resolveQueue(config.bundle.queues, GENERAL_QUEUE);
+      const onGeneral = ctx.route === GENERAL_QUEUE || ctx.queue?.id === GENERAL_QUEUE;
       if (!onGeneral) {
         speak(response, speech.utter(ctx.lang, outcome === 'error' ? 'error.apology' : 'queue.unavailable'));
         if (outcome !== 'error') speak(response, speech.utter(ctx.lang, 'connect.general'));
-        const generalCtx: QueueContext = { ...ctx, route: 'general', queue: general };
+        const generalCtx: QueueContext = { ...ctx, route: GENERAL_QUEUE, queue: general };
         if (general?.dial) {
           const dial = response.dial({ action: doneUrl(generalCtx), method: 'POST', ...(opts.recordDial ? { record: 'record-from-answer-dual' as const } : {}) });
           if (general.dial.startsWith('sip')) dial.sip(general.dial);

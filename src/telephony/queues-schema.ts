@@ -83,6 +83,9 @@ export interface ResolvedCallback {
   concurrent: number;
 }
 
+/** The queue a person answers when nothing else fits (menu exhausted, malformed request, closed team). */
+export const GENERAL_QUEUE = 'general';
+
 export const CALLBACK_DEFAULTS: ResolvedCallback = { enabled: false, offerAfterSeconds: 120, schedule: 'callbacks', maxAttempts: 3, retryMinutes: 30, concurrent: 2 };
 
 export function resolveQueue(file: QueuesFile, id: string): ResolvedQueue | undefined {

@@ -6,7 +6,7 @@ import type { CallState, FlowAction } from '../flow/machine.js';
 import { defaultVoice } from '../speech/schema.js';
 import type { Utterance } from '../speech/speech.js';
 import { appendIdentifyQuestion } from './identify-twiml.js';
-import type { ResolvedQueue } from './queues-schema.js';
+import { GENERAL_QUEUE, type ResolvedQueue } from './queues-schema.js';
 
 /** Seconds of silence after a menu before it counts as "no input". */
 export const GATHER_TIMEOUT_SECONDS = 7;
@@ -114,7 +114,7 @@ export function renderActions(actions: readonly FlowAction[], ctx: RenderContext
 }
 
 function connect(response: VoiceResponse, ctx: RenderContext, queueId: string, route: string, lang: string, consent: boolean): void {
-  const target = ctx.queue(queueId) ?? ctx.queue('general');
+  const target = ctx.queue(queueId) ?? ctx.queue(GENERAL_QUEUE);
   if (target?.dial) {
     const dial = response.dial({
       action: ctx.urls.queueDone(route, lang, consent),

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SqliteCallbackStore } from '../../src/store/sqlite-callback-store.js';
 import { cli, STACK, tempDir } from './support.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 let dbPath: string;
 const ids: Record<string, string> = {};
-const env = () => ({ DATABASE_URL: dbPath, INFOLINE_CONFIG_DIR: join(process.cwd()) });
+const env = () => ({ DATABASE_URL: dbPath, INFOLINE_CONFIG_DIR: FROZEN_CONFIG });
 
 beforeAll(async () => {
   dbPath = join(tempDir(), 'infoline.db');

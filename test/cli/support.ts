@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { packageRoot } from '../../src/config/load.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const run = promisify(execFile);
 const ROOT = packageRoot();
@@ -80,7 +81,7 @@ export interface CliResult {
 export async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const main = await builtCli();
   try {
-    const { stdout, stderr } = await run('node', [main, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: undefined, ...env }, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run('node', [main, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: undefined, INFOLINE_CONFIG_DIR: FROZEN_CONFIG, ...env }, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: unknown; stdout?: string; stderr?: string };
@@ -91,10 +92,10 @@ export async function cli(args: string[], env: Record<string, string | undefined
 /** A stack trace line, as Node prints them. */
 export const STACK = /\n\s+at /;
 
-/** A temp copy of the repository's default config (flows/, prompts/, config/). */
+/** A temp copy of the frozen default config (test/fixtures/config). */
 export function copyDefaultConfig(): string {
   const dir = mkdtempSync(join(tmpdir(), 'infoline-config-'));
-  for (const sub of ['flows', 'prompts', 'config']) cpSync(join(ROOT, sub), join(dir, sub), { recursive: true });
+  for (const sub of ['flows', 'prompts', 'config']) cpSync(join(FROZEN_CONFIG, sub), join(dir, sub), { recursive: true });
   return dir;
 }
 

@@ -1,12 +1,13 @@
 // The callback settings in config/queues.yaml: resolved per queue, checked with file:line errors.
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/config/bundle.js';
 import { formatIssue } from '../../src/config/issues.js';
-import { packageRoot, readConfigFiles } from '../../src/config/load.js';
+import { readConfigFiles } from '../../src/config/load.js';
 import { resolveQueue } from '../../src/telephony/queues-schema.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const FIXTURE = join(packageRoot(), 'test', 'fixtures', 'callback');
+// Callbacks are part of the shipped config: its frozen copy is the fixture.
+const FIXTURE = FROZEN_CONFIG;
 const QUEUES = 'config/queues.yaml';
 
 function build(edit: (text: string) => string) {

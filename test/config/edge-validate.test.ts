@@ -1,6 +1,6 @@
 // validate, tried as a supervisor would (issue 12): an empty consent notice, errors in several
 // files in one run, and the new prompt/flow options (spokenIn, rate, timeout) with their ranges.
-// Runs on the frozen fixture test/fixtures/edge.
+// Runs on the frozen fixture test/fixtures/config.
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/config/bundle.js';
@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 function validate(...edits: FixtureEdit[]): string[] {
-  const dir = fixtureConfig('edge', edits);
+  const dir = fixtureConfig('config', edits);
   dirs.push(dir);
   const result = buildBundle(readConfigFiles(dir));
   return result.ok ? [] : result.issues.map(formatIssue);

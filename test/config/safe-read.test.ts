@@ -27,13 +27,22 @@ function configCopy(): string {
   return dir;
 }
 
+/** Moves the top-level `prompts:` mapping to the end of a prompts file, so keys appended there land inside it. */
+function withPromptsLast(text: string): string {
+  const start = text.search(/^prompts:/m);
+  const next = text.slice(start).search(/\n[^\s#]/);
+  if (start < 0 || next < 0) return text;
+  const end = start + next + 1;
+  return `${text.slice(0, start)}${text.slice(end).trimEnd()}\n${text.slice(start, end)}`;
+}
+
 /** `n` extra prompt keys under `extra:` in both languages (a valid, large config). */
 function addPromptKeys(dir: string, n: number, langs = ['cs', 'en']): void {
   const lines = ['  extra:'];
   for (let i = 0; i < n; i++) lines.push(`    k${i}: Text number ${i} for the caller, with a few more words.`);
   for (const lang of langs) {
     const path = join(dir, 'prompts', `${lang}.yaml`);
-    writeFileSync(path, `${readFileSync(path, 'utf8').trimEnd()}\n${lines.join('\n')}\n`);
+    writeFileSync(path, `${withPromptsLast(readFileSync(path, 'utf8')).trimEnd()}\n${lines.join('\n')}\n`);
   }
 }
 

@@ -1,15 +1,16 @@
 // Broken configurations and exactly what a supervisor reads about them. Each case copies the
-// default config (flows/, prompts/, config/ of the repository), applies one edit, and pins
+// frozen default config (test/fixtures/config), applies one edit, and pins
 // the output lines of the pure validation; some run through the real CLI binary as well.
 import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/config/bundle.js';
 import { formatIssue } from '../../src/config/issues.js';
-import { packageRoot, readConfigFiles } from '../../src/config/load.js';
+import { readConfigFiles } from '../../src/config/load.js';
 import { builtCli, cli, copyDefaultConfig, editFile, STACK } from '../cli/support.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const defaults = readConfigFiles(packageRoot());
+const defaults = readConfigFiles(FROZEN_CONFIG);
 
 type Edit = [file: string, from: string | RegExp, to: string] | [file: string, remove: null];
 

@@ -7,7 +7,6 @@ import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { CliIo } from '../../src/cli/io.js';
-import { packageRoot } from '../../src/config/load.js';
 import { ConfigRegistry } from '../../src/config/registry.js';
 import { enableConsole, readConsoleEnv } from '../../src/console/enable.js';
 import { consolePlugin } from '../../src/console/plugin.js';
@@ -20,6 +19,7 @@ import { playCall } from '../../src/telephony/player.js';
 import { quietLogger } from '../support/app.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
 import { buildConsoleApp, ConsoleClient, SECRET, TEST_COST, USERS, type ConsoleTestApp } from './support.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 interface SimBody {
   call: { steps: { input: string | null; heard: { kind: string; text?: string }[] }[]; end: { kind: string; queue?: string; route?: string }; consents: unknown[] };
@@ -434,7 +434,7 @@ describe('console API with a refused config edit', () => {
   let registry: ConfigRegistry;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'infoline-console-cfg-'));
-    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(packageRoot(), sub), join(dir, sub), { recursive: true });
+    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(FROZEN_CONFIG, sub), join(dir, sub), { recursive: true });
     registry = new ConfigRegistry({ dir, logger: quietLogger });
     registry.start();
   });
@@ -488,7 +488,7 @@ describe('switching the console on from the environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'infoline-console-env-'));
     const logs: string[] = [];
     const logger = { info: (_o: object, m?: string) => logs.push(`info ${m}`), warn: (_o: object, m?: string) => logs.push(`warn ${m}`) };
-    const registry = new ConfigRegistry({ dir: packageRoot(), logger: quietLogger });
+    const registry = new ConfigRegistry({ dir: FROZEN_CONFIG, logger: quietLogger });
     registry.start();
     const deps = { registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), logger };
     const app = await buildApp({ ...deps, logger: false, metrics: createMetrics({ defaultMetrics: false }) });
@@ -517,7 +517,7 @@ describe('switching the console on from the environment', () => {
   });
 
   it('has no /console routes when it is off', async () => {
-    const registry = new ConfigRegistry({ dir: packageRoot(), logger: quietLogger });
+    const registry = new ConfigRegistry({ dir: FROZEN_CONFIG, logger: quietLogger });
     registry.start();
     const app = await buildApp({ registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), logger: false, metrics: createMetrics({ defaultMetrics: false }) });
     await app.ready();
@@ -532,7 +532,7 @@ describe('console options', () => {
   it('marks cookies Secure behind HTTPS and refuses a short secret', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infoline-console-opt-'));
     try {
-      const registry = new ConfigRegistry({ dir: packageRoot(), logger: quietLogger });
+      const registry = new ConfigRegistry({ dir: FROZEN_CONFIG, logger: quietLogger });
       registry.start();
       const usersFile = join(dir, 'users.yaml');
       writeUser(usersFile, { name: 's', role: 'supervisor', passwordHash: await hashPassword('supervisor-password', TEST_COST) });

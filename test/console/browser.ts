@@ -3,7 +3,7 @@
 // on 127.0.0.1 with the real clock; the front end is built from web/ first. Screenshots go to
 // artifacts/screenshots/ (git-ignored); axe-core is injected into the page to check it.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { packageRoot } from '../../src/config/load.js';
 import { composeService, readEnv, type Service } from '../../src/main.js';
 import { TEST_TOKEN } from '../support/twilio.js';
 import { SECRET, writeTestUsers } from './support.js';
+import { fixtureConfig } from '../support/fixture-config.js';
 
 export const PUBLIC_URL = 'http://ivr.example.test';
 export const CHROMIUM = '/usr/bin/chromium';
@@ -47,8 +48,7 @@ export async function startBrowserService(): Promise<BrowserService> {
   // The front end as `npm run build` makes it.
   execFileSync(process.execPath, [join(packageRoot(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(packageRoot(), 'web', 'tsconfig.json')], { stdio: 'inherit' });
   mkdirSync(SHOTS, { recursive: true });
-  const dir = mkdtempSync(join(tmpdir(), 'infoline-e2e-'));
-  for (const sub of ['flows', 'prompts', 'config']) cpSync(join(packageRoot(), 'test', 'fixtures', 'console', sub), join(dir, sub), { recursive: true });
+  const dir = fixtureConfig('console');
   await writeTestUsers(join(dir, 'config', 'users.yaml'));
   const auditLog = join(dir, 'data', 'console-audit.log');
   const env = {

@@ -13,6 +13,7 @@ import { composeService, readEnv, type Service } from '../../src/main.js';
 import { playCall } from '../../src/telephony/player.js';
 import { newCallSid, signedPost, TEST_TOKEN } from '../support/twilio.js';
 import { SECRET, USERS, writeTestUsers } from './support.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const PUBLIC_URL = 'http://ivr.example.test';
 const CHROMIUM = '/usr/bin/chromium';
@@ -42,7 +43,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in a browser', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'vendor-chartjs.mjs')], { stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'infoline-dashboard-'));
-    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(import.meta.dirname, '..', 'fixtures', 'journeys', sub), join(dir, sub), { recursive: true });
+    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(FROZEN_CONFIG, sub), join(dir, sub), { recursive: true });
     await writeTestUsers(join(dir, 'config', 'users.yaml'));
     const env = {
       HOST: '127.0.0.1',

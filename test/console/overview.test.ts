@@ -1,14 +1,12 @@
 // The console's read views of "what the line does now" through app.inject: the flow outline
 // (menus, keys, the Czech texts callers hear, routes with queue and schedule state), the config
 // state every page polls, the "today" overview, and error codes the page words.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowOutline, OutlineNode } from '../../src/console/outline.js';
 import { buildConsoleApp, ConsoleClient, type ConsoleTestApp } from './support.js';
-
-const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'console');
+import { fixtureConfig } from '../support/fixture-config.js';
 
 /** Every node of the outline, depth first. */
 function nodes(n: OutlineNode): OutlineNode[] {
@@ -30,8 +28,8 @@ describe('console overview API', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'infoline-overview-'));
-    cpSync(FIXTURE, dir, { recursive: true });
+    // The frozen config with the spa schedule only (test/fixtures/console: hours and queues without callbacks).
+    dir = fixtureConfig('console');
     // Wednesday 2026-11-25 10:00 Prague: the spa team is open (08:00–16:00).
     t = await buildConsoleApp({ now: '2026-11-25T09:00:00Z', configDir: dir });
   });
@@ -132,8 +130,7 @@ describe('console closure preview, history and audit', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'infoline-closure-preview-'));
-    cpSync(FIXTURE, dir, { recursive: true });
+    dir = fixtureConfig('console');
     t = await buildConsoleApp({ now: '2026-11-25T09:00:00Z', configDir: dir });
   });
   afterAll(async () => {

@@ -7,8 +7,9 @@ import { buildTestApp, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost, TEST_BASE } from '../support/twilio.js';
 import { callHandle, EXPECTED_DAY, SCRIPT } from '../report/scripted-day.js';
 import { ConsoleClient, SECRET, writeTestUsers } from './support.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const CONFIG = join(import.meta.dirname, '..', 'fixtures', 'journeys');
+const CONFIG = FROZEN_CONFIG;
 let t: TestApp;
 
 beforeAll(async () => {

@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { transition } from 'xstate';
 import { compileConfig } from '../../src/call/compiled.js';
 import { buildBundle } from '../../src/config/bundle.js';
-import { packageRoot, readConfigFiles } from '../../src/config/load.js';
+import { readConfigFiles } from '../../src/config/load.js';
 import type { CallState, FlowAction, FlowEvent } from '../../src/flow/machine.js';
 import { DIGITS } from '../../src/flow/schema.js';
 import { startCall, stepCall, type CompiledFlow } from '../../src/flow/step.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const built = buildBundle(readConfigFiles(packageRoot()));
+const built = buildBundle(readConfigFiles(FROZEN_CONFIG));
 if (!built.ok) throw new Error(`default config invalid: ${JSON.stringify(built.issues)}`);
 const bundle = built.bundle;
 const compiled = compileConfig(bundle);

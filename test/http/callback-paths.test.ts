@@ -2,14 +2,14 @@
 // reachable step leads back to the queue (a Redirect to the waitUrl, the caller keeps their
 // place), to a <Leave> (message or a stored callback), or to another question that itself
 // falls back to the queue on silence. Explored exhaustively; the number of steps is finite.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/load.js';
 import { attrs, childrenOf, parseTwiml, textOf, verbName, type TwimlNode } from '../../src/telephony/player.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const FIXTURE = join(packageRoot(), 'test', 'fixtures', 'callback');
+// Callbacks are part of the shipped config: its frozen copy is the fixture.
+const FIXTURE = FROZEN_CONFIG;
 const WAIT_VERBS = new Set(['Play', 'Say', 'Pause', 'Hangup', 'Redirect', 'Leave', 'Gather']);
 const INPUTS = ['1', '2', '3', '4', '9', '*', '#', '', '12345', '603123456', '00420777123456'];
 

@@ -1,18 +1,18 @@
 // Callback instead of waiting (issue 14), end to end through signed webhooks: the offer on
 // hold, the dialogue, the durable request, the dispatcher calling a fake Twilio REST API over
 // real HTTP, the outbound call's webhooks, retries, closed hours and a holiday (moved clock).
-import { join } from 'node:path';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/load.js';
 import { CallbackDispatcher } from '../../src/integrations/callback-dispatcher.js';
 import { TwilioCallPlacer } from '../../src/integrations/twilio-calls.js';
 import { attrs, childrenOf, parseTwiml, textOf, verbName, type TwimlNode } from '../../src/telephony/player.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { startFakeTwilioApi, type FakeTwilioApi } from '../support/fake-twilio-api.js';
 import { newCallSid, TEST_BASE, TEST_TOKEN } from '../support/twilio.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const FIXTURE = join(packageRoot(), 'test', 'fixtures', 'callback');
+// Callbacks are part of the shipped config: its frozen copy is the fixture.
+const FIXTURE = FROZEN_CONFIG;
 const ACCOUNT = `AC${'0'.repeat(32)}`;
 const WED_OPEN = '2026-11-25T09:00:00Z'; // 10:00 in Prague
 const WED_EVENING = '2026-11-25T16:30:00Z'; // 17:30, closed until tomorrow 8:00

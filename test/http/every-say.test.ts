@@ -12,7 +12,7 @@ import { newCallSid, signedPost } from '../support/twilio.js';
 let t: TestApp;
 let dir: string;
 beforeAll(async () => {
-  dir = fixtureConfig('edge');
+  dir = fixtureConfig('config');
   t = await buildTestApp({ configDir: dir, now: '2026-11-25T09:00:00Z' });
 });
 afterAll(async () => {

@@ -4,13 +4,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/load.js';
 import { recordingStarterFromEnv, TwilioRecordingStarter, type TwilioHttpClient } from '../../src/integrations/twilio-recording-starter.js';
 import type { ConsentLog } from '../../src/store/ports.js';
 import { attrs, parseTwiml, verbName } from '../../src/telephony/player.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { buildTestApp, failingConsentLog, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const WED_OPEN = '2026-11-25T09:00:00Z';
 
@@ -112,7 +112,7 @@ describe('Dial routes: <Dial record> only for a granted consent that was written
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'infoline-dial-config-'));
-    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(packageRoot(), sub), join(dir, sub), { recursive: true });
+    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(FROZEN_CONFIG, sub), join(dir, sub), { recursive: true });
     const queues = join(dir, 'config', 'queues.yaml');
     const text = readFileSync(queues, 'utf8')
       .replace(/insurance:\s*\{ queue: ozp-insurance \}/, 'insurance: { dial: "+420261105501" }')

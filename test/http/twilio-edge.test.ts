@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function app(edits: FixtureEdit[] = []): Promise<TestApp> {
-  const dir = fixtureConfig('edge', edits);
+  const dir = fixtureConfig('config', edits);
   dirs.push(dir);
   t = await buildTestApp({ configDir: dir, now: '2026-11-25T09:00:00Z' });
   return t;
@@ -148,7 +148,7 @@ describe('the fallback document', () => {
   });
 
   it('with no usable config the CLI still prints a document (and says so on stderr)', async () => {
-    const empty = fixtureConfig('edge', [['flows/infoline.yaml', 'kind: menu', 'kind: bogus']]);
+    const empty = fixtureConfig('config', [['flows/infoline.yaml', 'kind: menu', 'kind: bogus']]);
     dirs.push(empty);
     const c = capture({ INFOLINE_CONFIG_DIR: empty });
     expect(await runCli(['fallback-twiml'], c.io)).toBe(0);

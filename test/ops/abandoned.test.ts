@@ -115,9 +115,10 @@ describe('CallProgress (the bounded LRU)', () => {
     p.reached('a', 'insurance'); // touched: now the newest
     p.reached('d', 'main');
     expect(p.size).toBe(3);
-    expect(p.take('b')).toBeUndefined();
-    expect(p.take('a')).toEqual({ node: 'insurance', outcome: undefined });
-    expect(p.take('a')).toBeUndefined();
+    expect(p.finish('b')).toBeUndefined();
+    expect(p.finish('a')).toEqual({ node: 'insurance', outcome: undefined });
+    expect(p.finish('a')).toEqual({ node: 'insurance', outcome: 'finished' }); // the tombstone
+    expect(p.size).toBe(3);
   });
 
   it('a later turn keeps the outcome (connected stays connected)', () => {
@@ -126,6 +127,6 @@ describe('CallProgress (the bounded LRU)', () => {
     p.ended('a', 'connected');
     p.reached('a', 'insurance');
     p.ended('a', 'message');
-    expect(p.take('a')).toEqual({ node: 'insurance', outcome: 'connected' });
+    expect(p.finish('a')).toEqual({ node: 'insurance', outcome: 'connected' });
   });
 });

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { packageRoot } from '../../src/config/load.js';
 import { ConfigRegistry } from '../../src/config/registry.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { composeService, readEnv, type Service } from '../../src/main.js';
@@ -13,6 +12,7 @@ import { MemorySwitchStore } from '../../src/store/memory-switch-store.js';
 import type { ConsentLog } from '../../src/store/ports.js';
 import { buildTestApp, quietLogger, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const WED_OPEN = '2026-11-25T09:00:00Z';
 const FRI_EVENING = '2026-11-27T17:00:00Z';
@@ -151,7 +151,7 @@ describe('/metrics after real calls', () => {
 describe('the composed service (main.ts wiring)', () => {
   it('counts config reloads by result and reports store health gauges', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infoline-svc-'));
-    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(packageRoot(), sub), join(dir, sub), { recursive: true });
+    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(FROZEN_CONFIG, sub), join(dir, sub), { recursive: true });
     const env = readEnv({ INFOLINE_CONFIG_DIR: dir, DATABASE_URL: join(dir, 'infoline.db'), LOG_LEVEL: 'silent' });
     const service: Service = await composeService(env, { watch: false });
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,6 +10,7 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/load.js';
 import { attrs, parseTwiml } from '../../src/telephony/player.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const root = packageRoot();
 const TOKEN = 'shutdown-test-token';
@@ -27,7 +28,7 @@ function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
   delete clean.INFOLINE_CONFIG_DIR;
   delete clean.TWILIO_AUTH_TOKEN;
   delete clean.NODE_ENV;
-  return spawn(process.execPath, [join(root, 'dist', 'server.js')], { cwd: dir, env: { ...clean, ...env } });
+  return spawn(process.execPath, [join(root, 'dist', 'server.js')], { cwd: dir, env: { ...clean, INFOLINE_CONFIG_DIR: FROZEN_CONFIG, ...env } });
 }
 
 /** Resolves with the first stdout JSON line that matches. */

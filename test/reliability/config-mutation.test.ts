@@ -9,13 +9,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/config/bundle.js';
 import { FLOW_FILE, HOURS_FILE, PROMPTS_DIR, QUEUES_FILE } from '../../src/config/files.js';
-import { packageRoot, readConfigFiles } from '../../src/config/load.js';
+import { readConfigFiles } from '../../src/config/load.js';
 import { attrs, parseTwiml } from '../../src/telephony/player.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost, TEST_BASE } from '../support/twilio.js';
 import { checkTwiml, outcomeOf } from './twiml-rules.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const ORIGINAL = readConfigFiles(packageRoot());
+const ORIGINAL = readConfigFiles(FROZEN_CONFIG);
 // The files a configuration version is built from (other YAML in config/ belongs to others).
 const FILES = [FLOW_FILE, QUEUES_FILE, HOURS_FILE, ...[...ORIGINAL.keys()].filter((f) => f.startsWith(PROMPTS_DIR))];
 
@@ -127,7 +128,7 @@ describe('the running registry while broken files are reloaded', () => {
   let t: TestApp;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'infoline-mut-'));
-    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(packageRoot(), sub), join(dir, sub), { recursive: true });
+    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(FROZEN_CONFIG, sub), join(dir, sub), { recursive: true });
     t = await buildTestApp({ configDir: dir });
   });
   afterAll(async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { attrs, parseTwiml, verbName } from '../../src/telephony/player.js';
 import { ensureBuilt, freePort, ROOT, startService, stopService, waitUntil, type ServiceProcess } from './service-process.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const CONCURRENCY = 48;
 /** Acknowledged consents before the kill: enough that the kill lands inside a busy burst. */
@@ -31,7 +32,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<ServiceProcess> {
-  const s = startService({ DATABASE_URL: dbPath, LOG_LEVEL: 'error', INFOLINE_CONFIG_DIR: ROOT }, await freePort());
+  const s = startService({ DATABASE_URL: dbPath, LOG_LEVEL: 'error', INFOLINE_CONFIG_DIR: FROZEN_CONFIG }, await freePort());
   running.push(s);
   await waitUntil(s, async () => (await fetch(`${s.base}/healthz`)).ok);
   return s;
@@ -105,7 +106,7 @@ describe('SIGKILL in the middle of a burst of consenting calls', () => {
     if (existsSync(cli)) {
       const r = spawnSync('npm', ['run', '-s', 'cli', '--', 'consent', 'export', '--format', 'jsonl'], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: dbPath, INFOLINE_CONFIG_DIR: ROOT },
+        env: { ...process.env, DATABASE_URL: dbPath, INFOLINE_CONFIG_DIR: FROZEN_CONFIG },
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
       });

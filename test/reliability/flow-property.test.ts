@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigBundle } from '../../src/config/bundle.js';
-import { packageRoot } from '../../src/config/load.js';
 import { openStatus } from '../../src/hours/engine.js';
 import type { EmergencyClosure, Schedule } from '../../src/hours/types.js';
 import { parseTwiml } from '../../src/telephony/player.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost, TEST_BASE } from '../support/twilio.js';
 import { checkTwiml, outcomeOf } from './twiml-rules.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const MAX_STEPS = 20;
 const MAX_INPUTS = MAX_STEPS - 6;
@@ -170,7 +170,7 @@ interface Variant {
 const tmpDirs: string[] = [];
 
 function configVariant(flowFile: string, edit?: (files: { flow: string; queues: string }) => { flow: string; queues: string }): string {
-  const root = packageRoot();
+  const root = FROZEN_CONFIG;
   const dir = mkdtempSync(join(tmpdir(), 'infoline-prop-'));
   tmpDirs.push(dir);
   cpSync(join(root, 'prompts'), join(dir, 'prompts'), { recursive: true });
@@ -183,7 +183,7 @@ function configVariant(flowFile: string, edit?: (files: { flow: string; queues: 
   return dir;
 }
 
-const flowFiles = readdirSync(join(packageRoot(), 'flows')).filter((f) => /\.ya?ml$/.test(f));
+const flowFiles = readdirSync(join(FROZEN_CONFIG, 'flows')).filter((f) => /\.ya?ml$/.test(f));
 const variants: Variant[] = [];
 for (const f of flowFiles) {
   variants.push({ name: `flows/${f}`, dir: configVariant(f) });

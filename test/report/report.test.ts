@@ -7,7 +7,7 @@ import { readConfigFiles } from '../../src/config/load.js';
 import { isAbandoned, summariseCall } from '../../src/report/call-summary.js';
 import type { JourneyEvent } from '../../src/report/journey.js';
 import { journeyReport, percentile } from '../../src/report/report.js';
-import { join } from 'node:path';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const T0 = Date.parse('2026-11-30T08:00:00Z');
 let n = 0;
@@ -81,7 +81,7 @@ describe('report rules', () => {
 });
 
 describe('serviceLevelSeconds in config/queues.yaml', () => {
-  const files = readConfigFiles(join(import.meta.dirname, '..', 'fixtures', 'journeys'));
+  const files = readConfigFiles(FROZEN_CONFIG);
   const withDefaults = (line: string) => {
     const copy = new Map(files);
     copy.set('config/queues.yaml', copy.get('config/queues.yaml')!.replace('defaults:\n', `defaults:\n${line}\n`));

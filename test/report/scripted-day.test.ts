@@ -1,6 +1,5 @@
 // Issue 15, done means: a scripted day of calls through the webhooks → `report` equals the
 // figures worked out by hand, as JSON, CSV and the table; the metric of abandonment agrees.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportFigures } from '../../src/report/format.js';
 import { journeyReport, type Report } from '../../src/report/report.js';
@@ -8,8 +7,9 @@ import { buildTestApp, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost, TEST_BASE } from '../support/twilio.js';
 import { cli } from '../cli/support.js';
 import { callHandle, DAY, EXPECTED_DAY, SCRIPT } from './scripted-day.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const CONFIG = join(import.meta.dirname, '..', 'fixtures', 'journeys');
+const CONFIG = FROZEN_CONFIG;
 
 let t: TestApp;
 const sids: string[] = [];

@@ -10,10 +10,11 @@ import { attrs, parseTwiml, verbName, type TwimlNode } from '../../src/telephony
 import { startFakeTwilioApi, type FakeTwilioApi } from '../support/fake-twilio-api.js';
 import { newCallSid } from '../support/twilio.js';
 import { probePostgres, requireService } from '../store/services.js';
-import { buildServer, ROOT } from './support/build.js';
+import { buildServer } from './support/build.js';
 import { playAcross } from './support/calls.js';
 import { startInstance, type Instance } from './support/instance.js';
 import { createScaleDatabase, type ScaleDatabase } from './support/shared-services.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 const pgOk = requireService(await probePostgres());
 
@@ -23,10 +24,10 @@ const CONCURRENT = 10;
 const ACCOUNT = `AC${'1'.repeat(32)}`;
 const LINE = '+420261105555';
 
-/** The callback fixture with the callbacks schedule open all week and `concurrent` set. */
+/** The frozen config with the callbacks schedule open all week and `concurrent` set. */
 function alwaysOpenConfig(): string {
   const dir = mkdtempSync(join(tmpdir(), 'infoline-cb-config-'));
-  cpSync(join(ROOT, 'test', 'fixtures', 'callback'), dir, { recursive: true });
+  cpSync(FROZEN_CONFIG, dir, { recursive: true });
   const hours = join(dir, 'config', 'hours.yaml');
   const text = readFileSync(hours, 'utf8');
   const at = text.indexOf('  callbacks:');

@@ -1,11 +1,12 @@
 // Prompt rendering: Czech plurals, hours and dates in words, from the shipped prompts.
 import { describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/config/bundle.js';
-import { packageRoot, readConfigFiles } from '../../src/config/load.js';
+import { readConfigFiles } from '../../src/config/load.js';
 import { createSpeech } from '../../src/speech/speech.js';
 import type { Schedule } from '../../src/hours/types.js';
+import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
-const built = buildBundle(readConfigFiles(packageRoot()));
+const built = buildBundle(readConfigFiles(FROZEN_CONFIG));
 if (!built.ok) throw new Error('shipped config must validate');
 const { bundle } = built;
 const speech = createSpeech(bundle.prompts);

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { packageRoot } from '../../src/config/load.js';
 import { ConfigRegistry } from '../../src/config/registry.js';
 import type { IdentityOptions } from '../../src/http/identify-routes.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
@@ -21,6 +20,7 @@ import { SqliteCallbackStore } from '../../src/store/sqlite-callback-store.js';
 import type { RecordingStarter } from '../../src/telephony/recording.js';
 import { playCall, type PlayedCall } from '../../src/telephony/player.js';
 import { newCallSid, signedPost, TEST_BASE, TEST_TOKEN } from './twilio.js';
+import { FROZEN_CONFIG } from './fixture-config.js';
 
 export const quietLogger = { info() {}, warn() {}, error() {} };
 
@@ -89,7 +89,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   if (!opts.journeyStore) await journeys.migrate();
   const claims = opts.claims ?? new SqliteClaimStore({ path: dbPath });
   await claims.migrate();
-  const registry = new ConfigRegistry({ dir: opts.configDir ?? packageRoot(), logger: quietLogger, versionStore: opts.versionStore });
+  const registry = new ConfigRegistry({ dir: opts.configDir ?? FROZEN_CONFIG, logger: quietLogger, versionStore: opts.versionStore });
   const callbacks = opts.callbacks ? new SqliteCallbackStore({ path: dbPath }) : undefined;
   await callbacks?.migrate();
   const started = registry.start();

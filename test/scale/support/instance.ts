@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import type { Poster } from '../../../src/telephony/player.js';
 import { TEST_BASE, TEST_TOKEN } from '../../support/twilio.js';
-import { CLI_JS, ROOT, SERVER_JS } from './build.js';
+import { CLI_JS, SERVER_JS } from './build.js';
+import { FROZEN_CONFIG } from '../../support/fixture-config.js';
 
 /** The one public base every instance is reached through (the load balancer's URL). */
 export const PUBLIC_URL = TEST_BASE;
@@ -85,7 +86,7 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
       DATABASE_URL: opts.databaseUrl,
       REDIS_URL: opts.redisUrl,
       CONSENT_SPOOL_PATH: spoolPath,
-      INFOLINE_CONFIG_DIR: ROOT,
+      INFOLINE_CONFIG_DIR: FROZEN_CONFIG,
       LOG_LEVEL: 'warn',
       ...opts.env,
     },
@@ -212,7 +213,7 @@ export async function runCli(args: string[], env: { databaseUrl: string; redisUr
         [CLI_JS, ...args],
         {
           cwd: dir,
-          env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, INFOLINE_CONFIG_DIR: ROOT, LOG_LEVEL: 'warn' },
+          env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, INFOLINE_CONFIG_DIR: FROZEN_CONFIG, LOG_LEVEL: 'warn' },
           timeout: 20_000,
         },
         (err, stdout, stderr) => {
