@@ -76,17 +76,17 @@ export async function renderBenchmarks(publicUrl: string): Promise<RenderResult[
   const redirectUrl = textOf(redirect);
   const viaVoiceResponse = () => {
     const r = new VoiceResponse();
-    const gg = r.gather({ input: ['dtmf'], numDigits: 1, timeout: Number(g.timeout), action: g.action, method: 'POST' });
+    const gg = r.gather({ input: ['dtmf'], numDigits: 1, finishOnKey: '', timeout: Number(g.timeout), action: g.action, method: 'POST' });
     for (const s of says) gg.say(s.attrs as { language?: 'cs-CZ' }, s.text);
     r.redirect({ method: 'POST' }, redirectUrl);
     return r.toString();
   };
   const sayXml = says.map((s) => `<Say${Object.entries(s.attrs).map(([k, v]) => ` ${k}="${xmlEscape(v)}"`).join('')}>${xmlEscape(s.text)}</Say>`);
   const viaTemplate = () =>
-    `<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="${g.timeout}" action="${xmlEscape(g.action ?? '')}" method="POST">${sayXml.join('')}</Gather><Redirect method="POST">${xmlEscape(redirectUrl)}</Redirect></Response>`;
+    `<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" finishOnKey="" timeout="${g.timeout}" action="${xmlEscape(g.action ?? '')}" method="POST">${sayXml.join('')}</Gather><Redirect method="POST">${xmlEscape(redirectUrl)}</Redirect></Response>`;
   // Per call, only the URLs change; the prompts are config-only (escaped once per version).
   const viaTemplateAllEscaped = () =>
-    `<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="${g.timeout}" action="${xmlEscape(g.action ?? '')}" method="POST">${says.map((s) => `<Say language="${xmlEscape(s.attrs.language ?? '')}" voice="${xmlEscape(s.attrs.voice ?? '')}">${xmlEscape(s.text)}</Say>`).join('')}</Gather><Redirect method="POST">${xmlEscape(redirectUrl)}</Redirect></Response>`;
+    `<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" finishOnKey="" timeout="${g.timeout}" action="${xmlEscape(g.action ?? '')}" method="POST">${says.map((s) => `<Say language="${xmlEscape(s.attrs.language ?? '')}" voice="${xmlEscape(s.attrs.voice ?? '')}">${xmlEscape(s.text)}</Say>`).join('')}</Gather><Redirect method="POST">${xmlEscape(redirectUrl)}</Redirect></Response>`;
   if (viaVoiceResponse() !== xml) throw new Error('VoiceResponse rebuild differs from the served first answer');
   if (viaTemplate() !== xml) throw new Error('template differs from the served first answer');
 
