@@ -55,6 +55,8 @@ async function main(): Promise<void> {
       PUBLIC_URL: opts.publicUrl,
       DATABASE_URL: join(dir, 'infoline.db'),
       INFOLINE_CONFIG_DIR: packageRoot(),
+      // The load comes from one address over 200 connections (as through a load balancer).
+      MAX_CONNECTIONS_PER_IP: '256',
     });
     const service = await composeService(env, { watch: false });
     app = service.app;

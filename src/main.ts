@@ -36,6 +36,8 @@ export interface ServiceEnv {
   console?: ConsoleEnv | undefined;
   /** Fastify trustProxy: which proxies may set X-Forwarded-For (hop count, addresses, or true). */
   trustProxy: TrustProxy;
+  /** MAX_CONNECTIONS_PER_IP (default 64, 0: no cap). */
+  maxConnectionsPerIp?: number | undefined;
   /** Key of the sealed identification state (IDENTITY_STATE_KEY, else derived from the auth token). */
   identityStateKey?: Buffer | undefined;
   /** Caller identification: sealed-state key and the screen-pop webhook. */
@@ -77,6 +79,7 @@ export function readEnv(raw: RawEnv): ServiceEnv {
     production: env.NODE_ENV === 'production',
     console: consoleSettings(env),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     journeyRetentionDays: env.JOURNEY_RETENTION_DAYS,
   };
 }
@@ -146,6 +149,7 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     recordingStarter: extra.recordingStarter ?? (env.twilio ? recordingStarterFor(env.twilio) : undefined),
     claims: stores.claims,
     trustProxy: env.trustProxy,
+    maxConnectionsPerIp: env.maxConnectionsPerIp,
     identity: { stateKey: env.identityStateKey, notifier },
     journal,
     callbacks: stores.callbacks,

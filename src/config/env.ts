@@ -55,6 +55,17 @@ export const envSchema = z.object({
       const tick = Number(raw ?? DEFAULT_CALLBACK_TICK_MS);
       return Number.isFinite(tick) && tick >= 100 ? tick : DEFAULT_CALLBACK_TICK_MS;
     }),
+  // Simultaneous connections one address may hold; behind a load balancer that is the balancer's.
+  MAX_CONNECTIONS_PER_IP: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw?.trim() ?? '';
+      if (value === '') return undefined;
+      if (/^\d{1,6}$/.test(value)) return Number(value);
+      ctx.addIssue({ code: 'custom', message: `MAX_CONNECTIONS_PER_IP must be a whole number (0: no cap), got "${raw}"` });
+      return z.NEVER;
+    }),
   DATABASE_URL: text,
   REDIS_URL: text,
   CONSENT_SPOOL_PATH: text,

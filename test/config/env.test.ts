@@ -16,6 +16,9 @@ describe('the environment schema', () => {
     expect(env).toMatchObject({ port: 8080, host: '127.0.0.1', redisUrl: undefined, callbackTickMs: 250, logLevel: 'info', journeyRetentionDays: 90 });
     expect(env.twilio).toEqual({ accountSid: `AC${'a'.repeat(32)}`, authToken: 't', apiUrl: undefined });
     expect(readEnv({ CALLBACK_TICK_MS: '5' }).callbackTickMs).toBe(3000);
+    expect(readEnv({ MAX_CONNECTIONS_PER_IP: '256' }).maxConnectionsPerIp).toBe(256);
+    expect(readEnv({}).maxConnectionsPerIp).toBeUndefined();
+    expect(() => readEnv({ MAX_CONNECTIONS_PER_IP: 'many' })).toThrow(/^MAX_CONNECTIONS_PER_IP must be a whole number/);
   });
 
   it('a command reads only what it uses: a wrong PORT does not stop it', () => {
