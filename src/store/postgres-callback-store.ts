@@ -15,7 +15,7 @@ import type {
   CreateResult,
   NewCallback,
 } from './callback-port.js';
-import { createPostgresPool, type PostgresOptions } from './postgres-consent-log.js';
+import { createPostgresPool, inTransaction, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { newCallbackId } from './sqlite-callback-store.js';
 
 interface Row {
@@ -48,7 +48,6 @@ const fromRow = (r: Row): CallbackRequest => ({
   callSid: r.call_sid ?? undefined,
 });
 
-const PREFIX_RE = /^[a-z_][a-z0-9_]{0,40}$|^$/;
 const MIGRATION_LOCK_KEY = 7_264_014;
 const CLAIM_LOCK_CLASS = 7_264_015;
 
@@ -60,8 +59,7 @@ export class PostgresCallbackStore implements CallbackStore {
 
   constructor(options: PostgresOptions) {
     this.prefix = options.tablePrefix ?? '';
-    if (!PREFIX_RE.test(this.prefix)) throw new Error('tablePrefix must be lowercase letters, digits and underscores');
-    this.t = { callbacks: `"${this.prefix}callbacks"`, drafts: `"${this.prefix}callback_drafts"` };
+    this.t = { callbacks: prefixedTable(this.prefix, 'callbacks'), drafts: prefixedTable(this.prefix, 'callback_drafts') };
     this.pool = createPostgresPool({ poolMax: 4, queryTimeoutMs: 5000, ...options });
   }
 
@@ -100,19 +98,8 @@ export class PostgresCallbackStore implements CallbackStore {
     this.migrated = true;
   }
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async saveDraft(callSid: string, number: string, at: string): Promise<void> {

@@ -2,7 +2,7 @@
 // on another instance finds the first one's claim. INSERT … ON CONFLICT DO NOTHING is atomic.
 import type pg from 'pg';
 import type { ClaimStore } from './claims-port.js';
-import { createPostgresPool, postgresTables, type PostgresOptions } from './postgres-consent-log.js';
+import { createPostgresPool, createUnderLock, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { normaliseInstant } from './shared.js';
 
 // Serialises concurrent CREATE TABLE of several starting instances (IF NOT EXISTS alone races).
@@ -15,9 +15,7 @@ export class PostgresClaimStore implements ClaimStore {
   private closed = false;
 
   constructor(options: PostgresOptions) {
-    const prefix = options.tablePrefix ?? '';
-    postgresTables(prefix); // validates the prefix
-    this.table = `"${prefix}webhook_claims"`;
+    this.table = prefixedTable(options.tablePrefix ?? '', 'webhook_claims');
     this.pool = createPostgresPool({ poolMax: 2, queryTimeoutMs: 5000, ...options });
   }
 
@@ -32,19 +30,8 @@ export class PostgresClaimStore implements ClaimStore {
     return this.migrated;
   }
 
-  private async createTable(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIMS_LOCK_KEY]);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (claim_key text PRIMARY KEY, claimed_at timestamptz NOT NULL)`);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private createTable(): Promise<void> {
+    return createUnderLock(this.pool, CLAIMS_LOCK_KEY, `CREATE TABLE IF NOT EXISTS ${this.table} (claim_key text PRIMARY KEY, claimed_at timestamptz NOT NULL)`);
   }
 
   async claim(key: string, at: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 // PostgreSQL config version store, next to the consent log (same table prefix). Its tables are
 // created under their own advisory lock; an unreachable server at start is retried on first use.
 import type pg from 'pg';
-import { createPostgresPool, postgresTables, type PostgresOptions } from './postgres-consent-log.js';
+import { createPostgresPool, createUnderLock, postgresTables, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { filesFromJson, filesToJson, type ConfigVersionStore, type NoticeText, type NoticeUsage } from './config-version-port.js';
 
 const LOCK_KEY = 7_264_019;
@@ -19,7 +19,6 @@ const fromRow = (r: NoticeRow): NoticeText => ({ version: r.version, noticeId: r
 export class PostgresConfigVersionStore implements ConfigVersionStore {
   readonly kind = 'postgres';
   readonly pool: pg.Pool;
-  private readonly prefix: string;
   private readonly versions: string;
   private readonly noticesTable: string;
   private readonly consents: string;
@@ -27,10 +26,10 @@ export class PostgresConfigVersionStore implements ConfigVersionStore {
   private closed = false;
 
   constructor(options: PostgresOptions) {
-    this.prefix = options.tablePrefix ?? '';
-    this.consents = postgresTables(this.prefix).consents; // validates the prefix
-    this.versions = `"${this.prefix}config_versions"`;
-    this.noticesTable = `"${this.prefix}consent_notices"`;
+    const prefix = options.tablePrefix ?? '';
+    this.consents = postgresTables(prefix).consents;
+    this.versions = prefixedTable(prefix, 'config_versions');
+    this.noticesTable = prefixedTable(prefix, 'consent_notices');
     this.pool = createPostgresPool({ poolMax: 2, queryTimeoutMs: 5000, ...options });
   }
 
@@ -42,12 +41,11 @@ export class PostgresConfigVersionStore implements ConfigVersionStore {
     return this.migrated;
   }
 
-  private async createTables(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-      await client.query(`
+  private createTables(): Promise<void> {
+    return createUnderLock(
+      this.pool,
+      LOCK_KEY,
+      `
         CREATE TABLE IF NOT EXISTS ${this.versions} (
           version   text        PRIMARY KEY,
           files     text        NOT NULL,
@@ -61,14 +59,8 @@ export class PostgresConfigVersionStore implements ConfigVersionStore {
           text      text        NOT NULL,
           stored_at timestamptz NOT NULL DEFAULT clock_timestamp()
         );
-      `);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      `,
+    );
   }
 
   async put(version: string, files: ReadonlyMap<string, string>, notices: readonly NoticeText[]): Promise<void> {

@@ -1,57 +1,14 @@
 // PostgreSQL consent log (pg Pool). Each append is its own autocommit INSERT, so a resolved
 // append is committed; the unique key (call_sid, decision) makes appends idempotent.
-import pg from 'pg';
+import type pg from 'pg';
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
-import { CONSENT_COLUMNS, consentSqlOrder, consentSqlWhere, errorMessage, normaliseQuery, normaliseRecord, recordValues, type StoreLogger } from './shared.js';
+import { consentFromRow, type ConsentRow } from './consent-row.js';
+import { createPostgresPool, postgresTables, runPostgresMigrations, type PostgresOptions, type PostgresTables } from './postgres-db.js';
+import { CONSENT_COLUMNS, consentSqlOrder, consentSqlWhere, normaliseQuery, normaliseRecord, recordValues } from './shared.js';
 
-export interface PostgresOptions {
-  connectionString: string;
-  /** Prepended to every table name (tests use `t_<random>_`); letters, digits, underscore. */
-  tablePrefix?: string;
-  poolMax?: number;
-  /** Give up connecting after this long (a down server must not hang callers). */
-  connectTimeoutMs?: number;
-  /** Client-side limit per query; a black-holed connection fails instead of hanging. */
-  queryTimeoutMs?: number;
-  logger?: StoreLogger;
-}
-
-export interface PostgresTables {
-  consents: string;
-  migrations: string;
-  closures: string;
-}
-
-const PREFIX_RE = /^[a-z_][a-z0-9_]{0,40}$|^$/;
-
-/** Quoted identifiers for the tables of one prefix. */
-export function postgresTables(prefix = ''): PostgresTables {
-  if (!PREFIX_RE.test(prefix)) {
-    throw new Error('tablePrefix must be lowercase letters, digits and underscores');
-  }
-  return {
-    consents: `"${prefix}consents"`,
-    migrations: `"${prefix}schema_migrations"`,
-    closures: `"${prefix}emergency_closures"`,
-  };
-}
-
-export function createPostgresPool(options: PostgresOptions): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.poolMax ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
-    query_timeout: options.queryTimeoutMs ?? 10_000,
-    idleTimeoutMillis: 30_000,
-    keepAlive: true,
-  });
-  // An idle client losing its connection emits here; without a listener the process dies.
-  pool.on('error', (err) => {
-    options.logger?.warn({ err: errorMessage(err) }, 'postgres idle client error');
-  });
-  return pool;
-}
+// Kept importable from here: adapters and tests predate postgres-db.ts.
+export { createPostgresPool, postgresTables, type PostgresOptions, type PostgresTables } from './postgres-db.js';
 
 // Serialises migrations of every infoline instance (any prefix) on one database.
 const MIGRATION_LOCK_KEY = 7_264_001;
@@ -96,54 +53,15 @@ function migrations(t: PostgresTables, prefix: string): readonly { version: numb
  * Applies missing migrations in one transaction under a transaction-scoped advisory lock:
  * concurrent starters queue on the lock, and the later ones find the versions recorded.
  */
-export async function migratePostgresSchema(pool: pg.Pool, prefix = ''): Promise<void> {
+export function migratePostgresSchema(pool: pg.Pool, prefix = ''): Promise<void> {
   const t = postgresTables(prefix);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${t.migrations} (
-         version    integer     PRIMARY KEY,
-         applied_at timestamptz NOT NULL DEFAULT now()
-       )`,
-    );
-    const done = new Set(
-      (await client.query<{ version: number }>(`SELECT version FROM ${t.migrations}`)).rows.map(
-        (r) => r.version,
-      ),
-    );
-    for (const step of migrations(t, prefix)) {
-      if (done.has(step.version)) continue;
-      await client.query(step.sql);
-      await client.query(`INSERT INTO ${t.migrations} (version) VALUES ($1)`, [step.version]);
-    }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  return runPostgresMigrations(pool, MIGRATION_LOCK_KEY, t.migrations, migrations(t, prefix));
 }
 
 /** Drops every table of a prefix (tests clean up their isolated tables with this). */
 export async function dropPostgresTables(pool: pg.Pool, prefix: string): Promise<void> {
   const t = postgresTables(prefix);
   await pool.query(`DROP TABLE IF EXISTS ${t.consents}, ${t.closures}, ${t.migrations}`);
-}
-
-interface ConsentRow {
-  call_sid: string;
-  at: Date;
-  caller: string;
-  decision: ConsentRecord['decision'];
-  language: string;
-  route: string;
-  notice_id: string;
-  notice_version: string;
-  notice_sha256: string;
-  flow_version: string;
 }
 
 const COLUMNS = CONSENT_COLUMNS;
@@ -209,24 +127,13 @@ export class PostgresConsentLog implements ConsentLog {
       params.push(Number(v));
       return `$${params.length}`;
     });
-    const result = await this.pool.query<ConsentRow>(
+    const result = await this.pool.query<ConsentRow<Date>>(
       `SELECT ${COLUMNS} FROM ${this.t.consents}
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ${order}`,
       params,
     );
-    return result.rows.map((row) => ({
-      callSid: row.call_sid,
-      at: row.at.toISOString(),
-      caller: row.caller,
-      decision: row.decision,
-      language: row.language,
-      route: row.route,
-      noticeId: row.notice_id,
-      noticeVersion: row.notice_version,
-      noticeSha256: row.notice_sha256,
-      flowVersion: row.flow_version,
-    }));
+    return result.rows.map((row) => consentFromRow(row, (at) => at.toISOString()));
   }
 
   /** Throws when the server is unreachable, a read-only standby, or the table is missing. */

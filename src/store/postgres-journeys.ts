@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { normaliseJourneyEvent, type JourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
-import { createPostgresPool, postgresTables, type PostgresOptions } from './postgres-consent-log.js';
+import { createPostgresPool, createUnderLock, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { normaliseInstant } from './shared.js';
 
 // Its own advisory lock: CREATE TABLE IF NOT EXISTS races between two starting instances.
@@ -40,17 +40,15 @@ export class PostgresJourneyStore implements JourneyStore {
 
   constructor(options: PostgresOptions) {
     this.prefix = options.tablePrefix ?? '';
-    postgresTables(this.prefix); // validates the prefix
-    this.table = `"${this.prefix}journey_events"`;
+    this.table = prefixedTable(this.prefix, 'journey_events');
     this.pool = createPostgresPool({ poolMax: 3, ...options });
   }
 
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [JOURNEY_LOCK_KEY]);
-      await client.query(`
+    await createUnderLock(
+      this.pool,
+      JOURNEY_LOCK_KEY,
+      `
         CREATE TABLE IF NOT EXISTS ${this.table} (
           id       bigserial   PRIMARY KEY,
           call_sid text        NOT NULL,
@@ -64,15 +62,9 @@ export class PostgresJourneyStore implements JourneyStore {
         CREATE INDEX IF NOT EXISTS "${this.prefix}journey_events_call" ON ${this.table} (call_sid, at);
         CREATE INDEX IF NOT EXISTS "${this.prefix}journey_events_kind_at" ON ${this.table} (kind, at);
         CREATE INDEX IF NOT EXISTS "${this.prefix}journey_events_at" ON ${this.table} (at);
-      `);
-      await client.query('COMMIT');
-      this.migrated = true;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      `,
+    );
+    this.migrated = true;
   }
 
   async append(events: readonly JourneyEvent[]): Promise<void> {

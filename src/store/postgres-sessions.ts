@@ -1,6 +1,6 @@
 // Session versions in PostgreSQL (several instances without Redis).
 import type pg from 'pg';
-import { createPostgresPool, type PostgresOptions } from './postgres-consent-log.js';
+import { createPostgresPool, type PostgresOptions } from './postgres-db.js';
 import type { SessionStore } from './session-port.js';
 
 export class PostgresSessionStore implements SessionStore {

@@ -3,14 +3,8 @@
 // last successfully read closures are served, so an outage keeps switches in force.
 import type pg from 'pg';
 import type { EmergencyClosure, SwitchStore } from './ports.js';
-import {
-  createPostgresPool,
-  dropPostgresTables,
-  migratePostgresSchema,
-  postgresTables,
-  type PostgresOptions,
-  type PostgresTables,
-} from './postgres-consent-log.js';
+import { dropPostgresTables, migratePostgresSchema } from './postgres-consent-log.js';
+import { createPostgresPool, postgresTables, type PostgresOptions, type PostgresTables } from './postgres-db.js';
 import { errorMessage, normaliseClosure, silentLogger, type StoreLogger } from './shared.js';
 
 export interface PostgresSwitchStoreOptions extends PostgresOptions {

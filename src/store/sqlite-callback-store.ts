@@ -12,7 +12,7 @@ import type {
   CreateResult,
   NewCallback,
 } from './callback-port.js';
-import { openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-consent-log.js';
+import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 
 export interface SqliteCallbackStoreOptions extends SqliteOpenOptions {
   /** May be the consent log's file (own tables, created if missing). */
@@ -66,9 +66,9 @@ export class SqliteCallbackStore implements CallbackStore {
   }
 
   async migrate(): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.db.exec(`
+    createTablesImmediate(
+      this.db,
+      `
           CREATE TABLE IF NOT EXISTS callbacks (
             id              TEXT PRIMARY KEY,
             requested_at    TEXT NOT NULL,
@@ -88,9 +88,8 @@ export class SqliteCallbackStore implements CallbackStore {
           CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks (status, queue, requested_at);
           CREATE INDEX IF NOT EXISTS callbacks_call ON callbacks (call_sid);
           CREATE TABLE IF NOT EXISTS callback_drafts (call_sid TEXT PRIMARY KEY, number TEXT NOT NULL, at TEXT NOT NULL);
-        `);
-      })
-      .immediate();
+      `,
+    );
   }
 
   async saveDraft(callSid: string, number: string, at: string): Promise<void> {

@@ -2,7 +2,7 @@
 // across the processes sharing the file.
 import type { ClaimStore } from './claims-port.js';
 import { normaliseInstant } from './shared.js';
-import { openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-consent-log.js';
+import { openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 
 export interface SqliteClaimStoreOptions extends SqliteOpenOptions {
   /** Usually the consent log's file. */

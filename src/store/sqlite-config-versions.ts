@@ -1,6 +1,6 @@
 // SQLite config version store, in the consent log's file. Its tables are created here with
 // IF NOT EXISTS inside one IMMEDIATE transaction (concurrent starters wait on the write lock).
-import { openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-consent-log.js';
+import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 import { filesFromJson, filesToJson, type ConfigVersionStore, type NoticeText, type NoticeUsage } from './config-version-port.js';
 
 export interface SqliteConfigVersionStoreOptions extends SqliteOpenOptions {
@@ -28,8 +28,9 @@ export class SqliteConfigVersionStore implements ConfigVersionStore {
 
   async migrate(): Promise<void> {
     this.assertOpen();
-    const tx = this.db.transaction(() => {
-      this.db.exec(`
+    createTablesImmediate(
+      this.db,
+      `
         CREATE TABLE IF NOT EXISTS config_versions (
           version    TEXT PRIMARY KEY,
           files      TEXT NOT NULL,
@@ -43,9 +44,8 @@ export class SqliteConfigVersionStore implements ConfigVersionStore {
           text       TEXT NOT NULL,
           stored_at  TEXT NOT NULL
         );
-      `);
-    });
-    tx.immediate();
+      `,
+    );
   }
 
   async put(version: string, files: ReadonlyMap<string, string>, notices: readonly NoticeText[]): Promise<void> {

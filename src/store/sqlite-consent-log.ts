@@ -1,130 +1,16 @@
 // SQLite consent log (better-sqlite3): WAL + synchronous=FULL, with group commit so many
 // concurrent appends share one fsync while each caller still hears back only after its row
 // is on disk.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
 import { CONSENT_COLUMNS, consentSqlOrder, consentSqlWhere, normaliseQuery, normaliseRecord, recordValues } from './shared.js';
-import { guardSharedMemory } from './sqlite-shm-guard.js';
+import { consentFromRow, type ConsentRow } from './consent-row.js';
+import { migrateSqliteSchema, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 
-export type SqliteDatabase = Database.Database;
+// Kept importable from here: adapters and tests predate sqlite-db.ts.
+export { migrateSqliteSchema, openSqliteDatabase, SQLITE_SCHEMA_VERSION, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 
-export interface SqliteOpenOptions {
-  /** How long a writer waits for another process's lock before SQLITE_BUSY. */
-  busyTimeoutMs?: number;
-}
-
-/** Opens (creating the parent directory) a database in WAL mode with durable commits. */
-export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}): SqliteDatabase {
-  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  try {
-    // busy_timeout first: switching to WAL needs a lock another process may hold.
-    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-    db.pragma('journal_mode = WAL');
-    // FULL: the WAL is fsynced at every commit, so a resolved append survives power loss.
-    db.pragma('synchronous = FULL');
-    return guardSharedMemory(db, path);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
-/**
- * One migration list per database file (the consent log and the switch store may share a
- * file). Versions are append-only: never edit a released step, add a new one.
- */
-const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
-  {
-    version: 1,
-    sql: `
-      CREATE TABLE IF NOT EXISTS consents (
-        call_sid       TEXT NOT NULL,
-        at             TEXT NOT NULL,
-        caller         TEXT NOT NULL,
-        decision       TEXT NOT NULL CHECK (decision IN ('granted', 'declined')),
-        language       TEXT NOT NULL,
-        route          TEXT NOT NULL,
-        notice_id      TEXT NOT NULL,
-        notice_version TEXT NOT NULL,
-        notice_sha256  TEXT NOT NULL,
-        flow_version   TEXT NOT NULL,
-        recorded_at    TEXT NOT NULL,
-        PRIMARY KEY (call_sid, decision)
-      );
-      CREATE INDEX IF NOT EXISTS consents_at ON consents (at, call_sid, decision);
-      CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);
-    `,
-  },
-  {
-    version: 2,
-    sql: `
-      CREATE TABLE IF NOT EXISTS emergency_closures (
-        schedule TEXT PRIMARY KEY,
-        until    TEXT NOT NULL,
-        reason   TEXT NOT NULL,
-        since    TEXT NOT NULL
-      );
-    `,
-  },
-];
-
-export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
-
-/**
- * Applies missing migrations in one BEGIN IMMEDIATE transaction: a second process blocks on
- * the write lock (busy_timeout), then sees the versions already recorded and does nothing.
- */
-export function migrateSqliteSchema(db: SqliteDatabase): void {
-  const apply = db.transaction(() => {
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
-    );
-    const done = new Set(
-      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
-        (r) => r.version,
-      ),
-    );
-    const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
-    for (const step of SQLITE_MIGRATIONS) {
-      if (done.has(step.version)) continue;
-      db.exec(step.sql);
-      record.run(step.version, new Date().toISOString());
-    }
-  });
-  apply.immediate();
-}
-
-interface ConsentRow {
-  call_sid: string;
-  at: string;
-  caller: string;
-  decision: ConsentRecord['decision'];
-  language: string;
-  route: string;
-  notice_id: string;
-  notice_version: string;
-  notice_sha256: string;
-  flow_version: string;
-}
-
-function fromRow(row: ConsentRow): ConsentRecord {
-  return {
-    callSid: row.call_sid,
-    at: row.at,
-    caller: row.caller,
-    decision: row.decision,
-    language: row.language,
-    route: row.route,
-    noticeId: row.notice_id,
-    noticeVersion: row.notice_version,
-    noticeSha256: row.notice_sha256,
-    flowVersion: row.flow_version,
-  };
-}
+const fromRow = (row: ConsentRow<string>): ConsentRecord => consentFromRow(row, (at) => at);
 
 const SELECT_COLUMNS = CONSENT_COLUMNS;
 
@@ -250,7 +136,7 @@ export class SqliteConsentLog implements ConsentLog {
         params.limit = Number(v);
         return '@limit';
       })}`;
-    return (this.db.prepare(sql).all(params) as ConsentRow[]).map(fromRow);
+    return (this.db.prepare(sql).all(params) as ConsentRow<string>[]).map(fromRow);
   }
 
   /** A real committed write to a probe row: fails on a read-only file, lock timeout or I/O error. */
@@ -271,7 +157,7 @@ export class SqliteConsentLog implements ConsentLog {
     return (
       this.db
         .prepare(`SELECT ${SELECT_COLUMNS} FROM consents ORDER BY at, call_sid, decision LIMIT ?`)
-        .all(Math.max(0, Math.trunc(limit))) as ConsentRow[]
+        .all(Math.max(0, Math.trunc(limit))) as ConsentRow<string>[]
     ).map(fromRow);
   }
 

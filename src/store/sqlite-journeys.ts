@@ -7,7 +7,7 @@
 import type { JourneyEvent } from '../report/journey.js';
 import { normaliseJourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
-import { openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-consent-log.js';
+import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 import { normaliseInstant } from './shared.js';
 import { SqliteJourneyWriter, type JourneyStepRow, type PackedEvent } from './sqlite-journey-writer.js';
 
@@ -77,9 +77,9 @@ export class SqliteJourneyStore implements JourneyStore {
   }
 
   async migrate(): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.db.exec(`
+    createTablesImmediate(
+      this.db,
+      `
           CREATE TABLE IF NOT EXISTS journey_steps (
             id       INTEGER PRIMARY KEY,
             h        INTEGER NOT NULL,
@@ -91,9 +91,8 @@ export class SqliteJourneyStore implements JourneyStore {
           );
           CREATE INDEX IF NOT EXISTS journey_steps_call ON journey_steps (h);
           CREATE INDEX IF NOT EXISTS journey_steps_start ON journey_steps (at) WHERE starts = 1;
-        `);
-      })
-      .immediate();
+      `,
+    );
   }
 
   async append(events: readonly JourneyEvent[]): Promise<void> {

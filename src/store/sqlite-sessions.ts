@@ -1,6 +1,6 @@
 // Session versions in the SQLite database (one host: the server and the CLI share the file).
 import type { SessionStore } from './session-port.js';
-import { openSqliteDatabase, type SqliteDatabase } from './sqlite-consent-log.js';
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite-db.js';
 
 export class SqliteSessionStore implements SessionStore {
   readonly kind = 'sqlite';

@@ -7,7 +7,7 @@ import {
   openSqliteDatabase,
   type SqliteDatabase,
   type SqliteOpenOptions,
-} from './sqlite-consent-log.js';
+} from './sqlite-db.js';
 import { normaliseClosure } from './shared.js';
 
 export interface SqliteSwitchStoreOptions extends SqliteOpenOptions {
