@@ -48,3 +48,14 @@ export function filesFromJson(json: string): Map<string, string> {
 }
 
 export const NOTICE_VERSION = /^[0-9a-f]{12}$/;
+
+/** The consent_notices row shape of both SQL adapters. */
+export interface NoticeRow {
+  version: string;
+  notice_id: string;
+  language: string;
+  sha256: string;
+  text: string;
+}
+
+export const noticeFromRow = (r: NoticeRow): NoticeText => ({ version: r.version, noticeId: r.notice_id, language: r.language, sha256: r.sha256, text: r.text });

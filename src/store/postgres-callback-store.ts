@@ -9,44 +9,17 @@ import type {
   CallbackQuery,
   CallbackRequest,
   CallbackSettlement,
-  CallbackStatus,
   CallbackStore,
   ClaimOptions,
   CreateResult,
   NewCallback,
 } from './callback-port.js';
 import { createPostgresPool, inTransaction, prefixedTable, type PostgresOptions } from './postgres-db.js';
-import { newCallbackId } from './sqlite-callback-store.js';
+import { callbackFromRow, newCallbackId, type CallbackRow } from './callback-row.js';
 
-interface Row {
-  id: string;
-  requested_at: Date;
-  queue: string;
-  route: string;
-  lang: string;
-  number: string;
-  from_number: string;
-  status: CallbackStatus;
-  attempts: number;
-  next_attempt_at: Date;
-  origin_call_sid: string;
-  call_sid: string | null;
-}
+type Row = CallbackRow<Date>;
 
-const fromRow = (r: Row): CallbackRequest => ({
-  id: r.id,
-  requestedAt: r.requested_at.toISOString(),
-  queue: r.queue,
-  route: r.route,
-  lang: r.lang,
-  number: r.number,
-  from: r.from_number,
-  status: r.status,
-  attempts: Number(r.attempts),
-  nextAttemptAt: r.next_attempt_at.toISOString(),
-  originCallSid: r.origin_call_sid,
-  callSid: r.call_sid ?? undefined,
-});
+const fromRow = (r: Row): CallbackRequest => callbackFromRow(r, (at) => at.toISOString());
 
 const MIGRATION_LOCK_KEY = 7_264_014;
 const CLAIM_LOCK_CLASS = 7_264_015;

@@ -2,19 +2,10 @@
 // created under their own advisory lock; an unreachable server at start is retried on first use.
 import type pg from 'pg';
 import { createPostgresPool, createUnderLock, postgresTables, prefixedTable, type PostgresOptions } from './postgres-db.js';
-import { filesFromJson, filesToJson, type ConfigVersionStore, type NoticeText, type NoticeUsage } from './config-version-port.js';
+import { filesFromJson, filesToJson, type ConfigVersionStore, noticeFromRow as fromRow, type NoticeRow, type NoticeText, type NoticeUsage } from './config-version-port.js';
 
 const LOCK_KEY = 7_264_019;
 
-interface NoticeRow {
-  version: string;
-  notice_id: string;
-  language: string;
-  sha256: string;
-  text: string;
-}
-
-const fromRow = (r: NoticeRow): NoticeText => ({ version: r.version, noticeId: r.notice_id, language: r.language, sha256: r.sha256, text: r.text });
 
 export class PostgresConfigVersionStore implements ConfigVersionStore {
   readonly kind = 'postgres';

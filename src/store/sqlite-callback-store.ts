@@ -1,17 +1,16 @@
 // SQLite callback requests (single instance). Claims run in one BEGIN IMMEDIATE transaction:
 // SQLite's write lock makes them exclusive, so the dispatcher code is the same as on PostgreSQL.
-import { randomBytes } from 'node:crypto';
 import { maskCaller } from '../consent/record.js';
 import type {
   CallbackQuery,
   CallbackRequest,
   CallbackSettlement,
-  CallbackStatus,
   CallbackStore,
   ClaimOptions,
   CreateResult,
   NewCallback,
 } from './callback-port.js';
+import { callbackFromRow, newCallbackId, type CallbackRow } from './callback-row.js';
 import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 
 export interface SqliteCallbackStoreOptions extends SqliteOpenOptions {
@@ -19,41 +18,9 @@ export interface SqliteCallbackStoreOptions extends SqliteOpenOptions {
   path: string;
 }
 
-interface Row {
-  id: string;
-  requested_at: string;
-  queue: string;
-  route: string;
-  lang: string;
-  number: string;
-  from_number: string;
-  status: CallbackStatus;
-  attempts: number;
-  next_attempt_at: string;
-  origin_call_sid: string;
-  call_sid: string | null;
-}
+type Row = CallbackRow<string>;
 
-export function newCallbackId(): string {
-  return `cb${randomBytes(6).toString('hex')}`;
-}
-
-export function callbackFromRow(r: Row): CallbackRequest {
-  return {
-    id: r.id,
-    requestedAt: r.requested_at,
-    queue: r.queue,
-    route: r.route,
-    lang: r.lang,
-    number: r.number,
-    from: r.from_number,
-    status: r.status,
-    attempts: Number(r.attempts),
-    nextAttemptAt: r.next_attempt_at,
-    originCallSid: r.origin_call_sid,
-    callSid: r.call_sid ?? undefined,
-  };
-}
+const fromRow = (r: Row): CallbackRequest => callbackFromRow(r, (at) => at);
 
 const iso = (v: string) => new Date(v).toISOString();
 
@@ -109,7 +76,7 @@ export class SqliteCallbackStore implements CallbackStore {
         (this.db.prepare('SELECT * FROM callbacks WHERE origin_call_sid = ?').get(input.originCallSid) as Row | undefined) ??
         (this.db.prepare("SELECT * FROM callbacks WHERE queue = ? AND number = ? AND status IN ('pending','calling')").get(input.queue, input.number) as Row | undefined);
       this.db.prepare('DELETE FROM callback_drafts WHERE call_sid = ?').run(input.originCallSid);
-      if (existing) return { request: callbackFromRow(existing), created: false };
+      if (existing) return { request: fromRow(existing), created: false };
       const at = iso(input.at);
       const row: Row = {
         id: newCallbackId(),
@@ -131,19 +98,19 @@ export class SqliteCallbackStore implements CallbackStore {
            VALUES (@id, @requested_at, @queue, @route, @lang, @number, @from_number, @status, @attempts, @next_attempt_at, @origin_call_sid)`,
         )
         .run(row);
-      return { request: callbackFromRow(row), created: true };
+      return { request: fromRow(row), created: true };
     });
     return run.immediate();
   }
 
   async byOrigin(originCallSid: string): Promise<CallbackRequest | undefined> {
     const row = this.db.prepare('SELECT * FROM callbacks WHERE origin_call_sid = ?').get(originCallSid) as Row | undefined;
-    return row ? callbackFromRow(row) : undefined;
+    return row ? fromRow(row) : undefined;
   }
 
   async get(id: string): Promise<CallbackRequest | undefined> {
     const row = this.db.prepare('SELECT * FROM callbacks WHERE id = ?').get(id) as Row | undefined;
-    return row ? callbackFromRow(row) : undefined;
+    return row ? fromRow(row) : undefined;
   }
 
   async claim(options: ClaimOptions): Promise<CallbackRequest[]> {
@@ -162,7 +129,7 @@ export class SqliteCallbackStore implements CallbackStore {
           const row = this.db
             .prepare("UPDATE callbacks SET status = 'calling', attempts = attempts + 1, claimed_at = ?, call_sid = NULL WHERE id = ? RETURNING *")
             .get(at, id) as Row;
-          claimed.push(callbackFromRow(row));
+          claimed.push(fromRow(row));
         }
       }
       return claimed;
@@ -220,7 +187,7 @@ export class SqliteCallbackStore implements CallbackStore {
         ? this.db.prepare('SELECT * FROM callbacks ORDER BY requested_at, id').all()
         : this.db.prepare('SELECT * FROM callbacks WHERE status = ? ORDER BY requested_at, id').all(query.status)
     ) as Row[];
-    return rows.map(callbackFromRow);
+    return rows.map(fromRow);
   }
 
   async openByQueue(): Promise<Record<string, number>> {

@@ -1,21 +1,12 @@
 // SQLite config version store, in the consent log's file. Its tables are created here with
 // IF NOT EXISTS inside one IMMEDIATE transaction (concurrent starters wait on the write lock).
 import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
-import { filesFromJson, filesToJson, type ConfigVersionStore, type NoticeText, type NoticeUsage } from './config-version-port.js';
+import { filesFromJson, filesToJson, type ConfigVersionStore, noticeFromRow as fromRow, type NoticeRow, type NoticeText, type NoticeUsage } from './config-version-port.js';
 
 export interface SqliteConfigVersionStoreOptions extends SqliteOpenOptions {
   path: string;
 }
 
-interface NoticeRow {
-  version: string;
-  notice_id: string;
-  language: string;
-  sha256: string;
-  text: string;
-}
-
-const fromRow = (r: NoticeRow): NoticeText => ({ version: r.version, noticeId: r.notice_id, language: r.language, sha256: r.sha256, text: r.text });
 
 export class SqliteConfigVersionStore implements ConfigVersionStore {
   readonly kind = 'sqlite';
