@@ -6,7 +6,6 @@ import { filesFromJson, filesToJson, type ConfigVersionStore, noticeFromRow as f
 
 const LOCK_KEY = 7_264_019;
 
-
 export class PostgresConfigVersionStore implements ConfigVersionStore {
   readonly kind = 'postgres';
   readonly pool: pg.Pool;

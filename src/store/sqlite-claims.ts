@@ -2,20 +2,18 @@
 // across the processes sharing the file.
 import type { ClaimStore } from './claims-port.js';
 import { normaliseInstant } from './shared.js';
-import { openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
+import { SqliteAdapter, type SqliteOpenOptions } from './sqlite-db.js';
 
 export interface SqliteClaimStoreOptions extends SqliteOpenOptions {
   /** Usually the consent log's file. */
   path: string;
 }
 
-export class SqliteClaimStore implements ClaimStore {
+export class SqliteClaimStore extends SqliteAdapter implements ClaimStore {
   readonly kind = 'sqlite';
-  private readonly db: SqliteDatabase;
-  private closed = false;
 
   constructor(options: SqliteClaimStoreOptions) {
-    this.db = openSqliteDatabase(options.path, options);
+    super(options.path, options, 'claim store');
   }
 
   async migrate(): Promise<void> {
@@ -28,15 +26,5 @@ export class SqliteClaimStore implements ClaimStore {
     this.assertOpen();
     const result = this.db.prepare('INSERT OR IGNORE INTO webhook_claims (claim_key, claimed_at) VALUES (?, ?)').run(key, normaliseInstant(at, 'at'));
     return result.changes > 0;
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.close();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new Error('claim store is closed');
   }
 }

@@ -1,20 +1,17 @@
 // SQLite config version store, in the consent log's file. Its tables are created here with
 // IF NOT EXISTS inside one IMMEDIATE transaction (concurrent starters wait on the write lock).
-import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
+import { createTablesImmediate, SqliteAdapter, type SqliteOpenOptions } from './sqlite-db.js';
 import { filesFromJson, filesToJson, type ConfigVersionStore, noticeFromRow as fromRow, type NoticeRow, type NoticeText, type NoticeUsage } from './config-version-port.js';
 
 export interface SqliteConfigVersionStoreOptions extends SqliteOpenOptions {
   path: string;
 }
 
-
-export class SqliteConfigVersionStore implements ConfigVersionStore {
+export class SqliteConfigVersionStore extends SqliteAdapter implements ConfigVersionStore {
   readonly kind = 'sqlite';
-  private readonly db: SqliteDatabase;
-  private closed = false;
 
   constructor(options: SqliteConfigVersionStoreOptions) {
-    this.db = openSqliteDatabase(options.path, options);
+    super(options.path, options, 'config version store');
   }
 
   async migrate(): Promise<void> {
@@ -81,15 +78,5 @@ export class SqliteConfigVersionStore implements ConfigVersionStore {
       // No consent table in this file (yet): no notice has been used.
     }
     return out;
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.close();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new Error('config version store is closed');
   }
 }

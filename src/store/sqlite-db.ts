@@ -100,3 +100,27 @@ export function createTablesImmediate(db: SqliteDatabase, sql: string): void {
     db.exec(sql);
   }).immediate();
 }
+
+/** An adapter's own connection to a database file: closed once, unusable afterwards. */
+export abstract class SqliteAdapter {
+  protected readonly db: SqliteDatabase;
+  private closed = false;
+
+  protected constructor(
+    path: string,
+    options: SqliteOpenOptions,
+    private readonly what: string,
+  ) {
+    this.db = openSqliteDatabase(path, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  protected assertOpen(): void {
+    if (this.closed) throw new Error(`${this.what} is closed`);
+  }
+}
