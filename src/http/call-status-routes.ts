@@ -5,17 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import { MemoryClaimStore } from '../store/memory-claims.js';
 import { ownValue } from '../util/own.js';
-import type { HoldContextReader } from './hold-context.js';
+import type { HoldRouteOptions } from './hold-context.js';
 import { bridgedBody, rawBody, readBody, statusBody } from './voice-params.js';
 import { TWIML } from './voice-hooks.js';
-import type { VoiceRouteOptions } from './voice-options.js';
 
 /** CallStatus values of a call that has ended. */
 const FINAL_CALL_STATUSES = new Set(['completed', 'failed', 'busy', 'no-answer', 'canceled']);
 
-export interface CallStatusRouteOptions extends VoiceRouteOptions {
-  holdContext: HoldContextReader;
-}
+export type CallStatusRouteOptions = HoldRouteOptions;
 
 export async function callStatusRoutes(app: FastifyInstance, opts: CallStatusRouteOptions): Promise<void> {
   const { registry, consentLog, metrics, now, journey } = opts;

@@ -8,6 +8,7 @@ import type { QueueContext } from '../telephony/queue-twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import { ownValue } from '../util/own.js';
 import { requestBaseUrl } from './signature.js';
+import type { VoiceRouteOptions } from './voice-options.js';
 
 export interface HoldContext {
   config: CompiledConfig | undefined;
@@ -16,6 +17,11 @@ export interface HoldContext {
 }
 
 export type HoldContextReader = (request: FastifyRequest) => HoldContext;
+
+/** Options of the route groups that answer a caller on hold (queue and call-status webhooks). */
+export interface HoldRouteOptions extends VoiceRouteOptions {
+  holdContext: HoldContextReader;
+}
 
 export function holdContextReader(opts: { registry: ConfigRegistry; publicUrl: string | undefined; callbacksEnabled: boolean }): HoldContextReader {
   return (request) => {

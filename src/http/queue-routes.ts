@@ -19,14 +19,11 @@ import {
 import { resolveQueue } from '../telephony/queues-schema.js';
 import { speak } from '../telephony/twiml.js';
 import { callbackGoodbye, callbackRoutes } from './callback-routes.js';
-import type { HoldContextReader } from './hold-context.js';
+import type { HoldRouteOptions } from './hold-context.js';
 import { choiceBody, doneBody, messageBody, rawBody, readBody, waitBody } from './voice-params.js';
 import { TWIML } from './voice-hooks.js';
-import type { VoiceRouteOptions } from './voice-options.js';
 
-export interface QueueRouteOptions extends VoiceRouteOptions {
-  holdContext: HoldContextReader;
-}
+export type QueueRouteOptions = HoldRouteOptions;
 
 export async function queueRoutes(app: FastifyInstance, opts: QueueRouteOptions): Promise<void> {
   const { consentLog, metrics, now, journey, holdContext } = opts;
