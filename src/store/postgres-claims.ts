@@ -1,22 +1,19 @@
 // PostgreSQL claims: the instances of one deployment share them, so a retried webhook landing
 // on another instance finds the first one's claim. INSERT … ON CONFLICT DO NOTHING is atomic.
-import type pg from 'pg';
 import type { ClaimStore } from './claims-port.js';
-import { createPostgresPool, createUnderLock, prefixedTable, type PostgresOptions } from './postgres-db.js';
+import { createUnderLock, PostgresAdapter, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { normaliseInstant } from './shared.js';
 
 // Serialises concurrent CREATE TABLE of several starting instances (IF NOT EXISTS alone races).
 const CLAIMS_LOCK_KEY = 7_264_012;
 
-export class PostgresClaimStore implements ClaimStore {
+export class PostgresClaimStore extends PostgresAdapter implements ClaimStore {
   readonly kind = 'postgres';
-  readonly pool: pg.Pool;
   private readonly table: string;
-  private closed = false;
 
   constructor(options: PostgresOptions) {
+    super(options, { poolMax: 2, queryTimeoutMs: 5000 });
     this.table = prefixedTable(options.tablePrefix ?? '', 'webhook_claims');
-    this.pool = createPostgresPool({ poolMax: 2, queryTimeoutMs: 5000, ...options });
   }
 
   /** Resolved once the table exists; retried on the next claim after a failure (an outage at start). */
@@ -46,11 +43,5 @@ export class PostgresClaimStore implements ClaimStore {
   /** Test helper: drops this prefix's table. */
   async dropTable(): Promise<void> {
     await this.pool.query(`DROP TABLE IF EXISTS ${this.table}`);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.pool.end();
   }
 }

@@ -1,26 +1,23 @@
 // PostgreSQL config version store, next to the consent log (same table prefix). Its tables are
 // created under their own advisory lock; an unreachable server at start is retried on first use.
-import type pg from 'pg';
-import { createPostgresPool, createUnderLock, postgresTables, prefixedTable, type PostgresOptions } from './postgres-db.js';
+import { createUnderLock, PostgresAdapter, postgresTables, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { filesFromJson, filesToJson, type ConfigVersionStore, noticeFromRow as fromRow, type NoticeRow, type NoticeText, type NoticeUsage } from './config-version-port.js';
 
 const LOCK_KEY = 7_264_019;
 
-export class PostgresConfigVersionStore implements ConfigVersionStore {
+export class PostgresConfigVersionStore extends PostgresAdapter implements ConfigVersionStore {
   readonly kind = 'postgres';
-  readonly pool: pg.Pool;
   private readonly versions: string;
   private readonly noticesTable: string;
   private readonly consents: string;
   private migrated: Promise<void> | undefined;
-  private closed = false;
 
   constructor(options: PostgresOptions) {
+    super(options, { poolMax: 2, queryTimeoutMs: 5000 });
     const prefix = options.tablePrefix ?? '';
     this.consents = postgresTables(prefix).consents;
     this.versions = prefixedTable(prefix, 'config_versions');
     this.noticesTable = prefixedTable(prefix, 'consent_notices');
-    this.pool = createPostgresPool({ poolMax: 2, queryTimeoutMs: 5000, ...options });
   }
 
   migrate(): Promise<void> {
@@ -101,11 +98,5 @@ export class PostgresConfigVersionStore implements ConfigVersionStore {
   /** Test helper: drops this store's tables. */
   async dropTables(): Promise<void> {
     await this.pool.query(`DROP TABLE IF EXISTS ${this.versions}, ${this.noticesTable}`);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.pool.end();
   }
 }

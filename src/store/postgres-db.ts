@@ -104,3 +104,19 @@ export function runPostgresMigrations(pool: pg.Pool, lockKey: number, migrations
     }
   });
 }
+
+/** An adapter's own pool: created with the adapter's defaults under the caller's options, ended once. */
+export abstract class PostgresAdapter {
+  readonly pool: pg.Pool;
+  protected closed = false;
+
+  protected constructor(options: PostgresOptions, defaults: Partial<PostgresOptions>) {
+    this.pool = createPostgresPool({ ...defaults, ...options });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,9 +1,8 @@
 // PostgreSQL journey store: one table beside the consents, shared by every instance, so a
 // call whose webhooks landed on several instances has one journey.
-import type pg from 'pg';
 import { normaliseJourneyEvent, type JourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
-import { createPostgresPool, createUnderLock, prefixedTable, type PostgresOptions } from './postgres-db.js';
+import { createUnderLock, PostgresAdapter, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { normaliseInstant } from './shared.js';
 
 // Its own advisory lock: CREATE TABLE IF NOT EXISTS races between two starting instances.
@@ -29,19 +28,17 @@ function fromRow(row: Row): JourneyEvent {
   return e;
 }
 
-export class PostgresJourneyStore implements JourneyStore {
+export class PostgresJourneyStore extends PostgresAdapter implements JourneyStore {
   readonly kind = 'postgres';
-  readonly pool: pg.Pool;
   private readonly table: string;
   private readonly prefix: string;
-  private closed = false;
   /** Set once the table is known to exist (a start during an outage migrates on first use). */
   private migrated = false;
 
   constructor(options: PostgresOptions) {
+    super(options, { poolMax: 3 });
     this.prefix = options.tablePrefix ?? '';
     this.table = prefixedTable(this.prefix, 'journey_events');
-    this.pool = createPostgresPool({ poolMax: 3, ...options });
   }
 
   async migrate(): Promise<void> {
@@ -116,12 +113,6 @@ export class PostgresJourneyStore implements JourneyStore {
   /** Test helper: drops this prefix's journey table. */
   async dropTable(): Promise<void> {
     await this.pool.query(`DROP TABLE IF EXISTS ${this.table}`);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.pool.end();
   }
 
   private async assertOpen(): Promise<void> {
