@@ -6,6 +6,7 @@ import type { CallbackStatus } from '../store/callback-port.js';
 import { csvField } from '../consent/export.js';
 import { withStores } from './config.js';
 import { CliError, type CliIo } from './io.js';
+import { actionRunner } from './action.js';
 
 export const CLI_STATUSES = ['pending', 'done', 'failed', 'cancelled', 'all'] as const;
 
@@ -35,20 +36,17 @@ export async function cancelCallback(io: CliIo, id: string): Promise<number> {
 }
 
 export function registerCallbackCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const run = actionRunner(setExit);
   const callbacks = program
     .command('callbacks')
     .description('callback requests (JSON lines or CSV, numbers masked) from the store DATABASE_URL names')
     .addOption(new Option('--status <status>', 'which requests').choices(CLI_STATUSES).default('pending'))
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .exitOverride()
-    .action(async (opts: { status?: string; format?: string }) => {
-      setExit(await listCallbacks(io, opts));
-    });
+    .action(run((opts: { status?: string; format?: string }) => listCallbacks(io, opts)));
   callbacks
     .command('cancel')
     .description('cancel an open callback request')
     .argument('<id>', 'the request id (first column of "infoline callbacks")')
-    .action(async (id: string) => {
-      setExit(await cancelCallback(io, id));
-    });
+    .action(run((id: string) => cancelCallback(io, id)));
 }

@@ -16,6 +16,7 @@ import { runSimulate } from './simulate.js';
 import { runValidate } from './validate.js';
 import { packageRoot } from '../config/load.js';
 import { registerUserCommands } from './users.js';
+import { actionRunner } from './action.js';
 import { registerCallbackCommands } from './callbacks.js';
 
 function packageVersion(): string {
@@ -29,9 +30,7 @@ function packageVersion(): string {
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('infoline');
-  const run = (fn: () => Promise<number> | number) => async () => {
-    setExit(await fn());
-  };
+  const run = actionRunner(setExit);
   program
     .description('OZP infoline supervisor tools: check the configuration, play calls, draw the flow, opening hours, emergency closures, consent export')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -62,9 +61,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--lang <code>', 'language the call starts in (as POST /voice/incoming?l=<code>)', 'cs')
     .option('--json', 'print one JSON document instead of text')
     .addOption(new Option('--from <number>', 'caller number').hideHelp())
-    .action(async (opts: { at?: string; press?: string[]; lang?: string; json?: boolean; from?: string }) => {
-      setExit(await runSimulate(io, { ...opts, press: opts.press?.join(' ') ?? '' }));
-    });
+    .action(run((opts: { at?: string; press?: string[]; lang?: string; json?: boolean; from?: string }) => runSimulate(io, { ...opts, press: opts.press?.join(' ') ?? '' })));
 
   program
     .command('graph')
@@ -86,9 +83,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('opening hours per schedule and day, with holidays, closures and emergency closures')
     .option('--from <time>', 'first day (default: today)')
     .option('--days <n>', 'number of days', '14')
-    .action(async (opts: { from?: string; days?: string }) => {
-      setExit(await runHours(io, opts));
-    });
+    .action(run((opts: { from?: string; days?: string }) => runHours(io, opts)));
 
   program
     .command('close')
@@ -96,17 +91,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .argument('<schedule>', 'schedule id from config/hours.yaml, e.g. spa')
     .requiredOption('--until <time|duration>', 'end of the closure: ISO time or a duration like 2h, 30m, 1d, PT2H')
     .requiredOption('--reason <text>', 'why (callers hear it)')
-    .action(async (schedule: string, opts: { until?: string; reason?: string }) => {
-      setExit(await runClose(io, schedule, opts));
-    });
+    .action(run((schedule: string, opts: { until?: string; reason?: string }) => runClose(io, schedule, opts)));
 
   program
     .command('reopen')
     .description('end an emergency closure now')
     .argument('<schedule>', 'schedule id, e.g. spa')
-    .action(async (schedule: string) => {
-      setExit(await runReopen(io, schedule));
-    });
+    .action(run((schedule: string) => runReopen(io, schedule)));
 
   const consent = program.command('consent').description('the consent log').exitOverride();
   consent
@@ -114,16 +105,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('print consent rows (JSON lines or CSV) from the log DATABASE_URL names')
     .option('--since <time>', 'only rows at or after this time')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
-    .action(async (opts: { since?: string; format?: string }) => {
-      setExit(await runConsentExport(io, opts));
-    });
+    .action(run((opts: { since?: string; format?: string }) => runConsentExport(io, opts)));
   consent
     .command('notice')
     .description('print the exact text of a consent notice version (a consent row\'s noticeVersion)')
     .argument('<version>', '12 hex digits')
-    .action(async (version: string) => {
-      setExit(await runConsentNotice(io, version));
-    });
+    .action(run((version: string) => runConsentNotice(io, version)));
 
   program
     .command('report')
@@ -131,9 +118,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--from <date|time>', 'first day (2026-11-30 = Prague midnight) or an ISO instant; default today')
     .option('--to <date|time>', 'end, exclusive; default the day after --from')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
-    .action(async (opts: ReportOptions) => {
-      setExit(await runReport(io, opts));
-    });
+    .action(run((opts: ReportOptions) => runReport(io, opts)));
 
   registerCallbackCommands(program, io, setExit);
 
