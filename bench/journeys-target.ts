@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     await journeys?.migrate();
     journal = journeys ? new JourneyRecorder({ store: journeys, retentionDays: 0 }) : undefined;
     app = await buildApp({
+      // The load comes from one address over 200 connections (as through a load balancer).
+      maxConnectionsPerIp: 0,
       registry,
       consentLog,
       switches,
