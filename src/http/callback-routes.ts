@@ -30,6 +30,7 @@ import type { QueueContext } from '../telephony/queue-twiml.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 import { closuresNow } from './closures-now.js';
 import type { HoldContextReader } from './hold-context.js';
+import type { JourneyHooks } from './journey-hooks.js';
 import type { Metrics } from './metrics.js';
 import { TWIML } from './voice-hooks.js';
 import { requestBaseUrl } from './signature.js';
@@ -44,6 +45,8 @@ export interface CallbackRouteOptions {
   publicUrl: string | undefined;
   now: () => number;
   checkSignature: preHandlerAsyncHookHandler;
+  /** Journey events: a stored request is the call's `callback` (the report's per-queue count). */
+  journey?: JourneyHooks | undefined;
   /** The voice plugin's reading of a hold request (config version, route, queue, language). */
   queueContext: HoldContextReader;
 }
@@ -95,7 +98,10 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
       const { created, request: stored } = await callbacks.create({ originCallSid: callSid, queue, route: ctx.route, lang: ctx.lang, number, from: to, at: new Date(at).toISOString() });
       const already = !created && stored.originCallSid !== callSid;
       if (already) await callbacks.saveDraft(callSid, ACKNOWLEDGED, new Date(at).toISOString());
-      if (created) count('requested');
+      if (created) {
+        count('requested');
+        opts.journey?.callback(callSid, at, ctx.route);
+      }
       req.log.info({ callbackId: stored.id, queue, created, number: maskCaller(number) }, created ? 'callback requested' : 'callback request already open');
       const window = placementWindow(config.bundle, queue, at, await closuresNow(switches, req));
       const when = window.open ? undefined : config.speech.when(ctx.lang, new Date(at), window.nextOpening, window.timezone);

@@ -14,6 +14,8 @@ export interface JourneyHooks {
   queueDone(callSid: string | undefined, at: number, route: string, queue: string | undefined, body: Body): void;
   bridged(callSid: string | undefined, at: number, route: string, body: Body): void;
   message(callSid: string | undefined, at: number, route: string): void;
+  /** The caller asked to be called back (a new request was stored). */
+  callback(callSid: string | undefined, at: number, route: string): void;
   /**
    * Records the status callback; for a call that has ended, says whether it was abandoned
    * and at which node, from the journey every instance wrote (undefined: not ended, or
@@ -33,6 +35,7 @@ export function journeyHooks(recorder: JourneyRecorder | undefined): JourneyHook
       ev(callSid, at, { node: route, kind: 'queueResult', queue, detail: journeyWord(body.QueueResult) ?? journeyWord(body.DialCallStatus), seconds: journeySeconds(body.QueueTime) }),
     bridged: (callSid, at, route, body) => ev(callSid, at, { node: route, kind: 'bridged', seconds: journeySeconds(body.QueueTime) }),
     message: (callSid, at, route) => ev(callSid, at, { node: route, kind: 'message' }),
+    callback: (callSid, at, route) => ev(callSid, at, { node: route, kind: 'callback' }),
     async status(request, callSid, at, body) {
       if (!recorder || callSid === undefined) return undefined;
       const status = journeyWord(body.CallStatus);

@@ -4,6 +4,7 @@
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CallbackDispatcher } from '../../src/integrations/callback-dispatcher.js';
+import { journeyReport } from '../../src/report/report.js';
 import { TwilioCallPlacer } from '../../src/integrations/twilio-calls.js';
 import { attrs, childrenOf, parseTwiml, textOf, verbName, type TwimlNode } from '../../src/telephony/player.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
@@ -152,6 +153,9 @@ describe('the caller asks for a callback', () => {
     const done = await post(call.doneUrl, { ...call.params, QueueResult: 'leave', QueueTime: '140' });
     expect(names(done)).toEqual(['Say', 'Hangup']);
     expect(says(done)).toEqual(['Na shledanou.']);
+    // The report counts it as the queue's callback (and not as a caller who gave up).
+    const report = journeyReport(await t.journal.callEvents(call.callSid), { from: '2026-11-25T00:00:00Z', to: '2026-11-26T00:00:00Z' });
+    expect(report.queues.insurance).toMatchObject({ entered: 1, callbacks: 1, abandoned: 0, answered: 0 });
   });
 
   it('another number: typed with #, read back in groups, confirmed; never in a URL', async () => {
