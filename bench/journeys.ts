@@ -29,7 +29,7 @@ interface Target {
 }
 
 async function start(journeys: boolean): Promise<Target> {
-  const opts: TargetOptions = { kind: 'infoline', token: TOKEN, publicUrl: PUBLIC_URL, twiml: '', journeys };
+  const opts: TargetOptions = { token: TOKEN, publicUrl: PUBLIC_URL, journeys };
   const child = fork(join(ROOT, 'bench/journeys-target.ts'), [JSON.stringify(opts)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const ready = await new Promise<Extract<TargetMessage, { type: 'ready' }>>((resolve) => child.on('message', (m: TargetMessage) => m.type === 'ready' && resolve(m)));
   return {
