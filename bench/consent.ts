@@ -66,7 +66,12 @@ export async function consentBenchmarks(): Promise<{ results: AppendResult[]; po
       const before = sqlite.stats();
       const perSec = await appendRate(sqlite, c, 1500);
       const after = sqlite.stats();
-      results.push({ store: 'sqlite', concurrency: c, perSec, perCommit: (after.appends - before.appends) / Math.max(1, after.commits - before.commits) });
+      results.push({
+        store: 'sqlite',
+        concurrency: c,
+        perSec,
+        perCommit: (after.appends - before.appends) / Math.max(1, after.commits - before.commits),
+      });
     }
   } finally {
     await sqlite.close();

@@ -113,7 +113,14 @@ function fire(target: Target, load: Load, counter: { i: number }): Promise<autoc
     },
   ];
   const size = load.amount !== undefined ? { amount: load.amount } : { duration: load.seconds ?? 4 };
-  return autocannon({ url: `http://127.0.0.1:${target.port}`, connections: CONNECTIONS, requests, method: 'POST', ...size, ...(load.rate ? { overallRate: load.rate } : {}) }) as unknown as Promise<autocannon.Result>;
+  return autocannon({
+    url: `http://127.0.0.1:${target.port}`,
+    connections: CONNECTIONS,
+    requests,
+    method: 'POST',
+    ...size,
+    ...(load.rate ? { overallRate: load.rate } : {}),
+  }) as unknown as Promise<autocannon.Result>;
 }
 
 async function cannon(target: Target, name: string, load: Load): Promise<HttpResult> {
@@ -187,25 +194,55 @@ export async function httpBenchmarks(seconds: number): Promise<HttpBenchmarks> {
     const incoming = { path: '/voice/incoming', sign: true };
     const menu = { path: menuPath, sign: true };
     progress('infoline (a) /voice/incoming');
-    const a = await cannon(infoline, '(a) /voice/incoming (first answer)', { ...incoming, pool: signedPool('/voice/incoming', 4000), seconds });
+    const a = await cannon(infoline, '(a) /voice/incoming (first answer)', {
+      ...incoming,
+      pool: signedPool('/voice/incoming', 4000),
+      seconds,
+    });
     progress('infoline (b) menu step Digits=*');
-    const b = await cannon(infoline, '(b) /voice/menu Digits=* (repeat)', { ...menu, pool: signedPool(menuPath, 4000, { Digits: '*' }), seconds });
+    const b = await cannon(infoline, '(b) /voice/menu Digits=* (repeat)', {
+      ...menu,
+      pool: signedPool(menuPath, 4000, { Digits: '*' }),
+      seconds,
+    });
     progress('infoline (c) menu step Digits=1 with a durable consent');
     const before = await infoline.ask('stats', 'stats');
-    const c = await cannon(infoline, '(c) /voice/menu Digits=1 + consent write', { ...menu, pool: signedPool(menuPath, Math.ceil(seconds + 1) * 12_000, { Digits: '1' }), seconds });
+    const c = await cannon(infoline, '(c) /voice/menu Digits=1 + consent write', {
+      ...menu,
+      pool: signedPool(menuPath, Math.ceil(seconds + 1) * 12_000, { Digits: '1' }),
+      seconds,
+    });
     const after = await infoline.ask('stats', 'stats');
     const saturated = [baseline, a, b, c];
     for (const r of saturated) r.ratio = r.reqPerSec / baseline.reqPerSec;
     progress(`paced runs: ${pacedRate} req/s (${PACED_SHARE * 100} % of the baseline) over ${CONNECTIONS} connections`);
     const paced = [
       basePaced,
-      await cannon(infoline, `(a) paced`, { ...incoming, pool: signedPool('/voice/incoming', 4000), seconds: PACED_SECONDS, rate: pacedRate }),
-      await cannon(infoline, `(b) paced`, { ...menu, pool: signedPool(menuPath, 4000, { Digits: '*' }), seconds: PACED_SECONDS, rate: pacedRate }),
-      await cannon(infoline, `(c) paced`, { ...menu, pool: signedPool(menuPath, pacedRate * (PACED_SECONDS + 1), { Digits: '1' }), seconds: PACED_SECONDS, rate: pacedRate }),
+      await cannon(infoline, `(a) paced`, {
+        ...incoming,
+        pool: signedPool('/voice/incoming', 4000),
+        seconds: PACED_SECONDS,
+        rate: pacedRate,
+      }),
+      await cannon(infoline, `(b) paced`, {
+        ...menu,
+        pool: signedPool(menuPath, 4000, { Digits: '*' }),
+        seconds: PACED_SECONDS,
+        rate: pacedRate,
+      }),
+      await cannon(infoline, `(c) paced`, {
+        ...menu,
+        pool: signedPool(menuPath, pacedRate * (PACED_SECONDS + 1), { Digits: '1' }),
+        seconds: PACED_SECONDS,
+        rate: pacedRate,
+      }),
     ];
     for (const r of paced) r.ratio = r.p99Ms / basePaced.p99Ms;
     progress('infoline: RSS growth over menu steps');
-    const menuGrowth = await growth(infoline, 'infoline (b) menu steps', { ...menu, pool: signedPool(menuPath, 5_000 + Math.max(...GROWTH_STEPS), { Digits: '*' }) });
+    const menuGrowth = await growth(infoline, 'infoline (b) menu steps', {
+      ...menu,
+      pool: signedPool(menuPath, 5_000 + Math.max(...GROWTH_STEPS), { Digits: '*' }),
+    });
     return {
       results: [...saturated, ...paced],
       growth: [baseGrowth, menuGrowth],

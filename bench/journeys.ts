@@ -30,8 +30,13 @@ interface Target {
 
 async function start(journeys: boolean): Promise<Target> {
   const opts: TargetOptions = { token: TOKEN, publicUrl: PUBLIC_URL, journeys };
-  const child = fork(join(ROOT, 'bench/journeys-target.ts'), [JSON.stringify(opts)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const ready = await new Promise<Extract<TargetMessage, { type: 'ready' }>>((resolve) => child.on('message', (m: TargetMessage) => m.type === 'ready' && resolve(m)));
+  const child = fork(join(ROOT, 'bench/journeys-target.ts'), [JSON.stringify(opts)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<Extract<TargetMessage, { type: 'ready' }>>((resolve) =>
+    child.on('message', (m: TargetMessage) => m.type === 'ready' && resolve(m)),
+  );
   return {
     port: ready.port,
     version: ready.version ?? '',
@@ -51,7 +56,15 @@ async function start(journeys: boolean): Promise<Target> {
 
 function pool(path: string, size: number): { body: string; signature: string }[] {
   return Array.from({ length: size }, () => {
-    const params = { AccountSid: 'AC0123456789abcdef0123456789abcdef', CallSid: `CA${randomBytes(16).toString('hex')}`, CallStatus: 'in-progress', From: '+420603123456', To: '+420261105555', Direction: 'inbound', Digits: '9' };
+    const params = {
+      AccountSid: 'AC0123456789abcdef0123456789abcdef',
+      CallSid: `CA${randomBytes(16).toString('hex')}`,
+      CallStatus: 'in-progress',
+      From: '+420603123456',
+      To: '+420261105555',
+      Direction: 'inbound',
+      Digits: '9',
+    };
     return { body: new URLSearchParams(params).toString(), signature: getExpectedTwilioSignature(TOKEN, PUBLIC_URL + path, params) };
   });
 }
@@ -65,7 +78,8 @@ async function measure(target: Target): Promise<{ reqPerSec: number; cpuUs: numb
     return { ...req, body: s.body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': s.signature } };
   };
   const requests: autocannon.Request[] = [{ method: 'POST', path, setupRequest }];
-  const run = (duration: number) => autocannon({ url: `http://127.0.0.1:${target.port}`, connections: 200, duration, requests }) as unknown as Promise<autocannon.Result>;
+  const run = (duration: number) =>
+    autocannon({ url: `http://127.0.0.1:${target.port}`, connections: 200, duration, requests }) as unknown as Promise<autocannon.Result>;
   await run(1);
   await target.ask('journeys', 'journeys');
   const c0 = await target.ask('cpu', 'cpu');
@@ -117,7 +131,12 @@ async function main(): Promise<void> {
     durationSeconds: DURATION,
     rounds: ROUNDS,
     withoutJourneys: { reqPerSec: Math.round(off.rps), cpuUsPerRequest: round1(off.cpu), eventLoopUsPerRequest: round1(off.loop) },
-    withJourneys: { reqPerSec: Math.round(on.rps), cpuUsPerRequest: round1(on.cpu), eventLoopUsPerRequest: round1(on.loop), eventsWrittenPerRequest: Math.round(eventsPerRequest * 100) / 100 },
+    withJourneys: {
+      reqPerSec: Math.round(on.rps),
+      cpuUsPerRequest: round1(on.cpu),
+      eventLoopUsPerRequest: round1(on.loop),
+      eventsWrittenPerRequest: Math.round(eventsPerRequest * 100) / 100,
+    },
     throughputRatio: Math.round((on.rps / off.rps) * 1000) / 1000,
     /** Process CPU (the writer thread included) per request, more than without journeys. */
     cpuCostPercent: round1(((on.cpu - off.cpu) / off.cpu) * 100),

@@ -33,7 +33,8 @@ function timeIt(fn: () => unknown, ms = 400): number {
   return ((now - start) * 1000) / n;
 }
 
-const xmlEscape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+const xmlEscape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
 
 export async function renderBenchmarks(publicUrl: string): Promise<RenderResult[]> {
   const registry = new ConfigRegistry({ dir: packageRoot(), logger: { info() {}, warn() {}, error() {} } });
@@ -46,11 +47,22 @@ export async function renderBenchmarks(publicUrl: string): Promise<RenderResult[
     menu: (state: CallState) => `${publicUrl}/voice/menu?${encodeCallQuery(version, state)}`,
     noInput: (state: CallState) => `${publicUrl}/voice/menu?${encodeCallQuery(version, state)}&e=noinput`,
     queueWait: (route, lang) => `${publicUrl}/voice/queue/wait?${new URLSearchParams({ v: version, route, l: lang })}`,
-    queueDone: (route, lang, consent) => `${publicUrl}/voice/queue/done?${new URLSearchParams({ v: version, route, l: lang, c: consent ? '1' : '0' })}`,
+    queueDone: (route, lang, consent) =>
+      `${publicUrl}/voice/queue/done?${new URLSearchParams({ v: version, route, l: lang, c: consent ? '1' : '0' })}`,
     identify: (route, lang) => `${publicUrl}/voice/identify?${new URLSearchParams({ v: version, route, l: lang })}`,
   };
   const at = Date.parse('2026-11-25T09:00:00Z');
-  const served = () => playTurn({ config, state: undefined, input: { kind: 'start' }, at, closures: [], callSid: 'CA0123456789abcdef0123456789abcdef', from: '+420603123456', urls }).render(false);
+  const served = () =>
+    playTurn({
+      config,
+      state: undefined,
+      input: { kind: 'start' },
+      at,
+      closures: [],
+      callSid: 'CA0123456789abcdef0123456789abcdef',
+      from: '+420603123456',
+      urls,
+    }).render(false);
   const xml = served();
 
   const freshStep = () => startCall(config.flow, { at, closures: [] }, 'cs');
@@ -81,7 +93,12 @@ export async function renderBenchmarks(publicUrl: string): Promise<RenderResult[
     r.redirect({ method: 'POST' }, redirectUrl);
     return r.toString();
   };
-  const sayXml = says.map((s) => `<Say${Object.entries(s.attrs).map(([k, v]) => ` ${k}="${xmlEscape(v)}"`).join('')}>${xmlEscape(s.text)}</Say>`);
+  const sayXml = says.map(
+    (s) =>
+      `<Say${Object.entries(s.attrs)
+        .map(([k, v]) => ` ${k}="${xmlEscape(v)}"`)
+        .join('')}>${xmlEscape(s.text)}</Say>`,
+  );
   const viaTemplate = () =>
     `<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" finishOnKey="" timeout="${g.timeout}" action="${xmlEscape(g.action ?? '')}" method="POST">${sayXml.join('')}</Gather><Redirect method="POST">${xmlEscape(redirectUrl)}</Redirect></Response>`;
   // Per call, only the URLs change; the prompts are config-only (escaped once per version).

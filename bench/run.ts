@@ -25,7 +25,11 @@ async function importMs(code: string): Promise<number> {
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', `const t=performance.now();${code};console.log(performance.now()-t)`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        ['--input-type=module', '-e', `const t=performance.now();${code};console.log(performance.now()-t)`],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       let s = '';
       child.stdout.on('data', (d: Buffer) => (s += d.toString()));
       child.once('exit', (c) => (c === 0 ? resolve(s) : reject(new Error(`import bench exited ${String(c)}`))));
@@ -38,7 +42,10 @@ async function importMs(code: string): Promise<number> {
 async function main(): Promise<void> {
   const started = performance.now();
   const loadAtStart = os.loadavg()[0] ?? 0;
-  if (loadAtStart > 1) progress(`warning: load average ${loadAtStart.toFixed(1)} before start — other processes compete for the 2 cores; compare ratios, not absolute numbers`);
+  if (loadAtStart > 1)
+    progress(
+      `warning: load average ${loadAtStart.toFixed(1)} before start — other processes compete for the 2 cores; compare ratios, not absolute numbers`,
+    );
   // The load generator (this process) on core 1, every server on core 0.
   pin(process.pid, 1);
   const http = await httpBenchmarks(DURATION);
@@ -55,7 +62,13 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
     commit: gitCommit(),
     machine: { cpus: os.cpus().length, node: process.version, loadAvgAtStart: loadAtStart, loadAvgAtEnd: os.loadavg()[0] ?? 0 },
-    settings: { connections: CONNECTIONS, durationSeconds: DURATION, pacedRate: http.pacedRate, payloadBytes: http.payloadBytes, firstAnswerBytes: http.answerBytes },
+    settings: {
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      pacedRate: http.pacedRate,
+      payloadBytes: http.payloadBytes,
+      firstAnswerBytes: http.answerBytes,
+    },
     http: http.results,
     growth: http.growth,
     httpConsents: { written: http.consentsWritten, commits: http.commits, perCommit: http.consentsWritten / Math.max(1, http.commits) },
@@ -92,8 +105,20 @@ function targetsOf(http: HttpBenchmarks, cold: ColdStart): Target[] {
   const out: Target[] = [
     { what: '/voice/incoming req/s vs baseline', value: a, shown: pct(a), goal: '≥ 50 %', met: a >= 0.5 },
     { what: 'menu step with durable consent req/s vs baseline', value: c, shown: pct(c), goal: '≥ 70 %', met: c >= 0.7 },
-    { what: `p99 of that step paced at ${PACED_SHARE * 100} % of the baseline's rate, vs baseline's p99`, value: pacedC, shown: x(pacedC), goal: '≤ 2x', met: pacedC <= 2 },
-    { what: 'cold start to the first answered call vs bare Fastify', value: cold.ratio, shown: x(cold.ratio), goal: '≤ 1.4x', met: cold.ratio <= 1.4 },
+    {
+      what: `p99 of that step paced at ${PACED_SHARE * 100} % of the baseline's rate, vs baseline's p99`,
+      value: pacedC,
+      shown: x(pacedC),
+      goal: '≤ 2x',
+      met: pacedC <= 2,
+    },
+    {
+      what: 'cold start to the first answered call vs bare Fastify',
+      value: cold.ratio,
+      shown: x(cold.ratio),
+      goal: '≤ 1.4x',
+      met: cold.ratio <= 1.4,
+    },
     {
       what: `RSS growth after ${GROWTH_STEPS[0].toLocaleString('en-US')} more menu steps (baseline +${(base?.growthMiB[0] ?? 0).toFixed(1)} MiB)`,
       value: growth10k,
@@ -149,9 +174,22 @@ function table(doc: Doc): string {
   row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']);
   for (const r of doc.http) {
     const ratio = r.ratio === undefined ? '' : r.name.includes('paced') ? `p99 ${f2(r.ratio)}x` : `${Math.round(r.ratio * 100)} %`;
-    row([r.name + (r.note ? ` (${r.note})` : ''), f0(r.reqPerSec), ratio, f1(r.p50Ms), f1(r.p99Ms), r.cpuUsPerRequest === undefined ? '' : f0(r.cpuUsPerRequest), String(r.non2xx), String(r.errors)]);
+    row([
+      r.name + (r.note ? ` (${r.note})` : ''),
+      f0(r.reqPerSec),
+      ratio,
+      f1(r.p50Ms),
+      f1(r.p99Ms),
+      r.cpuUsPerRequest === undefined ? '' : f0(r.cpuUsPerRequest),
+      String(r.non2xx),
+      String(r.errors),
+    ]);
   }
-  lines.push('', `paced runs: ${f0(doc.settings.pacedRate)} req/s; (c) wrote ${f0(doc.httpConsents.written)} consents in ${f0(doc.httpConsents.commits)} commits (${f1(doc.httpConsents.perCommit)} per fsync)`, '');
+  lines.push(
+    '',
+    `paced runs: ${f0(doc.settings.pacedRate)} req/s; (c) wrote ${f0(doc.httpConsents.written)} consents in ${f0(doc.httpConsents.commits)} commits (${f1(doc.httpConsents.perCommit)} per fsync)`,
+    '',
+  );
   row(['RSS (after GC)', 'after warm-up', ...GROWTH_STEPS.map((n) => `+${n.toLocaleString('en-US')} requests`)]);
   row(['---', '---:', ...GROWTH_STEPS.map(() => '---:')]);
   for (const g of doc.growth) row([g.name, `${f1(g.startMiB)} MiB`, ...g.growthMiB.map((m) => `${m >= 0 ? '+' : ''}${f1(m)} MiB`)]);

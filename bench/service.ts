@@ -25,7 +25,11 @@ async function firstAnswerMs(script: string, env: Record<string, string>): Promi
   const headers = signedHeaders('/voice/incoming', params);
   const body = new URLSearchParams(params).toString();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   pin(child.pid, 0);
   try {
     for (;;) {
@@ -62,7 +66,7 @@ export async function coldStartBenchmarks(): Promise<ColdStart> {
           LOG_LEVEL: 'info',
           TWILIO_AUTH_TOKEN: TOKEN,
           PUBLIC_URL,
-          DATABASE_URL: join(dir, "infoline.db"),
+          DATABASE_URL: join(dir, 'infoline.db'),
           INFOLINE_CONFIG_DIR: ROOT,
         }),
       );

@@ -55,11 +55,18 @@ export function signedPool(path: string, size: number, extra: Record<string, str
 }
 
 export function signedHeaders(path: string, params: Record<string, string>): Record<string, string> {
-  return { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(TOKEN, PUBLIC_URL + path, params) };
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-twilio-signature': getExpectedTwilioSignature(TOKEN, PUBLIC_URL + path, params),
+  };
 }
 
 export async function postSigned(port: number, path: string, params: Record<string, string>): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: signedHeaders(path, params), body: new URLSearchParams(params).toString() });
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: signedHeaders(path, params),
+    body: new URLSearchParams(params).toString(),
+  });
   const body = await res.text();
   if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${body}`);
   return body;

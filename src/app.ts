@@ -68,7 +68,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Timeouts are enforced by a sweep; Node's default sweep runs only every 30 s.
     http: { connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS, headersTimeout: REQUEST_TIMEOUT_MS },
   });
-  limitConnectionsPerIp(app.server, opts.maxConnectionsPerIp ?? MAX_CONNECTIONS_PER_IP, (address) => app.log.warn({ address }, 'connection refused: too many open connections from one address'));
+  limitConnectionsPerIp(app.server, opts.maxConnectionsPerIp ?? MAX_CONNECTIONS_PER_IP, (address) =>
+    app.log.warn({ address }, 'connection refused: too many open connections from one address'),
+  );
   const metrics = opts.metrics ?? createMetrics();
   // One view of the consent log for the voice routes and /readyz: readiness follows the last write.
   const consentLog = new WriteTrackingConsentLog(opts.consentLog, opts.now ?? Date.now);

@@ -103,14 +103,19 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function composeService(env: ServiceEnv, extra: { recordingStarter?: RecordingStarter; watch?: boolean } = {}): Promise<Service> {
+export async function composeService(
+  env: ServiceEnv,
+  extra: { recordingStarter?: RecordingStarter; watch?: boolean } = {},
+): Promise<Service> {
   const logger = pino(loggerOptions(env.logLevel));
   const metrics = createMetrics();
   if (!env.authToken) {
     logger.warn('TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked (allowed outside production only)');
   }
   if (!env.identityStateKey) {
-    logger.warn('neither IDENTITY_STATE_KEY nor TWILIO_AUTH_TOKEN is set: caller identification uses a per-process key (one instance only)');
+    logger.warn(
+      'neither IDENTITY_STATE_KEY nor TWILIO_AUTH_TOKEN is set: caller identification uses a per-process key (one instance only)',
+    );
   }
   const webhook = env.identity.webhook;
   const notifier = webhook ? createIdentityWebhook({ ...webhook, logger }) : undefined;
@@ -154,8 +159,26 @@ export async function composeService(env: ServiceEnv, extra: { recordingStarter?
     journal,
     callbacks: stores.callbacks,
   });
-  const dispatcher = startCallbackDispatcher({ store: stores.callbacks, registry, switches: stores.switches, publicUrl: env.publicUrl, metrics, logger }, env.twilio, env.callbackTickMs);
-  if (env.console) await enableConsole(app, { registry, consentLog: stores.consentLog, switches: stores.switches, configVersions: stores.configVersions, sessions: stores.sessions, journeys: stores.journeys, callbacks: stores.callbacks, logger }, env.console);
+  const dispatcher = startCallbackDispatcher(
+    { store: stores.callbacks, registry, switches: stores.switches, publicUrl: env.publicUrl, metrics, logger },
+    env.twilio,
+    env.callbackTickMs,
+  );
+  if (env.console)
+    await enableConsole(
+      app,
+      {
+        registry,
+        consentLog: stores.consentLog,
+        switches: stores.switches,
+        configVersions: stores.configVersions,
+        sessions: stores.sessions,
+        journeys: stores.journeys,
+        callbacks: stores.callbacks,
+        logger,
+      },
+      env.console,
+    );
   return {
     app,
     registry,

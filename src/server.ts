@@ -57,10 +57,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   await app.listen({ port: env.port, host: env.host });
-  app.log.info({ version: service.registry.current?.version, configDir: env.configDir, publicUrl: env.publicUrl }, 'infoline is answering calls');
+  app.log.info(
+    { version: service.registry.current?.version, configDir: env.configDir, publicUrl: env.publicUrl },
+    'infoline is answering calls',
+  );
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`infoline: failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`infoline: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

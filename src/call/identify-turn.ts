@@ -46,14 +46,20 @@ export interface IdentifyTurn {
 
 export function playIdentifyTurn(req: IdentifyTurnRequest): IdentifyTurn {
   const { config, lang } = req;
-  const step: DialogueStep = req.state === undefined ? { kind: 'done', identity: 'none', say: [{ key: 'identify.without' }] } : stepDialogue(req.state, req.input);
+  const step: DialogueStep =
+    req.state === undefined ? { kind: 'done', identity: 'none', say: [{ key: 'identify.without' }] } : stepDialogue(req.state, req.input);
   const utter = (line: Line): Utterance => config.speech.utter(lang, line.key, line.vars);
   if (step.kind === 'ask') {
     const url = req.nextUrl(step.state);
     return {
       render: () => {
         const response = new VoiceResponse();
-        appendIdentifyQuestion(response, { action: url, noInput: `${url}&e=noinput`, singleKey: step.singleKey, utterances: [...step.say, ...step.prompt].map(utter) });
+        appendIdentifyQuestion(response, {
+          action: url,
+          noInput: `${url}&e=noinput`,
+          singleKey: step.singleKey,
+          utterances: [...step.say, ...step.prompt].map(utter),
+        });
         return response.toString();
       },
     };

@@ -54,7 +54,10 @@ export function playTurn(req: TurnRequest): Turn {
   const input: CallInput = req.input.kind === 'digits' ? { kind: 'digits', digits: normalizeDigits(req.input.digits) } : req.input;
   const memoKey = `${JSON.stringify(input)}|${canResume ? JSON.stringify(req.state) : '-'}|${req.state?.lang ?? ''}${req.heardNotices ? `|${JSON.stringify(req.heardNotices)}` : ''}`;
   // A step that can read a schedule depends on the clock and the closures: never reuse it.
-  const clockFree = !config.clock.step(canResume ? req.state?.node : undefined, input.kind === 'digits' ? { kind: 'digits', digit: String(input.digits) } : { kind: input.kind });
+  const clockFree = !config.clock.step(
+    canResume ? req.state?.node : undefined,
+    input.kind === 'digits' ? { kind: 'digits', digit: String(input.digits) } : { kind: input.kind },
+  );
   const cached = clockFree ? config.memo.get<MemoEntry>(memoKey) : undefined;
   const entry = cached ?? computeStep(req, input, canResume, world);
   if (cached === undefined && clockFree) config.memo.set(memoKey, entry);
@@ -95,7 +98,12 @@ export function playTurn(req: TurnRequest): Turn {
   };
 }
 
-function computeStep(req: TurnRequest, input: CallInput, canResume: boolean, world: { at: number; closures: readonly EmergencyClosure[] }): MemoEntry {
+function computeStep(
+  req: TurnRequest,
+  input: CallInput,
+  canResume: boolean,
+  world: { at: number; closures: readonly EmergencyClosure[] },
+): MemoEntry {
   const { config } = req;
   let step: StepResult;
   let choice: string | undefined;
@@ -128,7 +136,14 @@ function sayTexts(req: TurnRequest, action: Extract<FlowAction, { type: 'say' }>
  * emergency) comes right after the first sentence; an emergency closure during opening hours
  * replaces that sentence instead ("…is now outside opening hours" would contradict it).
  */
-export function scheduleSayTexts(config: CompiledConfig, lang: string, keys: readonly string[], scheduleId: string, at: number, closures: readonly EmergencyClosure[]): { texts: Utterance[]; closed: boolean } {
+export function scheduleSayTexts(
+  config: CompiledConfig,
+  lang: string,
+  keys: readonly string[],
+  scheduleId: string,
+  at: number,
+  closures: readonly EmergencyClosure[],
+): { texts: Utterance[]; closed: boolean } {
   const { speech, bundle } = config;
   const found = scheduleStatus(bundle, scheduleId, at, closures);
   if (!found) return { texts: keys.map((k) => speech.utter(lang, k)), closed: false };
@@ -144,9 +159,15 @@ export function scheduleSayTexts(config: CompiledConfig, lang: string, keys: rea
   return { texts: out, closed: true };
 }
 
-export function consentRecord(req: Pick<TurnRequest, 'config' | 'callSid' | 'from' | 'at' | 'heardNotices'>, action: Extract<FlowAction, { type: 'recordConsent' }>): ConsentRecord {
+export function consentRecord(
+  req: Pick<TurnRequest, 'config' | 'callSid' | 'from' | 'at' | 'heardNotices'>,
+  action: Extract<FlowAction, { type: 'recordConsent' }>,
+): ConsentRecord {
   const heard = req.heardNotices?.[action.lang];
-  const notice = heard !== undefined ? { id: req.config.bundle.flow.notice, version: heard.slice(0, 12), sha256: heard } : (req.config.notices[action.lang] ?? req.config.notices.cs);
+  const notice =
+    heard !== undefined
+      ? { id: req.config.bundle.flow.notice, version: heard.slice(0, 12), sha256: heard }
+      : (req.config.notices[action.lang] ?? req.config.notices.cs);
   const route = ownValue(req.config.bundle.flow.nodes, action.route);
   return {
     callSid: req.callSid,

@@ -31,11 +31,17 @@ export function placementWindow(bundle: ConfigBundle, queueId: string, at: numbe
   const found = cb ? scheduleStatus(bundle, cb.schedule, at, closures) : undefined;
   if (!found) return { open: false as const, nextOpening: null, timezone: 'Europe/Prague' };
   const { status, schedule } = found;
-  return status.open ? { open: true as const, timezone: schedule.timezone } : { open: false as const, nextOpening: status.nextOpening, timezone: schedule.timezone };
+  return status.open
+    ? { open: true as const, timezone: schedule.timezone }
+    : { open: false as const, nextOpening: status.nextOpening, timezone: schedule.timezone };
 }
 
 /** The end of an attempt that did not reach the caller: a later retry, or failed after maxAttempts. */
-export function retrySettlement(request: Pick<CallbackRequest, 'attempts'>, settings: Pick<ResolvedCallback, 'maxAttempts' | 'retryMinutes'>, at: number): CallbackSettlement {
+export function retrySettlement(
+  request: Pick<CallbackRequest, 'attempts'>,
+  settings: Pick<ResolvedCallback, 'maxAttempts' | 'retryMinutes'>,
+  at: number,
+): CallbackSettlement {
   if (request.attempts >= settings.maxAttempts) return { status: 'failed' };
   return { status: 'pending', nextAttemptAt: new Date(at + settings.retryMinutes * 60_000).toISOString() };
 }

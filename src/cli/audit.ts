@@ -19,7 +19,10 @@ function operator(): string {
   }
 }
 
-export async function auditCli(io: CliIo, entry: Pick<AuditEntry, 'action' | 'target'> & { result?: AuditEntry['result']; details?: Record<string, unknown> }): Promise<void> {
+export async function auditCli(
+  io: CliIo,
+  entry: Pick<AuditEntry, 'action' | 'target'> & { result?: AuditEntry['result']; details?: Record<string, unknown> },
+): Promise<void> {
   const path = auditLogPath(io.env);
   try {
     await new AuditLog(path).write({

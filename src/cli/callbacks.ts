@@ -14,13 +14,18 @@ export async function listCallbacks(io: CliIo, opts: { status?: string | undefin
   const status = (opts.status ?? 'pending') as (typeof CLI_STATUSES)[number];
   const rows = await withStores(io, async (stores) => {
     if (status === 'all') return stores.callbacks.list();
-    if (status === 'pending') return [...(await stores.callbacks.list({ status: 'pending' })), ...(await stores.callbacks.list({ status: 'calling' }))];
+    if (status === 'pending')
+      return [...(await stores.callbacks.list({ status: 'pending' })), ...(await stores.callbacks.list({ status: 'calling' }))];
     return stores.callbacks.list({ status: status as CallbackStatus });
   });
   rows.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id.localeCompare(b.id));
   const out = rows.map(callbackRow);
   if (opts.format === 'csv') {
-    io.out([CALLBACK_FIELDS.join(','), ...out.map((r) => CALLBACK_FIELDS.map((f) => csvField(String(r[f] ?? ''))).join(','))].map((l) => `${l}\r\n`).join(''));
+    io.out(
+      [CALLBACK_FIELDS.join(','), ...out.map((r) => CALLBACK_FIELDS.map((f) => csvField(String(r[f] ?? ''))).join(','))]
+        .map((l) => `${l}\r\n`)
+        .join(''),
+    );
   } else {
     io.out(out.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }

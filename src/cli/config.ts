@@ -22,7 +22,9 @@ export function loadCompiled(io: CliIo): CompiledConfig {
   const built = validateDir(dir);
   if (!built.ok) {
     for (const issue of built.issues) io.err(`${formatIssue(issue)}\n`);
-    throw new CliError(`the configuration in ${dir} has ${built.issues.length} error${built.issues.length === 1 ? '' : 's'} (run "infoline validate")`);
+    throw new CliError(
+      `the configuration in ${dir} has ${built.issues.length} error${built.issues.length === 1 ? '' : 's'} (run "infoline validate")`,
+    );
   }
   return compileConfig(built.bundle);
 }

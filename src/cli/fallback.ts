@@ -23,7 +23,9 @@ export function runFallbackTwiml(io: CliIo): number {
   let config = tryLoad(dir);
   if (!config) {
     config = tryLoad(packageRoot());
-    io.err(`infoline: no valid configuration in ${dir}; using ${config ? 'the embedded configuration' : 'the built-in apology and general queue'}\n`);
+    io.err(
+      `infoline: no valid configuration in ${dir}; using ${config ? 'the embedded configuration' : 'the built-in apology and general queue'}\n`,
+    );
   }
   io.out(`${fallbackDocument(config)}\n`);
   return 0;

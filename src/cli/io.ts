@@ -47,7 +47,13 @@ type Level = (typeof LEVELS)[number];
 /** Plain one-line logs on stderr; LOG_LEVEL (default warn) decides what is shown. */
 export function cliLogger(io: CliIo): StoreLogger {
   const raw = (io.env.LOG_LEVEL ?? '').trim().toLowerCase();
-  const min: Level = (LEVELS as readonly string[]).includes(raw) ? (raw as Level) : raw === 'trace' ? 'debug' : raw === 'fatal' ? 'error' : 'warn';
+  const min: Level = (LEVELS as readonly string[]).includes(raw)
+    ? (raw as Level)
+    : raw === 'trace'
+      ? 'debug'
+      : raw === 'fatal'
+        ? 'error'
+        : 'warn';
   const enabled = (level: Level) => LEVELS.indexOf(level) >= LEVELS.indexOf(min);
   const line = (level: Level) => (obj: object, msg?: string) => {
     if (!enabled(level)) return;

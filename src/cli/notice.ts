@@ -8,7 +8,8 @@ import { CliError, UsageError, type CliIo } from './io.js';
 export async function runConsentNotice(io: CliIo, raw: string): Promise<number> {
   const wanted = raw.trim().toLowerCase();
   // A consent row's noticeVersion (12 hex digits), or its full noticeSha256.
-  if (!/^[0-9a-f]{12}([0-9a-f]{52})?$/.test(wanted)) throw new UsageError(`"${raw}" is not a notice version (12 hex digits, as in a consent row's noticeVersion)`);
+  if (!/^[0-9a-f]{12}([0-9a-f]{52})?$/.test(wanted))
+    throw new UsageError(`"${raw}" is not a notice version (12 hex digits, as in a consent row's noticeVersion)`);
   const version = wanted.slice(0, 12);
   let notice: NoticeText | undefined = await withStores(io, (stores) => stores.configVersions.notice(version));
   if (notice === undefined) {

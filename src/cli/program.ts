@@ -32,7 +32,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const program = new Command('infoline');
   const run = actionRunner(setExit);
   program
-    .description('OZP infoline supervisor tools: check the configuration, play calls, draw the flow, opening hours, emergency closures, consent export')
+    .description(
+      'OZP infoline supervisor tools: check the configuration, play calls, draw the flow, opening hours, emergency closures, consent export',
+    )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpCommand(true)
     .showSuggestionAfterError(true)
@@ -57,11 +59,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('play one call through the real webhooks at a given time (consents are not stored)')
     .option('--at <time>', 'when the call happens (2026-12-24T10:00 = Prague time, or ISO with Z/offset); default now')
     // Variadic: `--press 1 6808215469# 1 21081968#` (a typed number is one entry, ending with #).
-    .option('--press <keys...>', 'keys pressed at each menu in order, e.g. 91 = 9 then 1; a typed number ends with #; after the last key the caller is silent')
+    .option(
+      '--press <keys...>',
+      'keys pressed at each menu in order, e.g. 91 = 9 then 1; a typed number ends with #; after the last key the caller is silent',
+    )
     .option('--lang <code>', 'language the call starts in (as POST /voice/incoming?l=<code>)', 'cs')
     .option('--json', 'print one JSON document instead of text')
     .addOption(new Option('--from <number>', 'caller number').hideHelp())
-    .action(run((opts: { at?: string; press?: string[]; lang?: string; json?: boolean; from?: string }) => runSimulate(io, { ...opts, press: opts.press?.join(' ') ?? '' })));
+    .action(
+      run((opts: { at?: string; press?: string[]; lang?: string; json?: boolean; from?: string }) =>
+        runSimulate(io, { ...opts, press: opts.press?.join(' ') ?? '' }),
+      ),
+    );
 
   program
     .command('graph')
@@ -108,7 +117,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(run((opts: { since?: string; format?: string }) => runConsentExport(io, opts)));
   consent
     .command('notice')
-    .description('print the exact text of a consent notice version (a consent row\'s noticeVersion)')
+    .description("print the exact text of a consent notice version (a consent row's noticeVersion)")
     .argument('<version>', '12 hex digits')
     .action(run((version: string) => runConsentNotice(io, version)));
 

@@ -15,11 +15,15 @@ export interface ReportOptions {
 
 export async function runReport(io: CliIo, opts: ReportOptions): Promise<number> {
   const format = opts.format ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'csv') throw new UsageError(`--format "${format}" is not supported (use table, json or csv)`);
+  if (format !== 'table' && format !== 'json' && format !== 'csv')
+    throw new UsageError(`--format "${format}" is not supported (use table, json or csv)`);
   // Dates are Prague days: --from 2026-11-30 is Prague midnight; the default is today.
   const today = DateTime.fromMillis(io.now(), { zone: CLI_ZONE }).startOf('day');
   const from = opts.from !== undefined ? parseInstant(opts.from, '--from') : today.toMillis();
-  const to = opts.to !== undefined ? parseInstant(opts.to, '--to') : DateTime.fromMillis(from, { zone: CLI_ZONE }).plus({ days: 1 }).startOf('day').toMillis();
+  const to =
+    opts.to !== undefined
+      ? parseInstant(opts.to, '--to')
+      : DateTime.fromMillis(from, { zone: CLI_ZONE }).plus({ days: 1 }).startOf('day').toMillis();
   if (to <= from) throw new UsageError('--to must be later than --from');
   const serviceLevelSeconds = loadCompiled(io).bundle.queues.defaults.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS;
   const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };

@@ -75,9 +75,11 @@ export function registerUserCommands(program: Command, deps: UserCommandDeps): v
     .addOption(new Option('--role <role>', 'what the user may do').choices(ROLES).makeOptionMandatory())
     .action(async (name: string, opts: { role: Role }) => {
       const { io } = deps;
-      if (!USER_NAME.test(name)) throw new UsageError(`user name "${name}" must be lowercase letters, digits, ".", "_" or "-" (at most 64)`);
+      if (!USER_NAME.test(name))
+        throw new UsageError(`user name "${name}" must be lowercase letters, digits, ".", "_" or "-" (at most 64)`);
       const password = await (deps.readPassword ?? defaultReadPassword)(io);
-      if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters; nothing changed`);
+      if (password.length < MIN_PASSWORD_LENGTH)
+        throw new UsageError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters; nothing changed`);
       const file = usersFilePath(io.env);
       const passwordHash = await hashPassword(password, deps.cost ?? DEFAULT_COST);
       await auditCli(io, { action: 'user.add', target: name, details: { role: opts.role, file } });
@@ -115,6 +117,8 @@ async function endSessions(io: CliIo, name: string): Promise<void> {
   try {
     await withStores(io, (stores) => stores.sessions.endSessions(name));
   } catch (err) {
-    io.err(`infoline: warning: open sessions of ${name} could not be ended in the session store (${errorText(err)}); instances reading the changed users file end them anyway\n`);
+    io.err(
+      `infoline: warning: open sessions of ${name} could not be ended in the session store (${errorText(err)}); instances reading the changed users file end them anyway\n`,
+    );
   }
 }

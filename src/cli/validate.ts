@@ -36,6 +36,8 @@ export function runValidate(io: CliIo): number {
     return 1;
   }
   for (const issue of built.issues) io.out(`${formatIssue(issue)}\n`);
-  io.err(`infoline: ${plural(built.issues.length, 'error')} in the configuration at ${dir}; the running service keeps its last good version\n`);
+  io.err(
+    `infoline: ${plural(built.issues.length, 'error')} in the configuration at ${dir}; the running service keeps its last good version\n`,
+  );
   return 1;
 }

@@ -27,7 +27,11 @@ export type BundleResult = { ok: true; bundle: ConfigBundle } | { ok: false; iss
 export function contentVersion(files: ReadonlyMap<string, string>): string {
   const hash = createHash('sha256');
   for (const path of [...files.keys()].sort()) {
-    hash.update(path).update('\0').update(files.get(path) ?? '').update('\0');
+    hash
+      .update(path)
+      .update('\0')
+      .update(files.get(path) ?? '')
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 12);
 }
@@ -86,7 +90,12 @@ export function buildBundle(files: ReadonlyMap<string, string>, readIssues: read
     else promptsOk = false;
   }
   if (prompts[DEFAULT_LANGUAGE] === undefined && promptsOk && !unreadable.has(`${PROMPTS_DIR}${DEFAULT_LANGUAGE}.yaml`)) {
-    issues.push({ file: `${PROMPTS_DIR}${DEFAULT_LANGUAGE}.yaml`, line: 0, path: '', message: 'file is missing (Czech prompts are required)' });
+    issues.push({
+      file: `${PROMPTS_DIR}${DEFAULT_LANGUAGE}.yaml`,
+      line: 0,
+      path: '',
+      message: 'file is missing (Czech prompts are required)',
+    });
   }
 
   // Cross-file rules run on whatever parsed (every error in one run); the prompts count as

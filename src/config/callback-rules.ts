@@ -23,10 +23,18 @@ export function callbackIssues(queues: QueuesFile, hours: HoursFile): RuleIssue[
     const resolved = resolveQueue(queues, id)?.callback;
     if (!resolved?.enabled) continue;
     if (own?.schedule !== undefined && !known(own.schedule)) {
-      out.push({ file: QUEUES, path: ['queues', id, 'callback', 'schedule'], message: `no schedule "${own.schedule}" in config/hours.yaml` });
+      out.push({
+        file: QUEUES,
+        path: ['queues', id, 'callback', 'schedule'],
+        message: `no schedule "${own.schedule}" in config/hours.yaml`,
+      });
     } else if (own?.schedule === undefined && d?.schedule === undefined && !known(resolved.schedule)) {
       const path = own ? ['queues', id, 'callback'] : d ? ['defaults', 'callback'] : ['queues', id];
-      out.push({ file: QUEUES, path, message: `callbacks are enabled but config/hours.yaml has no schedule "${resolved.schedule}" (name one with schedule:)` });
+      out.push({
+        file: QUEUES,
+        path,
+        message: `callbacks are enabled but config/hours.yaml has no schedule "${resolved.schedule}" (name one with schedule:)`,
+      });
     }
   }
   const seen = new Set<string>();

@@ -42,9 +42,15 @@ export const envSchema = z.object({
       return z.NEVER;
     }),
   HOST: text.transform((v) => v ?? '0.0.0.0'),
-  PUBLIC_URL: checked((v) => BASE_URL.test(v), (v) => `PUBLIC_URL must be the base URL Twilio calls, like https://ivr.example.org, got "${v}"`),
+  PUBLIC_URL: checked(
+    (v) => BASE_URL.test(v),
+    (v) => `PUBLIC_URL must be the base URL Twilio calls, like https://ivr.example.org, got "${v}"`,
+  ),
   TWILIO_AUTH_TOKEN: text,
-  TWILIO_ACCOUNT_SID: checked((v) => ACCOUNT_SID.test(v), () => 'TWILIO_ACCOUNT_SID must be an account SID (AC followed by 32 hex digits)'),
+  TWILIO_ACCOUNT_SID: checked(
+    (v) => ACCOUNT_SID.test(v),
+    () => 'TWILIO_ACCOUNT_SID must be an account SID (AC followed by 32 hex digits)',
+  ),
   // Checked only when the REST API is used (twilioProblem), as before.
   TWILIO_API_URL: text,
   CALLBACK_TICK_MS: z
@@ -90,7 +96,10 @@ export const envSchema = z.object({
       return z.NEVER;
     }),
   IDENTITY_STATE_KEY: text,
-  IDENTITY_WEBHOOK_URL: checked((v) => /^https?:\/\/[^/\s]+/.test(v), (v) => `IDENTITY_WEBHOOK_URL must be an http(s) URL, got "${v}"`),
+  IDENTITY_WEBHOOK_URL: checked(
+    (v) => /^https?:\/\/[^/\s]+/.test(v),
+    (v) => `IDENTITY_WEBHOOK_URL must be an http(s) URL, got "${v}"`,
+  ),
   IDENTITY_WEBHOOK_SECRET: text,
 });
 
@@ -116,7 +125,11 @@ export function configDir(raw: RawEnv): string {
 }
 
 /** What openStores needs: DATABASE_URL, REDIS_URL and (with PostgreSQL) CONSENT_SPOOL_PATH. */
-export function storeSettings(raw: RawEnv): { databaseUrl: string | undefined; redisUrl: string | undefined; spoolPath: string | undefined } {
+export function storeSettings(raw: RawEnv): {
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  spoolPath: string | undefined;
+} {
   const env = parseEnv(raw, ['DATABASE_URL', 'REDIS_URL', 'CONSENT_SPOOL_PATH']);
   return { databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, spoolPath: env.CONSENT_SPOOL_PATH };
 }
@@ -129,7 +142,8 @@ export function usersFileOf(env: Pick<Env, 'CONSOLE_USERS_FILE' | 'INFOLINE_CONF
 /** Rules across variables: the identity webhook needs its secret. */
 export function identityProblem(env: Pick<Env, 'IDENTITY_WEBHOOK_URL' | 'IDENTITY_WEBHOOK_SECRET'>): string | undefined {
   if (env.IDENTITY_WEBHOOK_URL === undefined) return undefined;
-  if (env.IDENTITY_WEBHOOK_SECRET === undefined) return 'IDENTITY_WEBHOOK_URL is set without IDENTITY_WEBHOOK_SECRET: the receiver could not verify who sent the insured number';
+  if (env.IDENTITY_WEBHOOK_SECRET === undefined)
+    return 'IDENTITY_WEBHOOK_URL is set without IDENTITY_WEBHOOK_SECRET: the receiver could not verify who sent the insured number';
   if (env.IDENTITY_WEBHOOK_SECRET.length < 16) return 'IDENTITY_WEBHOOK_SECRET must be at least 16 characters';
   return undefined;
 }

@@ -21,7 +21,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.line > 0 ? `${issue.file}:${issue.line}${issue.column !== undefined && issue.column > 0 ? `:${issue.column}` : ''}` : issue.file;
+  const where =
+    issue.line > 0 ? `${issue.file}:${issue.line}${issue.column !== undefined && issue.column > 0 ? `:${issue.column}` : ''}` : issue.file;
   if (issue.path !== '') return `${where} ${issue.path}: ${issue.message}`;
   // A whole file refused unread (a named pipe, too large) reads `file: message`.
   return issue.line === 0 && !/^file\b/.test(issue.message) ? `${where}: ${issue.message}` : `${where} ${issue.message}`;
@@ -29,7 +30,5 @@ export function formatIssue(issue: ConfigIssue): string {
 
 /** Stable order: by file, then line, then path. */
 export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.path.localeCompare(b.path),
-  );
+  return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.path.localeCompare(b.path));
 }

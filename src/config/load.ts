@@ -38,7 +38,10 @@ export function readConfigFiles(dir: string): Map<string, string> {
  * swapped mid-read cannot mix two directories), and the listing with every file's identity is
  * compared before and after the read; on a change the read is repeated.
  */
-export function readConfigSnapshot(dir: string, options: { attempts?: number; afterFile?: (relPath: string) => void } = {}): ConfigSnapshot {
+export function readConfigSnapshot(
+  dir: string,
+  options: { attempts?: number; afterFile?: (relPath: string) => void } = {},
+): ConfigSnapshot {
   const attempts = options.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     const root = realOrSame(dir);
@@ -155,7 +158,13 @@ function tooLarge(bytes: number): string {
   return `too large: ${bytes} bytes, a config file may hold at most ${MAX_CONFIG_FILE_BYTES} bytes (2 MiB)`;
 }
 
-function kindOf(stat: { isFIFO(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+function kindOf(stat: {
+  isFIFO(): boolean;
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
   if (stat.isFIFO()) return 'a named pipe';
   if (stat.isDirectory()) return 'a directory';
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';

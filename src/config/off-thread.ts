@@ -5,8 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { BundleResult } from './bundle.js';
 
 export type WorkerRequest =
-  | { id: number; kind: 'dir'; dir: string; lastHash: string | undefined }
-  | { id: number; kind: 'files'; files: [string, string][] };
+  { id: number; kind: 'dir'; dir: string; lastHash: string | undefined } | { id: number; kind: 'files'; files: [string, string][] };
 
 export type WorkerReply =
   | { id: number; kind: 'unchanged'; hash: string }
@@ -82,7 +81,9 @@ function startWorker(): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const url = new URL('./parse-worker.ts', here).href;
-    return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); });`, { eval: true });
+    return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); });`, {
+      eval: true,
+    });
   }
   return new Worker(new URL('./parse-worker.js', here));
 }

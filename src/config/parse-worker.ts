@@ -11,9 +11,10 @@ parentPort?.on('message', (request: WorkerRequest) => {
     if (request.kind === 'dir') {
       const { files, issues } = readConfigSnapshot(request.dir);
       const hash = snapshotHash(files, issues);
-      reply = hash === request.lastHash
-        ? { id: request.id, kind: 'unchanged', hash }
-        : { id: request.id, kind: 'built', hash, files: [...files], result: buildBundle(files, issues) };
+      reply =
+        hash === request.lastHash
+          ? { id: request.id, kind: 'unchanged', hash }
+          : { id: request.id, kind: 'built', hash, files: [...files], result: buildBundle(files, issues) };
     } else {
       reply = { id: request.id, kind: 'built', hash: '', files: request.files, result: buildBundle(new Map(request.files)) };
     }

@@ -120,7 +120,10 @@ export class ConfigRegistry {
   start(): ReloadResult {
     const r = this.reload();
     if (this.currentConfig === undefined && this.opts.defaultsDir !== undefined && this.opts.defaultsDir !== this.opts.dir) {
-      this.opts.logger.error({ configDir: this.opts.dir }, 'config directory is not valid; serving the embedded defaults until it is fixed');
+      this.opts.logger.error(
+        { configDir: this.opts.dir },
+        'config directory is not valid; serving the embedded defaults until it is fixed',
+      );
       const defaults = readConfigSnapshot(this.opts.defaultsDir);
       this.applyBuilt(defaults.files, buildBundle(defaults.files, defaults.issues), this.opts.defaultsDir);
       // lastHash stays the broken directory's: it is retried as soon as a file there changes.

@@ -56,15 +56,28 @@ function flowReferenceIssues(flow: FlowFile, { queues, hours, prompts }: Partial
     if (queues && node.kind === 'route' && ownValue(queues.queues, node.queue) === undefined) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'queue'], message: `no queue "${node.queue}" in config/queues.yaml` });
     }
-    if (hours && (node.kind === 'route' || node.kind === 'say') && node.schedule !== undefined && ownValue(hours.schedules, node.schedule) === undefined) {
+    if (
+      hours &&
+      (node.kind === 'route' || node.kind === 'say') &&
+      node.schedule !== undefined &&
+      ownValue(hours.schedules, node.schedule) === undefined
+    ) {
       out.push({ file: FLOW_FILE, path: ['nodes', id, 'schedule'], message: `no schedule "${node.schedule}" in config/hours.yaml` });
     }
     if (prompts && node.kind === 'language' && prompts[node.language] === undefined) {
-      out.push({ file: FLOW_FILE, path: ['nodes', id, 'language'], message: `no prompts/${node.language}.yaml for language "${node.language}"` });
+      out.push({
+        file: FLOW_FILE,
+        path: ['nodes', id, 'language'],
+        message: `no prompts/${node.language}.yaml for language "${node.language}"`,
+      });
     }
   }
   if (hours && ownValue(hours.schedules, LINE_CLOSURE_ID) !== undefined) {
-    out.push({ file: 'config/hours.yaml', path: ['schedules', LINE_CLOSURE_ID], message: `schedule id "${LINE_CLOSURE_ID}" is reserved for the whole-line emergency closure; choose another name` });
+    out.push({
+      file: 'config/hours.yaml',
+      path: ['schedules', LINE_CLOSURE_ID],
+      message: `schedule id "${LINE_CLOSURE_ID}" is reserved for the whole-line emergency closure; choose another name`,
+    });
   }
   return out;
 }
@@ -80,7 +93,11 @@ function emptyNoticeIssues(flow: FlowFile, prompts: Record<string, PromptFile>):
   for (const [lang, file] of Object.entries(prompts)) {
     const text = flattenPrompts(file.prompts).get(flow.notice);
     if (typeof text === 'string' && text.trim() === '') {
-      out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path: ['prompts', ...flow.notice.split('.')], message: `the consent notice "${flow.notice}" is empty: callers must hear it before they can consent` });
+      out.push({
+        file: `${PROMPTS_DIR}${lang}.yaml`,
+        path: ['prompts', ...flow.notice.split('.')],
+        message: `the consent notice "${flow.notice}" is empty: callers must hear it before they can consent`,
+      });
     }
   }
   return out;
@@ -93,8 +110,14 @@ function spokenInIssues(prompts: Record<string, PromptFile>): RuleIssue[] {
     const keys = new Set([...flattenPrompts(file.prompts).keys()].map(baseKey));
     for (const [key, other] of Object.entries(file.spokenIn)) {
       const path = ['spokenIn', key];
-      if (!keys.has(key)) out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path, message: `there is no prompt "${key}" to say in another language` });
-      if (prompts[other] === undefined) out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path, message: `no prompts/${other}.yaml for language "${other}" (its voice speaks the prompt)` });
+      if (!keys.has(key))
+        out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path, message: `there is no prompt "${key}" to say in another language` });
+      if (prompts[other] === undefined)
+        out.push({
+          file: `${PROMPTS_DIR}${lang}.yaml`,
+          path,
+          message: `no prompts/${other}.yaml for language "${other}" (its voice speaks the prompt)`,
+        });
     }
   }
   return out;
@@ -129,11 +152,17 @@ function promptIssues({ flow, prompts }: Pick<ParsedConfig, 'flow' | 'prompts'>)
       if (!keys.has(key)) out.push({ file, path: ['prompts'], message: `prompt "${key}" is missing (the program speaks it)` });
     }
     // A prompt only some languages have: reported where it is defined, naming the languages without it.
-    const lacking = [...flat].filter(([other, otherKeys]) => other !== lang && otherKeys !== keys).map(([other, otherKeys]) => ({ other, otherKeys }));
+    const lacking = [...flat]
+      .filter(([other, otherKeys]) => other !== lang && otherKeys !== keys)
+      .map(([other, otherKeys]) => ({ other, otherKeys }));
     for (const [key, full] of keys) {
       const without = lacking.filter(({ otherKeys }) => !otherKeys.has(key)).map(({ other }) => `${PROMPTS_DIR}${other}.yaml`);
       if (without.length > 0) {
-        out.push({ file, path: ['prompts', ...full.split('.')], message: `prompt "${key}" is missing in ${without.join(', ')} (every prompt must exist in every language)` });
+        out.push({
+          file,
+          path: ['prompts', ...full.split('.')],
+          message: `prompt "${key}" is missing in ${without.join(', ')} (every prompt must exist in every language)`,
+        });
       }
     }
   }
@@ -170,7 +199,8 @@ function reachabilityIssues(flow: FlowFile): RuleIssue[] {
   }
   const out: RuleIssue[] = [];
   for (const id of Object.keys(flow.nodes)) {
-    if (!seen.has(id)) out.push({ file: FLOW_FILE, path: ['nodes', id], message: `node "${id}" cannot be reached from start "${flow.start}"` });
+    if (!seen.has(id))
+      out.push({ file: FLOW_FILE, path: ['nodes', id], message: `node "${id}" cannot be reached from start "${flow.start}"` });
   }
   // A cycle of say/language nodes would never wait for the caller: an endless loop.
   for (const id of Object.keys(flow.nodes)) {
@@ -180,7 +210,11 @@ function reachabilityIssues(flow: FlowFile): RuleIssue[] {
       const node: FlowFile['nodes'][string] | undefined = ownValue(flow.nodes, cur);
       if (!node || (node.kind !== 'say' && node.kind !== 'language')) break;
       if (visited.has(cur)) {
-        out.push({ file: FLOW_FILE, path: ['nodes', id, 'next'], message: `nodes loop without waiting for the caller: ${[...visited].join(' → ')} → ${cur}` });
+        out.push({
+          file: FLOW_FILE,
+          path: ['nodes', id, 'next'],
+          message: `nodes loop without waiting for the caller: ${[...visited].join(' → ')} → ${cur}`,
+        });
         break;
       }
       visited.add(cur);
@@ -209,7 +243,11 @@ function noticeIssues(flow: FlowFile): RuleIssue[] {
     const node = ownValue(flow.nodes, id);
     if (!node) continue;
     if (node.kind === 'route' && node.consent) {
-      out.push({ file: FLOW_FILE, path: ['nodes', id, 'consent'], message: `route "${id}" records the call but can be reached before the consent notice "${flow.notice}" is played` });
+      out.push({
+        file: FLOW_FILE,
+        path: ['nodes', id, 'consent'],
+        message: `route "${id}" records the call but can be reached before the consent notice "${flow.notice}" is played`,
+      });
     }
     if (playsNotice(id)) continue;
     todo.push(...successors(flow, id));
@@ -223,7 +261,12 @@ function audioIssues({ prompts }: Pick<ParsedConfig, 'prompts'>): RuleIssue[] {
   for (const [lang, file] of Object.entries(prompts)) {
     const keys = new Set([...flattenPrompts(file.prompts).keys()].map(baseKey));
     for (const key of Object.keys(file.audio)) {
-      if (!keys.has(key)) out.push({ file: `${PROMPTS_DIR}${lang}.yaml`, path: ['audio', key], message: `there is no prompt "${key}" to play this recording for` });
+      if (!keys.has(key))
+        out.push({
+          file: `${PROMPTS_DIR}${lang}.yaml`,
+          path: ['audio', key],
+          message: `there is no prompt "${key}" to play this recording for`,
+        });
     }
   }
   return out;
@@ -258,7 +301,14 @@ function silentCallerIssues(flow: FlowFile): RuleIssue[] {
       walk.push(cur);
       const next: FlowFile['nodes'][string] | undefined = ownValue(flow.nodes, cur);
       if (!next) break;
-      cur = next.kind === 'menu' ? next.onExhausted : next.kind === 'say' || next.kind === 'language' ? next.next : next.kind === 'route' ? next.closed : undefined;
+      cur =
+        next.kind === 'menu'
+          ? next.onExhausted
+          : next.kind === 'say' || next.kind === 'language'
+            ? next.next
+            : next.kind === 'route'
+              ? next.closed
+              : undefined;
     }
   }
   return out;

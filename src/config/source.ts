@@ -1,7 +1,21 @@
 // YAML documents that remember where every key and value came from, so that a zod issue
 // path can be turned into a line number; and zod issues turned into plain language for a
 // call-centre supervisor (no "Invalid input: expected string, received undefined").
-import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
+import {
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLError,
+  type YAMLMap,
+} from 'yaml';
 import type { z } from 'zod';
 import type { ConfigIssue } from './issues.js';
 import { formatPath } from './issues.js';
@@ -73,7 +87,13 @@ function duplicateKeyIssues(file: string, lines: LineCounter, doc: Document.Pars
           continue;
         }
         const pos = lines.linePos(pair.key.range?.[0] ?? 0);
-        out.push({ file, line: pos.line, column: pos.col, path: '', message: `duplicate key "${String(value)}": each key may appear only once in the same place` });
+        out.push({
+          file,
+          line: pos.line,
+          column: pos.col,
+          path: '',
+          message: `duplicate key "${String(value)}": each key may appear only once in the same place`,
+        });
       }
     },
   });
@@ -181,7 +201,10 @@ export function zodIssues(source: YamlSource, error: z.ZodError, prefix: readonl
       for (const key of issue.keys) {
         const keyPath = [...path, key];
         // One line per key, at the key; the message names just that key.
-        const message = issue.keys.length === 1 ? issue.message : issue.message.replace(all, JSON.stringify(key)).replace(/^unknown keys\b/, 'unknown key');
+        const message =
+          issue.keys.length === 1
+            ? issue.message
+            : issue.message.replace(all, JSON.stringify(key)).replace(/^unknown keys\b/, 'unknown key');
         push(keyPath, lineOf(source, keyPath, true), message.includes(key) ? message : `unknown key "${key}": ${message}`);
       }
       continue;
@@ -269,7 +292,8 @@ function sizeMessage(bound: 'at least' | 'at most', origin: string, n: number, i
 }
 
 function allowedKeys(inst: unknown): string | undefined {
-  const def = (inst as { _zod?: { def?: { shape?: Record<string, unknown>; keyType?: { _zod?: { values?: Set<unknown> } } } } } | undefined)?._zod?.def;
+  const def = (inst as { _zod?: { def?: { shape?: Record<string, unknown>; keyType?: { _zod?: { values?: Set<unknown> } } } } } | undefined)
+    ?._zod?.def;
   if (def?.shape) return Object.keys(def.shape).join(', ');
   const values = def?.keyType?._zod?.values;
   if (values) return [...values].map(String).join(', ');

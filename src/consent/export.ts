@@ -26,12 +26,25 @@ export interface CsvOptions {
   excel?: boolean;
 }
 
-const pragueTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Prague', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const pragueTime = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Europe/Prague',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
 
 export function csvLines(rows: readonly ConsentRecord[], opts: CsvOptions = {}): string {
   const sep = opts.excel ? ';' : ',';
-  const cell = (r: ConsentRecord, f: (typeof CONSENT_FIELDS)[number]) => (opts.excel && f === 'at' ? pragueTime.format(new Date(r.at)) : String(r[f]));
-  const lines = [CONSENT_FIELDS.join(sep), ...rows.map((r) => CONSENT_FIELDS.map((f) => csvField(cell(r, f), sep, opts.excel === true)).join(sep))];
+  const cell = (r: ConsentRecord, f: (typeof CONSENT_FIELDS)[number]) =>
+    opts.excel && f === 'at' ? pragueTime.format(new Date(r.at)) : String(r[f]);
+  const lines = [
+    CONSENT_FIELDS.join(sep),
+    ...rows.map((r) => CONSENT_FIELDS.map((f) => csvField(cell(r, f), sep, opts.excel === true)).join(sep)),
+  ];
   return `${opts.excel ? '\uFEFF' : ''}${lines.map((l) => `${l}\r\n`).join('')}`;
 }
 

@@ -50,7 +50,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, de
     timeWindow: failures.windowMs,
     keyGenerator: (req) => `login-name:${nameOf(req)}:${nameGeneration.get(nameOf(req)) ?? 0}`,
   });
-  const countIpAttempt = app.createRateLimit({ max: failures.perIp ?? 50, timeWindow: failures.windowMs, keyGenerator: (req) => `login-ip:${req.ip}` });
+  const countIpAttempt = app.createRateLimit({
+    max: failures.perIp ?? 50,
+    timeWindow: failures.windowMs,
+    keyGenerator: (req) => `login-ip:${req.ip}`,
+  });
   // scrypt costs ≈128 MiB and ≈0.3 s of a libuv thread: at most two at once, so sign-in
   // attempts can never starve the voice routes of memory or of the thread pool.
   const hashing = new Gate(2, 16);
@@ -76,7 +80,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, de
     if (!limit.isAllowed && limit.isExceeded) {
       await record(req, { who: name, action: 'login', target: null, result: 'rate-limited' });
       reply.header('retry-after', String(limit.ttlInSeconds));
-      return reply.code(429).send({ error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min`, code: 'login.rateLimited', params: { minutes: Math.ceil(limit.ttlInSeconds / 60) } });
+      return reply.code(429).send({
+        error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min`,
+        code: 'login.rateLimited',
+        params: { minutes: Math.ceil(limit.ttlInSeconds / 60) },
+      });
     }
     const user = users.get(name);
     const stored = user?.passwordHash ?? (await dummyPasswordHash());

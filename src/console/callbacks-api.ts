@@ -33,13 +33,17 @@ export async function callbacksApi(app: FastifyInstance, opts: CallbacksApiOptio
     return { total: rows.length, rows };
   });
 
-  app.delete('/api/callbacks/:id', { onRequest: opts.csrfCheck, preHandler: opts.requirePermission('closures', 'callbacks.cancel') }, async (req, reply) => {
-    const callbacks = store(reply);
-    if (!callbacks) return reply;
-    const { id } = req.params as { id: string };
-    const cancelled = ID.test(id) ? await callbacks.cancel(id) : false;
-    await opts.record(req, { action: 'callbacks.cancel', target: id.slice(0, 64), result: cancelled ? 'ok' : 'failed' });
-    if (!cancelled) return reply.code(404).send({ error: `no open callback request "${id.slice(0, 64)}"` });
-    return { cancelled: true };
-  });
+  app.delete(
+    '/api/callbacks/:id',
+    { onRequest: opts.csrfCheck, preHandler: opts.requirePermission('closures', 'callbacks.cancel') },
+    async (req, reply) => {
+      const callbacks = store(reply);
+      if (!callbacks) return reply;
+      const { id } = req.params as { id: string };
+      const cancelled = ID.test(id) ? await callbacks.cancel(id) : false;
+      await opts.record(req, { action: 'callbacks.cancel', target: id.slice(0, 64), result: cancelled ? 'ok' : 'failed' });
+      if (!cancelled) return reply.code(404).send({ error: `no open callback request "${id.slice(0, 64)}"` });
+      return { cancelled: true };
+    },
+  );
 }

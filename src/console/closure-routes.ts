@@ -78,7 +78,8 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
       const text = config.speech.text('cs', has ? key : 'closed.emergency', { reason: closure.reason });
       return { schedule: LINE, until: closure.until, sentences: [text], promptKey: has ? key : 'closed.emergency' };
     }
-    if (!(q.schedule in config.bundle.hours.schedules)) throw new HttpError(400, `no schedule "${q.schedule}"`, 'closure.schedule', { schedule: q.schedule });
+    if (!(q.schedule in config.bundle.hours.schedules))
+      throw new HttpError(400, `no schedule "${q.schedule}"`, 'closure.schedule', { schedule: q.schedule });
     // What a caller choosing this team hears: the say node its route goes to while closed.
     const route = Object.values(config.bundle.flow.nodes).find((n) => n.kind === 'route' && n.schedule === q.schedule);
     const closedNode = route?.kind === 'route' && route.closed !== undefined ? config.bundle.flow.nodes[route.closed] : undefined;

@@ -44,7 +44,8 @@ export function registerClosuresApi(app: FastifyInstance, ctx: ConsoleContext): 
   app.post('/api/closures', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.set') }, async (req) => {
     const body = parse(closeBody, req.body, { code: 'closure.invalid', fields: { reason: 'closure.reason' } });
     const bundle = currentBundle(ctx);
-    if (body.schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, body.schedule)) throw badRequest(`no schedule "${body.schedule}" in config/hours.yaml`, 'closure.schedule', { schedule: body.schedule });
+    if (body.schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, body.schedule))
+      throw badRequest(`no schedule "${body.schedule}" in config/hours.yaml`, 'closure.schedule', { schedule: body.schedule });
     const at = now();
     let until: number;
     try {
@@ -52,20 +53,38 @@ export function registerClosuresApi(app: FastifyInstance, ctx: ConsoleContext): 
     } catch (err) {
       throw badRequest((err as Error).message, 'closure.until', { value: body.until });
     }
-    if (until <= at) throw badRequest(`the end ${new Date(until).toISOString()} is already in the past`, 'closure.past', { until: new Date(until).toISOString() });
-    const closure: EmergencyClosure = { schedule: body.schedule, until: new Date(until).toISOString(), reason: body.reason, since: new Date(at).toISOString() };
-    await record(req, { action: 'closure.set', target: closure.schedule, result: 'ok', details: { until: closure.until, reason: closure.reason } });
+    if (until <= at)
+      throw badRequest(`the end ${new Date(until).toISOString()} is already in the past`, 'closure.past', {
+        until: new Date(until).toISOString(),
+      });
+    const closure: EmergencyClosure = {
+      schedule: body.schedule,
+      until: new Date(until).toISOString(),
+      reason: body.reason,
+      since: new Date(at).toISOString(),
+    };
+    await record(req, {
+      action: 'closure.set',
+      target: closure.schedule,
+      result: 'ok',
+      details: { until: closure.until, reason: closure.reason },
+    });
     await afterAudit(req, 'closure.set', closure.schedule, () => opts.switches.setClosure(closure));
     return { closure };
   });
 
-  app.delete('/api/closures/:schedule', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.clear') }, async (req) => {
-    const { schedule } = req.params as { schedule: string };
-    const bundle = currentBundle(ctx);
-    if (schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, schedule)) throw new HttpError(404, `no schedule "${schedule}"`, 'closure.schedule', { schedule });
-    const stored = (await opts.switches.closures()).some((c) => c.schedule === schedule);
-    await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed: stored } });
-    const removed = await afterAudit(req, 'closure.clear', schedule, () => opts.switches.clearClosure(schedule));
-    return { removed };
-  });
+  app.delete(
+    '/api/closures/:schedule',
+    { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.clear') },
+    async (req) => {
+      const { schedule } = req.params as { schedule: string };
+      const bundle = currentBundle(ctx);
+      if (schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, schedule))
+        throw new HttpError(404, `no schedule "${schedule}"`, 'closure.schedule', { schedule });
+      const stored = (await opts.switches.closures()).some((c) => c.schedule === schedule);
+      await record(req, { action: 'closure.clear', target: schedule, result: 'ok', details: { removed: stored } });
+      const removed = await afterAudit(req, 'closure.clear', schedule, () => opts.switches.clearClosure(schedule));
+      return { removed };
+    },
+  );
 }

@@ -49,7 +49,14 @@ export function decodeCursor(cursor: string): ConsentKey {
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) throw bad;
   const [at, callSid, decision] = parsed as unknown[];
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof callSid !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(callSid) || (decision !== 'granted' && decision !== 'declined')) throw bad;
+  if (
+    typeof at !== 'string' ||
+    Number.isNaN(Date.parse(at)) ||
+    typeof callSid !== 'string' ||
+    !/^[A-Za-z0-9]{1,64}$/.test(callSid) ||
+    (decision !== 'granted' && decision !== 'declined')
+  )
+    throw bad;
   return { at, callSid, decision };
 }
 
@@ -65,7 +72,10 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: ConsoleContext)
       throw new HttpError(400, (err as Error).message, 'time.invalid', { value: String(q.from ?? q.to) });
     }
     if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) {
-      throw new HttpError(400, `the range is reversed: from ${q.from} is not before to ${q.to}`, 'consents.range', { from: q.from ?? '', to: q.to ?? '' });
+      throw new HttpError(400, `the range is reversed: from ${q.from} is not before to ${q.to}`, 'consents.range', {
+        from: q.from ?? '',
+        to: q.to ?? '',
+      });
     }
     const query: ConsentQuery = {};
     if (fromMs !== undefined) query.since = new Date(fromMs).toISOString();
@@ -78,16 +88,37 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: ConsoleContext)
     if (format === 'json') {
       const size = q.limit ?? PAGE_SIZE;
       // One row more than the page tells whether there is a next page.
-      const found = await ctx.opts.consentLog.list({ ...query, order: 'desc', limit: size + 1, ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}) });
+      const found = await ctx.opts.consentLog.list({
+        ...query,
+        order: 'desc',
+        limit: size + 1,
+        ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+      });
       const rows = found.slice(0, size).map(masked);
       const last = rows[rows.length - 1];
-      await ctx.record(req, { action: 'consents.search', target: JSON.stringify(filter), result: 'ok', details: { rows: rows.length, format } });
+      await ctx.record(req, {
+        action: 'consents.search',
+        target: JSON.stringify(filter),
+        result: 'ok',
+        details: { rows: rows.length, format },
+      });
       // `truncated` (more rows than shown) as before paging; no total: counting would read the whole log.
-      return { filter, rows, pageSize: size, next: found.length > size && last ? encodeCursor(last) : null, truncated: found.length > size };
+      return {
+        filter,
+        rows,
+        pageSize: size,
+        next: found.length > size && last ? encodeCursor(last) : null,
+        truncated: found.length > size,
+      };
     }
     const rows = (await ctx.opts.consentLog.list(query)).map(masked);
     const excel = q.excel === '1';
-    await ctx.record(req, { action: 'consents.export', target: JSON.stringify(filter), result: 'ok', details: { rows: rows.length, format, ...(excel ? { excel } : {}) } });
+    await ctx.record(req, {
+      action: 'consents.export',
+      target: JSON.stringify(filter),
+      result: 'ok',
+      details: { rows: rows.length, format, ...(excel ? { excel } : {}) },
+    });
     const stamp = new Date(ctx.now()).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
     reply.header('content-disposition', `attachment; filename="consents-${stamp}${excel ? '-excel' : ''}.${format}"`);
     if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csvLines(rows, { excel }));

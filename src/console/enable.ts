@@ -25,14 +25,20 @@ export interface ConsoleEnv {
 
 /** Reads the console's variables (tests; the service goes through readEnv in src/main.ts). */
 export function readConsoleEnv(raw: RawEnv): ConsoleEnv {
-  return consoleSettings(parseEnv(raw, ['CONSOLE_SESSION_SECRET', 'CONSOLE_USERS_FILE', 'CONSOLE_AUDIT_LOG', 'INFOLINE_CONFIG_DIR', 'PUBLIC_URL']));
+  return consoleSettings(
+    parseEnv(raw, ['CONSOLE_SESSION_SECRET', 'CONSOLE_USERS_FILE', 'CONSOLE_AUDIT_LOG', 'INFOLINE_CONFIG_DIR', 'PUBLIC_URL']),
+  );
 }
 
 /** The console's settings from the parsed environment; a short session secret is an EnvError. */
-export function consoleSettings(env: Pick<Env, 'CONSOLE_SESSION_SECRET' | 'CONSOLE_USERS_FILE' | 'CONSOLE_AUDIT_LOG' | 'INFOLINE_CONFIG_DIR' | 'PUBLIC_URL'>): ConsoleEnv {
+export function consoleSettings(
+  env: Pick<Env, 'CONSOLE_SESSION_SECRET' | 'CONSOLE_USERS_FILE' | 'CONSOLE_AUDIT_LOG' | 'INFOLINE_CONFIG_DIR' | 'PUBLIC_URL'>,
+): ConsoleEnv {
   const sessionSecret = env.CONSOLE_SESSION_SECRET;
   if (sessionSecret !== undefined && sessionSecret.length < MIN_SECRET_LENGTH) {
-    throw new EnvError(`CONSOLE_SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 48), got ${sessionSecret.length}`);
+    throw new EnvError(
+      `CONSOLE_SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -base64 48), got ${sessionSecret.length}`,
+    );
   }
   return {
     sessionSecret,
@@ -61,7 +67,10 @@ export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env
     return false;
   }
   if (!existsSync(env.usersFile)) {
-    deps.logger.warn({ usersFile: env.usersFile }, 'supervisor console off: no users file (add one with "infoline user add <name> --role <role>")');
+    deps.logger.warn(
+      { usersFile: env.usersFile },
+      'supervisor console off: no users file (add one with "infoline user add <name> --role <role>")',
+    );
     return false;
   }
   // Loaded only when enabled: its cookie, CSRF, rate-limit and static plugins stay off the
@@ -80,6 +89,9 @@ export async function enableConsole(app: FastifyInstance, deps: ConsoleDeps, env
     auditLogPath: env.auditLogPath,
     secureCookies: env.secureCookies,
   });
-  deps.logger.info({ usersFile: env.usersFile, auditLog: env.auditLogPath, secureCookies: env.secureCookies }, 'supervisor console enabled at /console');
+  deps.logger.info(
+    { usersFile: env.usersFile, auditLog: env.auditLogPath, secureCookies: env.secureCookies },
+    'supervisor console enabled at /console',
+  );
   return true;
 }

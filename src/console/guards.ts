@@ -4,7 +4,10 @@ import { AuditUnavailableError, type AuditEntry, type AuditLog } from './audit.j
 import type { ConsoleContext } from './context.js';
 import { can, type Permission } from './users.js';
 
-export function consoleGuards(audit: AuditLog, now: () => number): Pick<ConsoleContext, 'record' | 'afterAudit' | 'requireUser' | 'requirePermission'> {
+export function consoleGuards(
+  audit: AuditLog,
+  now: () => number,
+): Pick<ConsoleContext, 'record' | 'afterAudit' | 'requireUser' | 'requirePermission'> {
   // Audit first: every action is recorded before it is done; an unwritable audit log refuses it.
   const record = async (req: FastifyRequest, entry: Omit<AuditEntry, 'at' | 'who' | 'role' | 'ip'> & { who?: string }) => {
     const written = audit.write({
@@ -43,7 +46,11 @@ export function consoleGuards(audit: AuditLog, now: () => number): Pick<ConsoleC
     if (!user) return reply.code(401).send({ error: 'sign in first', code: 'auth.required' });
     if (!can(user.role, permission)) {
       await record(req, { action, target: req.url, result: 'denied' });
-      return reply.code(403).send({ error: `the role "${user.role}" may not do this (${action})`, code: 'auth.forbidden', params: { role: user.role, action } });
+      return reply.code(403).send({
+        error: `the role "${user.role}" may not do this (${action})`,
+        code: 'auth.forbidden',
+        params: { role: user.role, action },
+      });
     }
   };
   return { record, afterAudit, requireUser, requirePermission };

@@ -14,7 +14,10 @@ import { KEYS, simulateOnConsole } from './simulate.js';
 
 const simulateBody = z.object({
   at: z.string().min(1).max(40),
-  language: z.string().regex(/^[a-z]{2}$/).default('cs'),
+  language: z
+    .string()
+    .regex(/^[a-z]{2}$/)
+    .default('cs'),
   inputs: z.array(z.enum(KEYS)).max(30).default([]),
   untilEnd: z.boolean().default(false),
 });
@@ -36,19 +39,31 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ConsoleContext): v
   // The simulator reads only (consents go to a memory log; CSRF still required, it is a POST).
   // Each simulation builds an app and plays a call (a few ms of CPU): limited per user so the
   // console can never take CPU from the voice routes in earnest.
-  const simulateLimit = { max: 120, timeWindow: 60_000, hook: 'preHandler' as const, keyGenerator: (req: FastifyRequest) => `sim:${req.consoleUser?.name ?? req.ip}` };
+  const simulateLimit = {
+    max: 120,
+    timeWindow: 60_000,
+    hook: 'preHandler' as const,
+    keyGenerator: (req: FastifyRequest) => `sim:${req.consoleUser?.name ?? req.ip}`,
+  };
   app.post('/api/simulate', { onRequest: csrfCheck, preHandler: requireUser, config: { rateLimit: simulateLimit } }, async (req) => {
-    const body = parse(simulateBody, req.body, { code: 'invalid', message: (issues) => `invalid simulation: ${issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
+    const body = parse(simulateBody, req.body, {
+      code: 'invalid',
+      message: (issues) => `invalid simulation: ${issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    });
     const config = opts.registry.current;
     if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
-    if (!config.speech.languages.includes(body.language)) throw badRequest(`no prompts in language "${body.language}"`, 'simulate.language', { language: body.language });
+    if (!config.speech.languages.includes(body.language))
+      throw badRequest(`no prompts in language "${body.language}"`, 'simulate.language', { language: body.language });
     let at: number;
     try {
       at = parseInstant(body.at, 'time');
     } catch (err) {
       throw badRequest((err as Error).message, 'time.invalid', { value: body.at });
     }
-    return simulateOnConsole({ registry: opts.registry, switches: opts.switches }, { at, language: body.language, inputs: body.inputs, untilEnd: body.untilEnd });
+    return simulateOnConsole(
+      { registry: opts.registry, switches: opts.switches },
+      { at, language: body.language, inputs: body.inputs, untilEnd: body.untilEnd },
+    );
   });
 
   app.get('/api/hours', { preHandler: requireUser }, async (req) => {

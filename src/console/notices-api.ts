@@ -48,10 +48,16 @@ export async function noticesApi(app: FastifyInstance, opts: NoticesApiOptions):
 
   app.get('/api/notices/:version', { preHandler: opts.requirePermission('consents', 'notices.read') }, async (req, reply) => {
     const { version } = req.params as { version: string };
-    if (!NOTICE_VERSION.test(version)) return reply.code(400).send({ error: 'a notice version is 12 hex digits (a consent row\'s noticeVersion)' });
+    if (!NOTICE_VERSION.test(version))
+      return reply.code(400).send({ error: "a notice version is 12 hex digits (a consent row's noticeVersion)" });
     const { notices, usage } = await allNotices();
     const found = notices.find((n) => n.version === version);
-    await opts.audit(req, { action: 'notices.read', target: version, result: found ? 'ok' : 'failed', details: { found: found !== undefined } });
+    await opts.audit(req, {
+      action: 'notices.read',
+      target: version,
+      result: found ? 'ok' : 'failed',
+      details: { found: found !== undefined },
+    });
     if (!found) return reply.code(404).send({ error: `no consent notice with version ${version}` });
     return view(found, usage);
   });

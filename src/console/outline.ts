@@ -24,8 +24,28 @@ export interface ScheduleState {
 }
 
 export type OutlineNode =
-  | { kind: 'menu'; id: string; lang: string; intro: OutlineText[]; prompts: OutlineText[]; options: { key: string; next: OutlineNode }[]; wrongKeys: string[]; retries: number; exhausted: OutlineNode }
-  | { kind: 'route'; id: string; lang: string; queue: string; target: string; consent: boolean; texts: OutlineText[]; schedule: ScheduleState | null; closed: OutlineNode | null }
+  | {
+      kind: 'menu';
+      id: string;
+      lang: string;
+      intro: OutlineText[];
+      prompts: OutlineText[];
+      options: { key: string; next: OutlineNode }[];
+      wrongKeys: string[];
+      retries: number;
+      exhausted: OutlineNode;
+    }
+  | {
+      kind: 'route';
+      id: string;
+      lang: string;
+      queue: string;
+      target: string;
+      consent: boolean;
+      texts: OutlineText[];
+      schedule: ScheduleState | null;
+      closed: OutlineNode | null;
+    }
   | { kind: 'say'; id: string; lang: string; texts: OutlineText[]; schedule: ScheduleState | null; next: OutlineNode }
   | { kind: 'language'; id: string; lang: string; language: string; next: OutlineNode }
   | { kind: 'goodbye'; id: string; lang: string; texts: OutlineText[]; declined: boolean }
@@ -63,7 +83,8 @@ export function flowOutline(config: CompiledConfig, at: number, closures: readon
   const { speech } = config;
   const seen = new Set<string>();
 
-  const texts = (lang: string, keys: readonly string[], vars?: Record<string, unknown>): OutlineText[] => keys.map((key) => ({ key, text: speech.text(lang, key, vars) }));
+  const texts = (lang: string, keys: readonly string[], vars?: Record<string, unknown>): OutlineText[] =>
+    keys.map((key) => ({ key, text: speech.text(lang, key, vars) }));
 
   /** Closed-hours texts as a caller would hear them at `at` (the same function the calls use). */
   const scheduleTexts = (lang: string, keys: readonly string[], id: string): OutlineText[] =>
@@ -100,7 +121,10 @@ export function flowOutline(config: CompiledConfig, at: number, closures: readon
           queue: node.queue,
           target: q?.dial ?? q?.queue ?? node.queue,
           consent: node.consent,
-          texts: texts(lang, said.filter((k) => speech.text(lang, k) !== k)),
+          texts: texts(
+            lang,
+            said.filter((k) => speech.text(lang, k) !== k),
+          ),
           schedule: node.schedule !== undefined ? scheduleState(config, node.schedule, at, closures) : null,
           closed: node.closed !== undefined ? visit(node.closed, lang) : null,
         };

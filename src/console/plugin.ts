@@ -107,9 +107,19 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   registerClosuresApi(app, ctx);
   registerClosureRoutes(app, ctx);
   registerConsentRoutes(app, ctx);
-  await app.register(noticesApi, { registry: opts.registry, configVersions: opts.configVersions, requirePermission: ctx.requirePermission, audit: ctx.record });
+  await app.register(noticesApi, {
+    registry: opts.registry,
+    configVersions: opts.configVersions,
+    requirePermission: ctx.requirePermission,
+    audit: ctx.record,
+  });
   if (opts.journeys) await app.register(reportApi, { journeys: opts.journeys, registry: opts.registry, now, requireUser: ctx.requireUser });
-  await callbacksApi(app, { callbacks: opts.callbacks, csrfCheck: ctx.csrfCheck, requirePermission: ctx.requirePermission, record: ctx.record });
+  await callbacksApi(app, {
+    callbacks: opts.callbacks,
+    csrfCheck: ctx.csrfCheck,
+    requirePermission: ctx.requirePermission,
+    record: ctx.record,
+  });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}`, code: 'notFound' });

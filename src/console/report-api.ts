@@ -32,7 +32,10 @@ function range(query: unknown, now: number): { from: string; to: string } {
     const f = text(q.from);
     const t = text(q.to);
     from = f !== undefined ? parseInstant(f, 'from') : DateTime.fromMillis(now, { zone: REPORT_ZONE }).startOf('day').toMillis();
-    to = t !== undefined ? parseInstant(t, 'to') : DateTime.fromMillis(from, { zone: REPORT_ZONE }).plus({ days: 1 }).startOf('day').toMillis();
+    to =
+      t !== undefined
+        ? parseInstant(t, 'to')
+        : DateTime.fromMillis(from, { zone: REPORT_ZONE }).plus({ days: 1 }).startOf('day').toMillis();
   } catch (err) {
     throw new BadRange((err as Error).message);
   }

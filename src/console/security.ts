@@ -23,7 +23,10 @@ declare module 'fastify' {
   }
 }
 
-export async function registerProtections(app: FastifyInstance, opts: { sessionSecret: string; secure: boolean; hsts: boolean }): Promise<void> {
+export async function registerProtections(
+  app: FastifyInstance,
+  opts: { sessionSecret: string; secure: boolean; hsts: boolean },
+): Promise<void> {
   const { secure, hsts } = opts;
   await app.register(cookie, { secret: opts.sessionSecret, hook: 'onRequest' });
   await app.register(csrf, {
@@ -42,7 +45,10 @@ export async function registerProtections(app: FastifyInstance, opts: { sessionS
 
   // Security headers for every console answer; the API is never cached.
   app.addHook('onSend', async (req, reply, payload) => {
-    reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    );
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
@@ -84,7 +90,9 @@ export function registerErrorHandler(app: FastifyInstance, record: ConsoleContex
     }
     if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
       // A forged or stale write is audited too (best effort: it is refused either way).
-      await record(req, { action: 'csrf', target: `${req.method} ${req.url.split('?')[0] ?? ''}`, result: 'denied' }).catch(() => undefined);
+      await record(req, { action: 'csrf', target: `${req.method} ${req.url.split('?')[0] ?? ''}`, result: 'denied' }).catch(
+        () => undefined,
+      );
       return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again', code: 'csrf' });
     }
     const status = error.statusCode ?? 500;

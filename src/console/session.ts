@@ -36,7 +36,14 @@ export function passwordFingerprint(user: ConsoleUser): string {
 }
 
 export function newSession(user: ConsoleUser, now: number, version: number): SessionData {
-  return { u: user.name, r: user.role, exp: now + SESSION_TTL_MS, pw: passwordFingerprint(user), n: randomBytes(12).toString('base64url'), g: version };
+  return {
+    u: user.name,
+    r: user.role,
+    exp: now + SESSION_TTL_MS,
+    pw: passwordFingerprint(user),
+    n: randomBytes(12).toString('base64url'),
+    g: version,
+  };
 }
 
 export function encodeSession(s: SessionData): string {
@@ -47,7 +54,14 @@ export function encodeSession(s: SessionData): string {
 export function decodeSession(value: string): SessionData | undefined {
   try {
     const raw = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<SessionData>;
-    if (typeof raw.u !== 'string' || typeof raw.exp !== 'number' || typeof raw.pw !== 'string' || typeof raw.n !== 'string' || typeof raw.g !== 'number') return undefined;
+    if (
+      typeof raw.u !== 'string' ||
+      typeof raw.exp !== 'number' ||
+      typeof raw.pw !== 'string' ||
+      typeof raw.n !== 'string' ||
+      typeof raw.g !== 'number'
+    )
+      return undefined;
     if (!(ROLES as readonly string[]).includes(raw.r as string)) return undefined;
     return raw as SessionData;
   } catch {

@@ -102,7 +102,12 @@ export async function simulateOnConsole(
     const steps: PlayedStep[] = played.steps.map((s, i) => ({ ...s, request: requested[i] ?? s.request }));
     const last = steps.at(-1);
     const waiting =
-      !sim.untilEnd && played.end.kind === 'error' && steps.length === sim.inputs.length + 1 && last !== undefined && last.status === 200 && hasGather(last.twiml);
+      !sim.untilEnd &&
+      played.end.kind === 'error' &&
+      steps.length === sim.inputs.length + 1 &&
+      last !== undefined &&
+      last.status === 200 &&
+      hasGather(last.twiml);
     const call: SimulatedCall = {
       ...played,
       steps,

@@ -34,10 +34,14 @@ export const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 const userSchema = z.strictObject({
   role: z.enum(ROLES, { error: (iss) => `role must be one of ${ROLES.join(', ')}, got ${JSON.stringify(iss.input)}` }),
-  password: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { error: 'password must be an scrypt hash made by "infoline user add" (never a plain password)' }),
+  password: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, {
+    error: 'password must be an scrypt hash made by "infoline user add" (never a plain password)',
+  }),
 });
 const usersFileSchema = z.strictObject({
-  users: z.record(z.string().regex(USER_NAME, { error: 'user names are lowercase letters, digits, ".", "_" or "-"' }), userSchema).default({}),
+  users: z
+    .record(z.string().regex(USER_NAME, { error: 'user names are lowercase letters, digits, ".", "_" or "-"' }), userSchema)
+    .default({}),
 });
 
 // --- Password hashes --------------------------------------------------------------------------

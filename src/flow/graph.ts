@@ -24,7 +24,8 @@ export function flowGraph(bundle: ConfigBundle): string {
   const { flow } = bundle;
   const lines: string[] = ['flowchart TD'];
   const edges: string[] = [];
-  const edge = (from: string, to: string, label?: string) => edges.push(label === undefined ? `  ${from} --> ${to}` : `  ${from} -->|${mermaidLabel(label)}| ${to}`);
+  const edge = (from: string, to: string, label?: string) =>
+    edges.push(label === undefined ? `  ${from} --> ${to}` : `  ${from} -->|${mermaidLabel(label)}| ${to}`);
   const queues = new Set<string>();
   let hangup = false;
 

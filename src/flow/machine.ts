@@ -23,9 +23,7 @@ interface EventWorld {
 }
 
 export type FlowEvent =
-  | ({ type: 'CALL' } & EventWorld)
-  | ({ type: 'DIGIT'; digit: string } & EventWorld)
-  | ({ type: 'NO_INPUT' } & EventWorld);
+  ({ type: 'CALL' } & EventWorld) | ({ type: 'DIGIT'; digit: string } & EventWorld) | ({ type: 'NO_INPUT' } & EventWorld);
 
 export type MenuFailure = 'invalid' | 'noInput';
 
@@ -84,7 +82,10 @@ export function compileMachine(flow: FlowFile, impl: FlowImplementations) {
       hangup: noop,
       countFailure: assign({ retries: ({ context }) => context.retries + 1 }),
       resetRetries: assign({ retries: 0 }),
-      markHeard: assign({ heard: ({ context }, params: { node: string }) => (context.heard.includes(params.node) ? context.heard : [...context.heard, params.node]) }),
+      markHeard: assign({
+        heard: ({ context }, params: { node: string }) =>
+          context.heard.includes(params.node) ? context.heard : [...context.heard, params.node],
+      }),
       setLanguage: assign({ lang: (_, params: { lang: string }) => params.lang }),
     },
   }).createMachine({
@@ -114,7 +115,9 @@ function eventWorld(event: unknown): EventWorld {
 }
 
 type Params = (args: { context: Context }) => Record<string, unknown>;
-const withLang = (params: Record<string, unknown>): Params => ({ context }) => ({ ...params, lang: context.lang });
+const withLang =
+  (params: Record<string, unknown>): Params =>
+  ({ context }) => ({ ...params, lang: context.lang });
 
 /** What a route does when the call reaches it: its prompts, the consent, the connection. */
 export function routeActions(id: string, node: RouteNode, lang: string): FlowAction[] {
@@ -157,7 +160,11 @@ function nodeStates(id: string, node: FlowNode): Record<string, object> {
             { type: 'markHeard', params: { node: id } },
           ],
           on: {
-            DIGIT: [...options, { guard: { type: 'digitIs', params: { digit: '*' } }, target: id, reenter: true }, ...failure('invalid', node.onExhausted)],
+            DIGIT: [
+              ...options,
+              { guard: { type: 'digitIs', params: { digit: '*' } }, target: id, reenter: true },
+              ...failure('invalid', node.onExhausted),
+            ],
             NO_INPUT: failure('noInput', node.onExhausted),
             CALL: { target: id, reenter: true },
           },

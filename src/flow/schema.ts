@@ -65,7 +65,8 @@ const KINDS = 'menu, route, say, language, goodbye';
 export const flowNodeSchema = z.discriminatedUnion('kind', [menuNode, routeNode, sayNode, languageNode, goodbyeNode], {
   error: (iss) => {
     // A node written as a plain value (e.g. `insurance: route`) is a type error, not a union one.
-    if ((iss.code as string) === 'invalid_type') return iss.input === undefined ? undefined : `must be a node (a mapping with kind: ${KINDS})`;
+    if ((iss.code as string) === 'invalid_type')
+      return iss.input === undefined ? undefined : `must be a node (a mapping with kind: ${KINDS})`;
     if (iss.code !== 'invalid_union') return undefined;
     const kind = (iss.input as { kind?: unknown } | undefined)?.kind;
     return kind === undefined || kind === null ? `is required: one of ${KINDS}` : `must be one of ${KINDS}, got ${JSON.stringify(kind)}`;
@@ -103,10 +104,18 @@ export const flowFileSchema = z
             const mapped = node.options[d] !== undefined;
             const invalid = node.invalid.includes(d);
             if (!mapped && !invalid) {
-              ctx.addIssue({ code: 'custom', message: `key ${d} goes nowhere: map it under options or list it under invalid (answered as a wrong key)`, path: at('options') });
+              ctx.addIssue({
+                code: 'custom',
+                message: `key ${d} goes nowhere: map it under options or list it under invalid (answered as a wrong key)`,
+                path: at('options'),
+              });
             }
             if (mapped && invalid) {
-              ctx.addIssue({ code: 'custom', message: `key ${d} is mapped under options and also listed under invalid; keep one`, path: at('invalid') });
+              ctx.addIssue({
+                code: 'custom',
+                message: `key ${d} is mapped under options and also listed under invalid; keep one`,
+                path: at('invalid'),
+              });
             }
           }
           break;
@@ -115,7 +124,10 @@ export const flowFileSchema = z
           if ((node.schedule === undefined) !== (node.closed === undefined)) {
             ctx.addIssue({
               code: 'custom',
-              message: node.schedule === undefined ? 'closed needs a schedule (closed says where to go while that schedule is closed)' : 'schedule needs closed: the node to go to while the schedule is closed',
+              message:
+                node.schedule === undefined
+                  ? 'closed needs a schedule (closed says where to go while that schedule is closed)'
+                  : 'schedule needs closed: the node to go to while the schedule is closed',
               path: at(node.schedule === undefined ? 'closed' : 'schedule'),
             });
           }

@@ -25,7 +25,11 @@ export interface CompiledFlow {
   maxRetries: number;
 }
 
-export function startCall(flow: CompiledFlow, world: { at: number; closures?: readonly EmergencyClosure[] }, lang = DEFAULT_LANGUAGE): StepResult {
+export function startCall(
+  flow: CompiledFlow,
+  world: { at: number; closures?: readonly EmergencyClosure[] },
+  lang = DEFAULT_LANGUAGE,
+): StepResult {
   const [snapshot, actions] = initialTransition(flow.machine, { lang, ...world });
   return result(snapshot, actions);
 }

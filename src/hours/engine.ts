@@ -277,12 +277,7 @@ export function nextOpening(schedule: Schedule, at: Date, emergency?: EmergencyC
  * listed from `until`'s local time). When `until` falls on a later date than the interval's own
  * day (the tail of a midnight-crossing interval), that interval is left out of the listing.
  */
-export function scheduleDays(
-  schedule: Schedule,
-  from: Date,
-  days: number,
-  emergency?: EmergencyClosure,
-): ScheduleDay[] {
+export function scheduleDays(schedule: Schedule, from: Date, days: number, emergency?: EmergencyClosure): ScheduleDay[] {
   const zone = zoneOf(schedule.timezone);
   const t = from.getTime();
   const until = emergencyUntil(t, emergency);

@@ -64,31 +64,31 @@ const endTime = z
   .refine((v) => timeMinutes(v) !== null, { error: (issue) => `${describe(issue.input)} is not a time (HH:MM)` })
   .transform(normaliseTime);
 
-export const intervalSchema = strictGroup({ from: startTime, to: endTime }, 'an interval like { from: "08:00", to: "16:00" }')
-  .refine((iv) => iv.from !== iv.to, {
+export const intervalSchema = strictGroup({ from: startTime, to: endTime }, 'an interval like { from: "08:00", to: "16:00" }').refine(
+  (iv) => iv.from !== iv.to,
+  {
     error: (issue) => {
       const iv = issue.input as { from: string; to: string };
       return `"${iv.from}" to "${iv.to}" is ambiguous; for a whole day write from: "00:00", to: "24:00"`;
     },
     path: ['to'],
-  });
+  },
+);
 
 const intervalList = z.array(intervalSchema, { error: wrongType('a list of intervals like [{ from: "08:00", to: "16:00" }]') });
 
 /** Local date YYYY-MM-DD; YAML loaders that turn bare dates into Date objects are accepted too. */
 const dateSchema = z.preprocess(
   (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.toISOString().slice(0, 10) : v),
-  z
-    .string({ error: wrongType('a date like 2026-12-31') })
-    .refine(
-      (v) => {
-        const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-        if (!m) return false;
-        const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-        return d.toISOString().slice(0, 10) === v;
-      },
-      { error: (issue) => `${describe(issue.input)} is not a date (YYYY-MM-DD)` },
-    ),
+  z.string({ error: wrongType('a date like 2026-12-31') }).refine(
+    (v) => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+      if (!m) return false;
+      const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+      return d.toISOString().slice(0, 10) === v;
+    },
+    { error: (issue) => `${describe(issue.input)} is not a date (YYYY-MM-DD)` },
+  ),
 );
 
 const reasonSchema = z
@@ -141,11 +141,9 @@ const weeklySchema = z.strictObject(
 
 export const scheduleSchema = strictGroup(
   {
-    timezone: z
-      .string({ error: wrongType('a time zone like Europe/Prague') })
-      .refine(isValidTimeZone, {
-        error: (issue) => `${describe(issue.input)} is not a known time zone (IANA, e.g. Europe/Prague)`,
-      }),
+    timezone: z.string({ error: wrongType('a time zone like Europe/Prague') }).refine(isValidTimeZone, {
+      error: (issue) => `${describe(issue.input)} is not a known time zone (IANA, e.g. Europe/Prague)`,
+    }),
     holidays: z
       .string({ error: wrongType('a country code like CZ') })
       .refine(isKnownHolidayCalendar, {
@@ -156,7 +154,11 @@ export const scheduleSchema = strictGroup(
     closures: z.array(closureSchema, { error: wrongType('a list of closures') }).optional(),
     openings: z.array(openingSchema, { error: wrongType('a list of extra openings') }).optional(),
     /** The name people read in the console ("Lázeňství"); the id stays the key. */
-    name: z.string({ error: wrongType('a name like Lázeňství') }).min(1).max(60).optional(),
+    name: z
+      .string({ error: wrongType('a name like Lázeňství') })
+      .min(1)
+      .max(60)
+      .optional(),
   },
   'a schedule (timezone, holidays, weekly, closures, openings, name)',
 ).superRefine((schedule, ctx) => {

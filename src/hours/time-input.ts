@@ -15,10 +15,13 @@ const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+
 export function parseInstant(value: string, option: string): number {
   const text = value.trim();
   if (!ISO_LIKE.test(text)) {
-    throw new TimeInputError(`${option} "${value}" is not a date/time (use e.g. 2026-12-24T10:00 for Prague time, or 2026-12-24T09:00:00Z)`);
+    throw new TimeInputError(
+      `${option} "${value}" is not a date/time (use e.g. 2026-12-24T10:00 for Prague time, or 2026-12-24T09:00:00Z)`,
+    );
   }
   const dt = DateTime.fromISO(text.replace(' ', 'T'), { zone: LINE_ZONE, setZone: false });
-  if (!dt.isValid) throw new TimeInputError(`${option} "${value}" is not a valid date/time (${dt.invalidExplanation ?? dt.invalidReason ?? 'invalid'})`);
+  if (!dt.isValid)
+    throw new TimeInputError(`${option} "${value}" is not a valid date/time (${dt.invalidExplanation ?? dt.invalidReason ?? 'invalid'})`);
   return dt.toMillis();
 }
 
@@ -49,7 +52,9 @@ export function parseUntil(value: string, now: number): number {
     return now + ms;
   }
   if (ISO_LIKE.test(value.trim())) return parseInstant(value, '--until');
-  throw new TimeInputError(`--until "${value}" is neither a time (2026-12-24T12:00, 2026-12-24T11:00:00Z) nor a duration (2h, 30m, 1d, PT2H)`);
+  throw new TimeInputError(
+    `--until "${value}" is neither a time (2026-12-24T12:00, 2026-12-24T11:00:00Z) nor a duration (2h, 30m, 1d, PT2H)`,
+  );
 }
 
 /** "2026-12-24 10:00 (Europe/Prague)" for messages. */

@@ -51,9 +51,7 @@ export type ClosedReason =
   | { kind: 'closure'; reason: string }
   | { kind: 'emergency'; reason: string; until: string };
 
-export type OpenStatus =
-  | { open: true; closesAt: Date | null }
-  | { open: false; reason: ClosedReason; nextOpening: Date | null };
+export type OpenStatus = { open: true; closesAt: Date | null } | { open: false; reason: ClosedReason; nextOpening: Date | null };
 
 /** One local day of a schedule, for `infoline hours` and the console. */
 export interface ScheduleDay {
@@ -78,4 +76,3 @@ export type RelativeWhen =
   | { kind: 'tomorrow'; time: string }
   | { kind: 'weekday'; weekday: Weekday; time: string }
   | { kind: 'date'; date: string; day: number; month: number; time: string };
-

@@ -61,7 +61,13 @@ const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
  * The Enqueue action's answer to a <Leave> made for a callback (a goodbye, no message
  * recording), or undefined when the caller left to leave a message.
  */
-export async function callbackGoodbye(callbacks: CallbackStore, callSid: string, config: CompiledConfig, lang: string, log: FastifyRequest['log']): Promise<string | undefined> {
+export async function callbackGoodbye(
+  callbacks: CallbackStore,
+  callSid: string,
+  config: CompiledConfig,
+  lang: string,
+  log: FastifyRequest['log'],
+): Promise<string | undefined> {
   try {
     const left = (await callbacks.byOrigin(callSid)) !== undefined || (await callbacks.draft(callSid)) === ACKNOWLEDGED;
     return left ? callbackGoodbyeTwiml(config, lang) : undefined;
@@ -91,18 +97,37 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
   };
 
   /** Stores the request (durable before we answer) and thanks the caller; on a store failure they keep waiting. */
-  const request = async (req: FastifyRequest, config: CompiledConfig, ctx: QueueContext, state: DialogueState, callSid: string, number: string, to: string) => {
+  const request = async (
+    req: FastifyRequest,
+    config: CompiledConfig,
+    ctx: QueueContext,
+    state: DialogueState,
+    callSid: string,
+    number: string,
+    to: string,
+  ) => {
     const at = now();
     const queue = ctx.queue?.id ?? 'general';
     try {
-      const { created, request: stored } = await callbacks.create({ originCallSid: callSid, queue, route: ctx.route, lang: ctx.lang, number, from: to, at: new Date(at).toISOString() });
+      const { created, request: stored } = await callbacks.create({
+        originCallSid: callSid,
+        queue,
+        route: ctx.route,
+        lang: ctx.lang,
+        number,
+        from: to,
+        at: new Date(at).toISOString(),
+      });
       const already = !created && stored.originCallSid !== callSid;
       if (already) await callbacks.saveDraft(callSid, ACKNOWLEDGED, new Date(at).toISOString());
       if (created) {
         count('requested');
         opts.journey?.callback(callSid, at, ctx.route);
       }
-      req.log.info({ callbackId: stored.id, queue, created, number: maskCaller(number) }, created ? 'callback requested' : 'callback request already open');
+      req.log.info(
+        { callbackId: stored.id, queue, created, number: maskCaller(number) },
+        created ? 'callback requested' : 'callback request already open',
+      );
       const window = placementWindow(config.bundle, queue, at, await closuresNow(switches, req));
       const when = window.open ? undefined : config.speech.when(ctx.lang, new Date(at), window.nextOpening, window.timezone);
       return requestedTwiml(config, ctx, { already, when });
@@ -133,7 +158,10 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
     if (number === undefined || callSid === undefined) {
       req.log.info({ length: digits.length }, 'callback number not valid');
       const next = { ...state, tries: state.tries + 1 };
-      return answer(reply, next.tries >= CALLBACK_MAX_TRIES ? keepWaitingTwiml(config, ctx, next) : enterNumberTwiml(config, ctx, next, true));
+      return answer(
+        reply,
+        next.tries >= CALLBACK_MAX_TRIES ? keepWaitingTwiml(config, ctx, next) : enterNumberTwiml(config, ctx, next, true),
+      );
     }
     try {
       await callbacks.saveDraft(callSid, number, new Date(now()).toISOString());
@@ -154,7 +182,8 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
       const existing = await callbacks.byOrigin(callSid);
       if (existing) return answer(reply, await request(req, config, ctx, state, callSid, existing.number, existing.from));
       const number = source === 'caller' ? callableCaller(body.From) : await callbacks.draft(callSid);
-      if (number !== undefined && number !== ACKNOWLEDGED) return answer(reply, await request(req, config, ctx, state, callSid, number, str(body.To)));
+      if (number !== undefined && number !== ACKNOWLEDGED)
+        return answer(reply, await request(req, config, ctx, state, callSid, number, str(body.To)));
       return answer(reply, enterNumberTwiml(config, ctx, state));
     }
     if (digits === '2') return answer(reply, enterNumberTwiml(config, ctx, state));
@@ -179,12 +208,24 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
     const callSid = SID.test(str(body.CallSid)) ? str(body.CallSid) : undefined;
     const o = (r: CallbackRequest, c: CompiledConfig): OutboundContext => ({
       id: r.id,
-      ctx: { route: r.route, lang: r.lang, queue: resolveQueue(c.bundle.queues, r.queue) ?? resolveQueue(c.bundle.queues, 'general'), base: requestBaseUrl(req, opts.publicUrl), version: c.version },
+      ctx: {
+        route: r.route,
+        lang: r.lang,
+        queue: resolveQueue(c.bundle.queues, r.queue) ?? resolveQueue(c.bundle.queues, 'general'),
+        base: requestBaseUrl(req, opts.publicUrl),
+        version: c.version,
+      },
     });
     return { stored, config, lang, callSid, body, q, o };
   };
 
-  const retry = async (req: FastifyRequest, config: CompiledConfig, stored: CallbackRequest, callSid: string | undefined, result: string) => {
+  const retry = async (
+    req: FastifyRequest,
+    config: CompiledConfig,
+    stored: CallbackRequest,
+    callSid: string | undefined,
+    result: string,
+  ) => {
     const settings = callbackSettings(config.bundle, stored.queue) ?? { maxAttempts: 1, retryMinutes: 30 };
     const settlement = retrySettlement(stored, settings, now());
     const applied = await callbacks.settle(stored.id, settlement, callSid);
@@ -209,7 +250,8 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
   app.post('/voice/callback/accept', route, async (req, reply) => {
     const { stored, config, lang, callSid, body, q, o } = await outbound(req);
     if (!config) return answer(reply, new VoiceResponse().hangup().toString());
-    if (!stored || stored.status !== 'calling' || callSid === undefined) return answer(reply, outboundEndTwiml(config, lang, 'callback.goodbye'));
+    if (!stored || stored.status !== 'calling' || callSid === undefined)
+      return answer(reply, outboundEndTwiml(config, lang, 'callback.goodbye'));
     if (!q.noInput && str(body.Digits) === '1') {
       const at = now();
       const noticeText = config.speech.text(lang, 'callback.notice');

@@ -7,7 +7,12 @@ import type { ConsentLog } from '../store/ports.js';
 import type { Metrics } from './metrics.js';
 
 /** True when the consent is in the log proper (recording allowed). */
-export async function writeConsent(log: FastifyBaseLogger, consentLog: ConsentLog, metrics: Metrics, consent: ConsentRecord): Promise<boolean> {
+export async function writeConsent(
+  log: FastifyBaseLogger,
+  consentLog: ConsentLog,
+  metrics: Metrics,
+  consent: ConsentRecord,
+): Promise<boolean> {
   try {
     const { inserted, spooled } = await consentLog.append(consent);
     if (inserted) metrics.consents.inc({ decision: consent.decision });

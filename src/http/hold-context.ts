@@ -23,7 +23,11 @@ export interface HoldRouteOptions extends VoiceRouteOptions {
   holdContext: HoldContextReader;
 }
 
-export function holdContextReader(opts: { registry: ConfigRegistry; publicUrl: string | undefined; callbacksEnabled: boolean }): HoldContextReader {
+export function holdContextReader(opts: {
+  registry: ConfigRegistry;
+  publicUrl: string | undefined;
+  callbacksEnabled: boolean;
+}): HoldContextReader {
   return (request) => {
     const query = parseHoldQuery(request.query);
     const config = opts.registry.forVersion(query.v);

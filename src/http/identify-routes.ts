@@ -76,7 +76,8 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
       callSid,
       from: params.From,
       urls,
-      nextUrl: (next: DialogueState) => identifyUrl({ base: urls.base, version: config.version, route, lang }, sealState(key, binding, next)),
+      nextUrl: (next: DialogueState) =>
+        identifyUrl({ base: urls.base, version: config.version, route, lang }, sealState(key, binding, next)),
     });
     metrics.callProgress.reached(callSid, route);
     const outcome = turn.outcome;
@@ -92,9 +93,17 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
     await reply.type(TWIML).send(turn.render(consentInLog && turn.consent?.decision === 'granted'));
     // After the answer: the caller never waits for the CRM.
     if (notifier) {
-      void notifier.notify({ callSid, queue: outcome.queue, insuredNumber: outcome.insuredNumber, identity: outcome.identity, at: new Date(at).toISOString() }).then((delivered) => {
-        if (!delivered) metrics.identityWebhookFailures.inc();
-      });
+      void notifier
+        .notify({
+          callSid,
+          queue: outcome.queue,
+          insuredNumber: outcome.insuredNumber,
+          identity: outcome.identity,
+          at: new Date(at).toISOString(),
+        })
+        .then((delivered) => {
+          if (!delivered) metrics.identityWebhookFailures.inc();
+        });
     }
     return reply;
   });

@@ -21,7 +21,12 @@ export interface JourneyHooks {
    * and at which node, from the journey every instance wrote (undefined: not ended, or
    * already counted by an earlier status callback).
    */
-  status(request: FastifyRequest, callSid: string | undefined, at: number, body: Body): Promise<{ abandonedAt?: string | undefined } | undefined>;
+  status(
+    request: FastifyRequest,
+    callSid: string | undefined,
+    at: number,
+    body: Body,
+  ): Promise<{ abandonedAt?: string | undefined } | undefined>;
 }
 
 export function journeyHooks(recorder: JourneyRecorder | undefined): JourneyHooks {
@@ -32,14 +37,22 @@ export function journeyHooks(recorder: JourneyRecorder | undefined): JourneyHook
     enabled: recorder !== undefined,
     turn: (facts) => recorder?.record(turnEvents(facts)),
     queueDone: (callSid, at, route, queue, body) =>
-      ev(callSid, at, { node: route, kind: 'queueResult', queue, detail: journeyWord(body.QueueResult) ?? journeyWord(body.DialCallStatus), seconds: journeySeconds(body.QueueTime) }),
+      ev(callSid, at, {
+        node: route,
+        kind: 'queueResult',
+        queue,
+        detail: journeyWord(body.QueueResult) ?? journeyWord(body.DialCallStatus),
+        seconds: journeySeconds(body.QueueTime),
+      }),
     bridged: (callSid, at, route, body) => ev(callSid, at, { node: route, kind: 'bridged', seconds: journeySeconds(body.QueueTime) }),
     message: (callSid, at, route) => ev(callSid, at, { node: route, kind: 'message' }),
     callback: (callSid, at, route) => ev(callSid, at, { node: route, kind: 'callback' }),
     async status(request, callSid, at, body) {
       if (!recorder || callSid === undefined) return undefined;
       const status = journeyWord(body.CallStatus);
-      recorder.record([{ callSid, at: new Date(at).toISOString(), node: '', kind: 'status', detail: status, seconds: journeySeconds(body.CallDuration) }]);
+      recorder.record([
+        { callSid, at: new Date(at).toISOString(), node: '', kind: 'status', detail: status, seconds: journeySeconds(body.CallDuration) },
+      ]);
       if (status === undefined || !FINAL_CALL_STATUSES.has(status)) return undefined;
       try {
         const events = await recorder.callEvents(callSid);

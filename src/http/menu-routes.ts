@@ -27,7 +27,10 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
     const at = now();
     const params = callParams.safeParse(request.body ?? {});
     if (!params.success) {
-      request.log.warn({ problems: params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'malformed webhook body; connecting to the general queue');
+      request.log.warn(
+        { problems: params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        'malformed webhook body; connecting to the general queue',
+      );
       metrics.fallbacks.inc({ reason: 'malformed' });
       return reply.type(TWIML).send(fallbackDocument(registry.current));
     }
@@ -37,7 +40,8 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
     const own = pinned !== undefined ? await registry.resolve(pinned.version) : undefined;
     const config = own ?? registry.current;
     const heardNotices = own === undefined ? pinned?.notices : undefined;
-    if (pinned !== undefined && own === undefined) request.log.warn({ version: pinned.version }, "call's config version not found; going on with the current one");
+    if (pinned !== undefined && own === undefined)
+      request.log.warn({ version: pinned.version }, "call's config version not found; going on with the current one");
     if (!config) {
       metrics.fallbacks.inc({ reason: 'no-config' });
       return reply.type(TWIML).send(fallbackDocument(undefined));
@@ -64,7 +68,14 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
       heardNotices,
     });
     progress.reached(params.data.CallSid, result.step.state.node);
-    journey.turn({ callSid: params.data.CallSid, at, input: input.kind, key: input.kind === 'digits' ? input.digits : undefined, before: pinned?.state?.node, turn: result });
+    journey.turn({
+      callSid: params.data.CallSid,
+      at,
+      input: input.kind,
+      key: input.kind === 'digits' ? input.digits : undefined,
+      before: pinned?.state?.node,
+      turn: result,
+    });
     if (result.choice !== undefined) metrics.menuChoices.inc({ digit: result.choice });
     for (const schedule of result.closedSchedules) metrics.closedHits.inc({ schedule });
     const consentInLog = result.consent ? await writeConsent(request.log, consentLog, metrics, result.consent) : false;

@@ -34,8 +34,14 @@ export async function opsRoutes(app: FastifyInstance, opts: OpsOptions): Promise
     const body = {
       status: reasons.length === 0 ? 'ready' : 'not ready',
       reasons,
-      config: config ? { version: config.version, loadedAt: registry.loadedAt?.toISOString(), lastEditRefused: registry.lastRefused !== undefined } : null,
-      consentLog: { writable: consentWritable, error: consentError, ...(stores ? { degraded: stores.consentLog.degraded, spooled: stores.consentLog.spooled, kind: stores.consentLog.kind } : {}) },
+      config: config
+        ? { version: config.version, loadedAt: registry.loadedAt?.toISOString(), lastEditRefused: registry.lastRefused !== undefined }
+        : null,
+      consentLog: {
+        writable: consentWritable,
+        error: consentError,
+        ...(stores ? { degraded: stores.consentLog.degraded, spooled: stores.consentLog.spooled, kind: stores.consentLog.kind } : {}),
+      },
       switches: stores?.switches,
     };
     return reply.code(body.status === 'ready' ? 200 : 503).send(body);

@@ -47,7 +47,10 @@ export async function queueRoutes(app: FastifyInstance, opts: QueueRouteOptions)
     if (!config) return reply.type(TWIML).send(new VoiceResponse().toString());
     const body = readBody(choiceBody, request.body);
     const offeredAt = query.t ?? body.QueueTime ?? 0;
-    request.log.info({ route: ctx.route, choice: ['1', '2', '3'].includes(body.Digits) ? body.Digits : 'other' }, 'queue overflow answered');
+    request.log.info(
+      { route: ctx.route, choice: ['1', '2', '3'].includes(body.Digits) ? body.Digits : 'other' },
+      'queue overflow answered',
+    );
     return reply.type(TWIML).send(queueChoiceTwiml(config, ctx, body.Digits, offeredAt));
   });
 
@@ -59,9 +62,15 @@ export async function queueRoutes(app: FastifyInstance, opts: QueueRouteOptions)
     const callSid = body.CallSid;
     if (callSid !== undefined && (outcome === 'connected' || outcome === 'transferred')) progress.ended(callSid, 'connected');
     journey.queueDone(callSid, now(), ctx.route, ctx.queue?.id, readBody(rawBody, request.body));
-    request.log.info({ ...input, outcome, route: ctx.route, queueTime: body.QueueTime, dialDuration: body.DialCallDuration }, 'queue ended');
+    request.log.info(
+      { ...input, outcome, route: ctx.route, queueTime: body.QueueTime, dialDuration: body.DialCallDuration },
+      'queue ended',
+    );
     // Left the queue for a callback (not for a message): goodbye, no recording.
-    const bye = outcome === 'message' && config && callSid && opts.callbacks ? await callbackGoodbye(opts.callbacks, callSid, config, ctx.lang, request.log) : undefined;
+    const bye =
+      outcome === 'message' && config && callSid && opts.callbacks
+        ? await callbackGoodbye(opts.callbacks, callSid, config, ctx.lang, request.log)
+        : undefined;
     if (bye !== undefined) return reply.type(TWIML).send(bye);
     if (!config) {
       const answer = queueDoneWithoutConfig(input);
@@ -93,7 +102,10 @@ export async function queueRoutes(app: FastifyInstance, opts: QueueRouteOptions)
     response.hangup();
     if (recorded && body.CallSid !== undefined) progress.ended(body.CallSid, 'message');
     if (recorded) journey.message(body.CallSid, now(), ctx.route);
-    request.log.info({ route: ctx.route, recordingSid: body.RecordingSid, seconds: int(body.RecordingDuration) }, recorded ? 'caller left a message' : 'message ended without a recording');
+    request.log.info(
+      { route: ctx.route, recordingSid: body.RecordingSid, seconds: int(body.RecordingDuration) },
+      recorded ? 'caller left a message' : 'message ended without a recording',
+    );
     return reply.type(TWIML).send(response.toString());
   });
 

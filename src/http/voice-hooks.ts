@@ -46,7 +46,10 @@ export function installVoiceHooks(app: FastifyInstance, opts: { registry: Config
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
     metrics.webhookDuration.observe({ route }, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...request.callStep }, 'voice request answered');
+    request.log.info(
+      { method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...request.callStep },
+      'voice request answered',
+    );
   });
   app.setErrorHandler(async (error, request, reply) => {
     // The body could not be read at all (too large, bad length): not Twilio's, and the

@@ -49,7 +49,13 @@ export function ask(state: DialogueState, say: Line[] = []): DialogueStep {
     case 'number':
       return { kind: 'ask', state, say, prompt: [{ key: 'identify.ask' }], singleKey: false };
     case 'confirm':
-      return { kind: 'ask', state, say, prompt: [{ key: 'identify.readBack', vars: { number: readBackPairs(state.number ?? '') } }], singleKey: true };
+      return {
+        kind: 'ask',
+        state,
+        say,
+        prompt: [{ key: 'identify.readBack', vars: { number: readBackPairs(state.number ?? '') } }],
+        singleKey: true,
+      };
     case 'dob':
       return { kind: 'ask', state, say, prompt: [{ key: 'identify.dob' }], singleKey: false };
   }
@@ -66,7 +72,8 @@ export function stepDialogue(state: DialogueState, input: DialogueInput): Dialog
     case 'confirm': {
       const number = state.number ?? '';
       if (digits === '1' && isValidInsuredNumber(number)) {
-        if (encodedBirthDate(number) === undefined) return { kind: 'done', identity: 'number-only', insuredNumber: number, say: [{ key: 'identify.thanks' }] };
+        if (encodedBirthDate(number) === undefined)
+          return { kind: 'done', identity: 'number-only', insuredNumber: number, say: [{ key: 'identify.thanks' }] };
         return ask({ ...state, phase: 'dob' });
       }
       // 2, another key or silence: the number is not confirmed; enter it again.
@@ -75,10 +82,12 @@ export function stepDialogue(state: DialogueState, input: DialogueInput): Dialog
     case 'dob': {
       const number = state.number ?? '';
       if (digits.includes('*')) return { kind: 'done', identity: 'number-only', insuredNumber: number, say: [{ key: 'identify.without' }] };
-      if (dateOfBirthMatches(number, digits)) return { kind: 'done', identity: 'two-identifiers', insuredNumber: number, say: [{ key: 'identify.thanks' }] };
+      if (dateOfBirthMatches(number, digits))
+        return { kind: 'done', identity: 'two-identifiers', insuredNumber: number, say: [{ key: 'identify.thanks' }] };
       const dobTries = state.dobTries + 1;
       const why: Line = { key: digits === '' ? 'identify.noInput' : 'identify.dobMismatch' };
-      if (dobTries >= MAX_TRIES) return { kind: 'done', identity: 'number-only', insuredNumber: number, say: [why, { key: 'identify.without' }] };
+      if (dobTries >= MAX_TRIES)
+        return { kind: 'done', identity: 'number-only', insuredNumber: number, say: [why, { key: 'identify.without' }] };
       return ask({ ...state, dobTries }, [why]);
     }
   }

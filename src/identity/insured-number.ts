@@ -52,7 +52,13 @@ export function parseDateOfBirth(digits: string): BirthDate | undefined {
 export function dateOfBirthMatches(insuredNumber: string, typed: string): boolean {
   const encoded = encodedBirthDate(insuredNumber);
   const given = parseDateOfBirth(typed);
-  return encoded !== undefined && given !== undefined && encoded.year === given.year && encoded.month === given.month && encoded.day === given.day;
+  return (
+    encoded !== undefined &&
+    given !== undefined &&
+    encoded.year === given.year &&
+    encoded.month === given.month &&
+    encoded.day === given.day
+  );
 }
 
 /** "6808215469" → "68 08 21 54 69"; a 9-digit number ends with a single digit ("28 07 15 15 2"). */

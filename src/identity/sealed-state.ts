@@ -19,7 +19,12 @@ export interface SealBinding {
 const aad = (b: SealBinding) => Buffer.from(`${b.callSid}|${b.version}|${b.route}|${b.lang}`);
 
 export function sealState(key: Buffer, binding: SealBinding, state: DialogueState): string {
-  const plain = JSON.stringify({ p: state.phase[0], t: state.tries, d: state.dobTries, ...(state.number !== undefined ? { n: state.number } : {}) });
+  const plain = JSON.stringify({
+    p: state.phase[0],
+    t: state.tries,
+    d: state.dobTries,
+    ...(state.number !== undefined ? { n: state.number } : {}),
+  });
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad(binding));

@@ -82,7 +82,10 @@ export class CallbackDispatcher {
             await store.placed(r.id, callSid);
             result.placed++;
             metrics?.callbacks.inc({ result: 'placed' });
-            this.logger.info({ callbackId: r.id, queue: r.queue, attempt: r.attempts, callSid, number: maskCaller(r.number) }, 'callback placed');
+            this.logger.info(
+              { callbackId: r.id, queue: r.queue, attempt: r.attempts, callSid, number: maskCaller(r.number) },
+              'callback placed',
+            );
           } catch (err) {
             result.failed++;
             metrics?.callbacks.inc({ result: 'error' });

@@ -54,7 +54,10 @@ export function createIdentityWebhook(opts: WebhookOptions): IdentityNotifier {
         }
         opts.logger?.warn({ callSid: event.callSid, statusCode: res.status, attempt: attempt + 1 }, 'identity webhook failed; retrying');
       } catch (err) {
-        opts.logger?.warn({ callSid: event.callSid, error: (err as Error).name, attempt: attempt + 1 }, 'identity webhook unreachable; retrying');
+        opts.logger?.warn(
+          { callSid: event.callSid, error: (err as Error).name, attempt: attempt + 1 },
+          'identity webhook unreachable; retrying',
+        );
       }
     }
     opts.logger?.error({ callSid: event.callSid }, 'identity webhook gave up');
@@ -79,7 +82,6 @@ export interface IdentityEnv {
   webhook?: { url: string; secret: string } | undefined;
 }
 
-
 /** The identity settings from the environment (src/config/env.ts); the message of a wrong one names the variable. */
 export function readIdentityEnv(raw: RawEnv): { ok: true; value: IdentityEnv } | { ok: false; message: string } {
   let env: Pick<Env, 'IDENTITY_WEBHOOK_URL' | 'IDENTITY_WEBHOOK_SECRET' | 'IDENTITY_STATE_KEY'>;
@@ -93,9 +95,14 @@ export function readIdentityEnv(raw: RawEnv): { ok: true; value: IdentityEnv } |
 }
 
 /** The same from the parsed environment. */
-export function identitySettings(env: Pick<Env, 'IDENTITY_WEBHOOK_URL' | 'IDENTITY_WEBHOOK_SECRET' | 'IDENTITY_STATE_KEY'>): { ok: true; value: IdentityEnv } | { ok: false; message: string } {
+export function identitySettings(
+  env: Pick<Env, 'IDENTITY_WEBHOOK_URL' | 'IDENTITY_WEBHOOK_SECRET' | 'IDENTITY_STATE_KEY'>,
+): { ok: true; value: IdentityEnv } | { ok: false; message: string } {
   const message = identityProblem(env);
   if (message !== undefined) return { ok: false, message };
   const { IDENTITY_WEBHOOK_URL: url, IDENTITY_WEBHOOK_SECRET: secret } = env;
-  return { ok: true, value: { stateKey: env.IDENTITY_STATE_KEY, webhook: url !== undefined && secret !== undefined ? { url, secret } : undefined } };
+  return {
+    ok: true,
+    value: { stateKey: env.IDENTITY_STATE_KEY, webhook: url !== undefined && secret !== undefined ? { url, secret } : undefined },
+  };
 }

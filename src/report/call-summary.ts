@@ -35,13 +35,42 @@ export interface CallSummary {
   queues: QueueVisit[];
 }
 
-const POSITION_KINDS = new Set(['start', 'choice', 'invalid', 'noInput', 'closed', 'menu', 'route', 'goodbye', 'declined', 'queueResult', 'bridged', 'message']);
-const ANSWERED_RESULTS = new Set(['bridged', 'bridging-in-process', 'bridging-in-progress', 'redirected-from-bridged', 'completed', 'answered']);
+const POSITION_KINDS = new Set([
+  'start',
+  'choice',
+  'invalid',
+  'noInput',
+  'closed',
+  'menu',
+  'route',
+  'goodbye',
+  'declined',
+  'queueResult',
+  'bridged',
+  'message',
+]);
+const ANSWERED_RESULTS = new Set([
+  'bridged',
+  'bridging-in-process',
+  'bridging-in-progress',
+  'redirected-from-bridged',
+  'completed',
+  'answered',
+]);
 const HANGUP_RESULTS = new Set(['hangup', 'canceled']);
 
 /** Events of one call in the order they happened (at, then the order they were written). */
 export function summariseCall(callSid: string, events: readonly JourneyEvent[]): CallSummary {
-  const s: CallSummary = { callSid, declined: false, closed: [], leftMenu: false, goodbye: false, ended: false, lastNode: 'unknown', queues: [] };
+  const s: CallSummary = {
+    callSid,
+    declined: false,
+    closed: [],
+    leftMenu: false,
+    goodbye: false,
+    ended: false,
+    lastNode: 'unknown',
+    queues: [],
+  };
   let startNode: string | undefined;
   const visit = (): QueueVisit | undefined => s.queues[s.queues.length - 1];
   for (const e of events) {

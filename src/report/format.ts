@@ -33,7 +33,11 @@ const num = (v: number | null) => (v === null ? '–' : String(v));
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -43,13 +47,32 @@ export function reportTable(report: Report, title: string): string {
   parts.push(`Odmítli nahrávání (declined)          ${report.declined}`);
   parts.push(`Zavěsili v menu (abandoned in menu)   ${report.abandonedInMenu}`);
   parts.push('', 'Volby v hlavním menu (choices)');
-  parts.push(table(['key', 'calls'], Object.entries(report.choices).map(([k, v]) => [k, String(v)])));
+  parts.push(
+    table(
+      ['key', 'calls'],
+      Object.entries(report.choices).map(([k, v]) => [k, String(v)]),
+    ),
+  );
   const closed = Object.entries(report.closed);
   parts.push('', 'Zavřeno (closed, by schedule)');
-  parts.push(closed.length === 0 ? '(none)' : table(['schedule', 'calls'], closed.map(([k, v]) => [k, String(v)])));
+  parts.push(
+    closed.length === 0
+      ? '(none)'
+      : table(
+          ['schedule', 'calls'],
+          closed.map(([k, v]) => [k, String(v)]),
+        ),
+  );
   const nodes = Object.entries(report.abandonedByNode);
   parts.push('', 'Zavěsili v menu podle uzlu (abandoned by node)');
-  parts.push(nodes.length === 0 ? '(none)' : table(['node', 'calls'], nodes.map(([k, v]) => [k, String(v)])));
+  parts.push(
+    nodes.length === 0
+      ? '(none)'
+      : table(
+          ['node', 'calls'],
+          nodes.map(([k, v]) => [k, String(v)]),
+        ),
+  );
   const queues = Object.entries(report.queues);
   parts.push('', `Fronty (queues; service level = answered within ${report.serviceLevelSeconds} s)`);
   parts.push(
@@ -57,7 +80,17 @@ export function reportTable(report: Report, title: string): string {
       ? '(none)'
       : table(
           ['queue', 'entered', 'answered', 'abandoned', 'messages', 'callbacks', 'waitP50', 'waitP90', 'serviceLevel'],
-          queues.map(([id, q]) => [id, String(q.entered), String(q.answered), String(q.abandoned), String(q.messages), String(q.callbacks), num(q.waitP50), num(q.waitP90), pct(q.serviceLevel)]),
+          queues.map(([id, q]) => [
+            id,
+            String(q.entered),
+            String(q.answered),
+            String(q.abandoned),
+            String(q.messages),
+            String(q.callbacks),
+            num(q.waitP50),
+            num(q.waitP90),
+            pct(q.serviceLevel),
+          ]),
         ),
   );
   return `${parts.join('\n')}\n`;

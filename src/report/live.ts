@@ -35,5 +35,10 @@ export function liveView(events: readonly JourneyEvent[], now: number): LiveView
     const seconds = Math.max(0, Math.round((now - Date.parse(visit.enteredAt)) / 1000));
     if (longest === null || seconds > longest.seconds) longest = { queue: visit.queue, seconds };
   }
-  return { at: new Date(now).toISOString(), inMenu, waiting: Object.fromEntries(Object.entries(waiting).sort(([a], [b]) => (a < b ? -1 : 1))), longestWait: longest };
+  return {
+    at: new Date(now).toISOString(),
+    inMenu,
+    waiting: Object.fromEntries(Object.entries(waiting).sort(([a], [b]) => (a < b ? -1 : 1))),
+    longestWait: longest,
+  };
 }

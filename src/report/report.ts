@@ -64,7 +64,8 @@ const increment = (map: Record<string, number>, key: string) => {
   map[key] = (map[key] ?? 0) + 1;
 };
 
-const sortedKeys = <T>(map: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const sortedKeys = <T>(map: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 export function buildReport(calls: readonly CallSummary[], serviceLevelSeconds = DEFAULT_SERVICE_LEVEL_SECONDS): Report {
   const choices: Record<string, number> = Object.fromEntries(DIGITS.map((d) => [d, 0]));
@@ -83,7 +84,16 @@ export function buildReport(calls: readonly CallSummary[], serviceLevelSeconds =
       increment(abandonedByNode, call.lastNode);
     }
     for (const visit of call.queues) {
-      const q = (queues[visit.queue] ??= { entered: 0, answered: 0, abandoned: 0, messages: 0, callbacks: 0, waitP50: null, waitP90: null, serviceLevel: null });
+      const q = (queues[visit.queue] ??= {
+        entered: 0,
+        answered: 0,
+        abandoned: 0,
+        messages: 0,
+        callbacks: 0,
+        waitP50: null,
+        waitP90: null,
+        serviceLevel: null,
+      });
       q.entered += 1;
       if (visit.answered) {
         q.answered += 1;

@@ -21,7 +21,8 @@ export function turnEvents(f: TurnFacts): JourneyEvent[] {
   const { step } = f.turn;
   const now = step.state.node;
   const out: JourneyEvent[] = [];
-  const add = (kind: JourneyEvent['kind'], node: string, extra: Partial<JourneyEvent> = {}) => out.push({ callSid: f.callSid, at, node, kind, ...extra });
+  const add = (kind: JourneyEvent['kind'], node: string, extra: Partial<JourneyEvent> = {}) =>
+    out.push({ callSid: f.callSid, at, node, kind, ...extra });
   const where = f.before ?? now;
   if (f.input === 'start') add('start', now);
   else if (f.input === 'noInput') add('noInput', where);

@@ -9,54 +9,66 @@ const promptTree: z.ZodType<PromptTree> = z.lazy(() =>
   z.record(
     z.string(),
     z.union([z.string(), z.array(z.string()).min(1), promptTree], {
-      error: (iss) => `must be a text, a list of texts, or a group of prompts, got ${iss.input === null || iss.input === undefined ? 'nothing' : typeof iss.input === 'string' ? JSON.stringify(iss.input) : Array.isArray(iss.input) ? 'an empty or mixed list' : String(iss.input)}`,
+      error: (iss) =>
+        `must be a text, a list of texts, or a group of prompts, got ${iss.input === null || iss.input === undefined ? 'nothing' : typeof iss.input === 'string' ? JSON.stringify(iss.input) : Array.isArray(iss.input) ? 'an empty or mixed list' : String(iss.input)}`,
     }),
   ),
 );
 
-export const promptFileSchema = z.strictObject({
-  /** BCP 47 tag for <Say language>, e.g. cs-CZ. */
-  language: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a language tag (e.g. cs-CZ)` }),
-  /** Twilio TTS voice, e.g. Google.cs-CZ-Wavenet-A (default: the language's Google standard voice). */
-  voice: z.string().min(1).optional(),
-  /**
-   * Speaking rate for every text of this language (SSML <prosody rate>): a percentage of the
-   * voice's normal rate, 50%–200%, or x-slow … x-fast. Absent: the voice's own rate.
-   */
-  rate: z
-    .union([z.string(), z.number()])
-    .optional()
-    .superRefine((v, ctx) => {
-      if (v !== undefined && speakingRate(v) === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a speaking rate: a percentage from ${RATE_MIN}% to ${RATE_MAX}% (e.g. 85%) or one of ${RATE_WORDS.join(', ')}` });
-      }
-    })
-    .transform((v) => (v === undefined ? undefined : speakingRate(v))),
-  /**
-   * Prompts said in another language than this file's, by key → language code of another
-   * prompt file (e.g. `menu.9: en`): that text is spoken with that language's voice.
-   */
-  spokenIn: z
-    .record(z.string(), z.string().regex(/^[a-z]{2}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a language code (e.g. en)` }))
-    .nullish()
-    .transform((v) => v ?? {}),
-  /** Prompt key → URL of a recording played instead of the text. */
-  audio: z
-    .record(
-      z.string(),
-      z.url({ protocol: /^https?$/, error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL` }),
-    )
-    .nullish()
-    .transform((v) => v ?? {}),
-  prompts: promptTree,
-}).superRefine((file, ctx) => {
-  // Google voice names carry their locale (Google.cs-CZ-Wavenet-A): one of another language
-  // would read Czech text with English phonetics, or fail the <Say>.
-  const locale = /^Google\.([a-z]{2,3}-[A-Z]{2})-/.exec(file.voice ?? '')?.[1];
-  if (locale !== undefined && /^[a-z]{2}-[A-Z]{2}$/.test(file.language) && locale !== file.language) {
-    ctx.addIssue({ code: 'custom', path: ['voice'], message: `the voice ${JSON.stringify(file.voice)} speaks ${locale}, not this file's language ${file.language}` });
-  }
-});
+export const promptFileSchema = z
+  .strictObject({
+    /** BCP 47 tag for <Say language>, e.g. cs-CZ. */
+    language: z
+      .string()
+      .regex(/^[a-z]{2}-[A-Z]{2}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a language tag (e.g. cs-CZ)` }),
+    /** Twilio TTS voice, e.g. Google.cs-CZ-Wavenet-A (default: the language's Google standard voice). */
+    voice: z.string().min(1).optional(),
+    /**
+     * Speaking rate for every text of this language (SSML <prosody rate>): a percentage of the
+     * voice's normal rate, 50%–200%, or x-slow … x-fast. Absent: the voice's own rate.
+     */
+    rate: z
+      .union([z.string(), z.number()])
+      .optional()
+      .superRefine((v, ctx) => {
+        if (v !== undefined && speakingRate(v) === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${JSON.stringify(v)} is not a speaking rate: a percentage from ${RATE_MIN}% to ${RATE_MAX}% (e.g. 85%) or one of ${RATE_WORDS.join(', ')}`,
+          });
+        }
+      })
+      .transform((v) => (v === undefined ? undefined : speakingRate(v))),
+    /**
+     * Prompts said in another language than this file's, by key → language code of another
+     * prompt file (e.g. `menu.9: en`): that text is spoken with that language's voice.
+     */
+    spokenIn: z
+      .record(
+        z.string(),
+        z.string().regex(/^[a-z]{2}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a language code (e.g. en)` }),
+      )
+      .nullish()
+      .transform((v) => v ?? {}),
+    /** Prompt key → URL of a recording played instead of the text. */
+    audio: z
+      .record(z.string(), z.url({ protocol: /^https?$/, error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL` }))
+      .nullish()
+      .transform((v) => v ?? {}),
+    prompts: promptTree,
+  })
+  .superRefine((file, ctx) => {
+    // Google voice names carry their locale (Google.cs-CZ-Wavenet-A): one of another language
+    // would read Czech text with English phonetics, or fail the <Say>.
+    const locale = /^Google\.([a-z]{2,3}-[A-Z]{2})-/.exec(file.voice ?? '')?.[1];
+    if (locale !== undefined && /^[a-z]{2}-[A-Z]{2}$/.test(file.language) && locale !== file.language) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['voice'],
+        message: `the voice ${JSON.stringify(file.voice)} speaks ${locale}, not this file's language ${file.language}`,
+      });
+    }
+  });
 
 export type PromptFile = z.infer<typeof promptFileSchema>;
 

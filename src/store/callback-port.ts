@@ -67,10 +67,7 @@ export interface ClaimOptions {
 }
 
 /** How an attempt ended: the request is done, retried at `nextAttemptAt`, or failed for good. */
-export type CallbackSettlement =
-  | { status: 'done' }
-  | { status: 'pending'; nextAttemptAt: string }
-  | { status: 'failed' };
+export type CallbackSettlement = { status: 'done' } | { status: 'pending'; nextAttemptAt: string } | { status: 'failed' };
 
 export interface CallbackQuery {
   status?: CallbackStatus | undefined;

@@ -58,4 +58,10 @@ export interface NoticeRow {
   text: string;
 }
 
-export const noticeFromRow = (r: NoticeRow): NoticeText => ({ version: r.version, noticeId: r.notice_id, language: r.language, sha256: r.sha256, text: r.text });
+export const noticeFromRow = (r: NoticeRow): NoticeText => ({
+  version: r.version,
+  noticeId: r.notice_id,
+  language: r.language,
+  sha256: r.sha256,
+  text: r.text,
+});

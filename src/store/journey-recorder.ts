@@ -63,9 +63,21 @@ export class JourneyRecorder {
     this.now = opts.now ?? Date.now;
     const registers = opts.registry ? [opts.registry] : [];
     if (opts.registry) {
-      this.dropped = new Counter({ name: 'infoline_journey_events_dropped_total', help: 'Journey events dropped because the store was unreachable and the buffer full', registers });
-      this.failures = new Counter({ name: 'infoline_journey_write_failures_total', help: 'Journey batches that could not be written (kept and retried)', registers });
-      this.deleted = new Counter({ name: 'infoline_journey_events_deleted_total', help: 'Journey events deleted after JOURNEY_RETENTION_DAYS', registers });
+      this.dropped = new Counter({
+        name: 'infoline_journey_events_dropped_total',
+        help: 'Journey events dropped because the store was unreachable and the buffer full',
+        registers,
+      });
+      this.failures = new Counter({
+        name: 'infoline_journey_write_failures_total',
+        help: 'Journey batches that could not be written (kept and retried)',
+        registers,
+      });
+      this.deleted = new Counter({
+        name: 'infoline_journey_events_deleted_total',
+        help: 'Journey events deleted after JOURNEY_RETENTION_DAYS',
+        registers,
+      });
       const buffer = () => this.buffer.length;
       new Gauge({
         name: 'infoline_journey_buffered_events',
@@ -125,7 +137,11 @@ export class JourneyRecorder {
           continue;
         }
         this.failures?.inc();
-        if (!this.failing) this.logger.error({ err: errorMessage(err), store: this.store.kind, buffered: this.buffer.length + batch.length }, 'journey events could not be written; kept in memory and retried');
+        if (!this.failing)
+          this.logger.error(
+            { err: errorMessage(err), store: this.store.kind, buffered: this.buffer.length + batch.length },
+            'journey events could not be written; kept in memory and retried',
+          );
         this.failing = true;
         this.buffer.unshift(...batch);
         this.trim();

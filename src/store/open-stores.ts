@@ -59,9 +59,7 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget =
-  | { kind: 'postgres'; connectionString: string }
-  | { kind: 'sqlite'; path: string };
+export type DatabaseTarget = { kind: 'postgres'; connectionString: string } | { kind: 'sqlite'; path: string };
 
 /** Classifies DATABASE_URL; throws on a scheme we do not support rather than guessing. */
 export function parseDatabaseUrl(url: string | undefined): DatabaseTarget {
@@ -167,7 +165,10 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       // Unreachable at start: claims fail (no recording is started) until it answers; the
       // table is then created on the next claim.
       await store.migrate().catch((err: unknown) => {
-        logger.warn({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; webhook claims unavailable until it answers');
+        logger.warn(
+          { err: errorMessage(err), store: store.kind },
+          'postgres unreachable at start; webhook claims unavailable until it answers',
+        );
       });
     }
     const configVersions = await openConfigVersions(target, opts, logger);
@@ -177,10 +178,19 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
     let journeys: JourneyStore;
     if (target.kind === 'postgres') {
       const { PostgresJourneyStore } = await import('./postgres-journeys.js');
-      journeys = new PostgresJourneyStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', queryTimeoutMs: 5000, logger });
+      journeys = new PostgresJourneyStore({
+        connectionString: target.connectionString,
+        tablePrefix: opts.tablePrefix ?? '',
+        queryTimeoutMs: 5000,
+        logger,
+      });
       opened.push(journeys);
       // An outage at start: the table is created on first use.
-      await journeys.migrate().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'postgres unreachable at start; journeys are written once it answers'));
+      await journeys
+        .migrate()
+        .catch((err: unknown) =>
+          logger.warn({ err: errorMessage(err) }, 'postgres unreachable at start; journeys are written once it answers'),
+        );
     } else {
       journeys = new SqliteJourneyStore({ path: target.path });
       opened.push(journeys);
@@ -200,7 +210,10 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
         await store.migrate();
       } catch (err) {
         // Calls are still answered; a callback request then fails and the caller keeps waiting.
-        logger.error({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; callback requests fail until it answers');
+        logger.error(
+          { err: errorMessage(err), store: store.kind },
+          'postgres unreachable at start; callback requests fail until it answers',
+        );
       }
       callbacks = store;
     }
@@ -216,7 +229,15 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       callbacks,
       health: () => ({ consentLog: consentHealth(), switches: switchHealth() }),
       close: () => {
-        closing ??= Promise.allSettled([consentLog.close(), switches.close(), claims.close(), configVersions.close(), sessions.close(), journeys.close(), callbacks.close()]).then(() => undefined);
+        closing ??= Promise.allSettled([
+          consentLog.close(),
+          switches.close(),
+          claims.close(),
+          configVersions.close(),
+          sessions.close(),
+          journeys.close(),
+          callbacks.close(),
+        ]).then(() => undefined);
         return closing;
       },
     };

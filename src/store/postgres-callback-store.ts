@@ -127,7 +127,10 @@ export class PostgresCallbackStore implements CallbackStore {
     // One short transaction per queue: a busy queue never holds up another.
     for (const q of options.queues) {
       const rows = await this.tx(async (c) => {
-        const lock = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [CLAIM_LOCK_CLASS, this.prefix + q.queue]);
+        const lock = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [
+          CLAIM_LOCK_CLASS,
+          this.prefix + q.queue,
+        ]);
         if (!lock.rows[0]?.ok) return []; // another instance is claiming this queue right now
         const stale = await c.query<Row>(
           `SELECT * FROM ${this.t.callbacks} WHERE queue = $1 AND status = 'calling' AND claimed_at < $2 FOR UPDATE SKIP LOCKED`,
@@ -135,9 +138,13 @@ export class PostgresCallbackStore implements CallbackStore {
         );
         for (const r of stale.rows) {
           if (r.attempts >= q.maxAttempts) await this.closeRow(c, r.id, 'failed', r.number);
-          else await c.query(`UPDATE ${this.t.callbacks} SET status = 'pending', next_attempt_at = $2 WHERE id = $1`, [r.id, options.retryAt]);
+          else
+            await c.query(`UPDATE ${this.t.callbacks} SET status = 'pending', next_attempt_at = $2 WHERE id = $1`, [r.id, options.retryAt]);
         }
-        const calling = await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.t.callbacks} WHERE queue = $1 AND status = 'calling'`, [q.queue]);
+        const calling = await c.query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${this.t.callbacks} WHERE queue = $1 AND status = 'calling'`,
+          [q.queue],
+        );
         const free = q.concurrent - Number(calling.rows[0]?.n ?? 0);
         if (free <= 0) return [];
         const picked = await c.query<Row>(
@@ -171,7 +178,10 @@ export class PostgresCallbackStore implements CallbackStore {
       if (!row || row.status !== 'calling') return false;
       if (callSid !== undefined && row.call_sid !== null && row.call_sid !== callSid) return false;
       if (settlement.status === 'pending') {
-        await c.query(`UPDATE ${this.t.callbacks} SET status = 'pending', next_attempt_at = $2 WHERE id = $1`, [id, settlement.nextAttemptAt]);
+        await c.query(`UPDATE ${this.t.callbacks} SET status = 'pending', next_attempt_at = $2 WHERE id = $1`, [
+          id,
+          settlement.nextAttemptAt,
+        ]);
       } else {
         await this.closeRow(c, id, settlement.status, row.number);
       }

@@ -28,7 +28,11 @@ export class PostgresClaimStore extends PostgresAdapter implements ClaimStore {
   }
 
   private createTable(): Promise<void> {
-    return createUnderLock(this.pool, CLAIMS_LOCK_KEY, `CREATE TABLE IF NOT EXISTS ${this.table} (claim_key text PRIMARY KEY, claimed_at timestamptz NOT NULL)`);
+    return createUnderLock(
+      this.pool,
+      CLAIMS_LOCK_KEY,
+      `CREATE TABLE IF NOT EXISTS ${this.table} (claim_key text PRIMARY KEY, claimed_at timestamptz NOT NULL)`,
+    );
   }
 
   async claim(key: string, at: string): Promise<boolean> {

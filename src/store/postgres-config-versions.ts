@@ -1,7 +1,15 @@
 // PostgreSQL config version store, next to the consent log (same table prefix). Its tables are
 // created under their own advisory lock; an unreachable server at start is retried on first use.
 import { createUnderLock, PostgresAdapter, postgresTables, prefixedTable, type PostgresOptions } from './postgres-db.js';
-import { filesFromJson, filesToJson, type ConfigVersionStore, noticeFromRow as fromRow, type NoticeRow, type NoticeText, type NoticeUsage } from './config-version-port.js';
+import {
+  filesFromJson,
+  filesToJson,
+  type ConfigVersionStore,
+  noticeFromRow as fromRow,
+  type NoticeRow,
+  type NoticeText,
+  type NoticeUsage,
+} from './config-version-port.js';
 
 const LOCK_KEY = 7_264_019;
 
@@ -52,7 +60,10 @@ export class PostgresConfigVersionStore extends PostgresAdapter implements Confi
 
   async put(version: string, files: ReadonlyMap<string, string>, notices: readonly NoticeText[]): Promise<void> {
     await this.migrate();
-    await this.pool.query(`INSERT INTO ${this.versions} (version, files) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING`, [version, filesToJson(files)]);
+    await this.pool.query(`INSERT INTO ${this.versions} (version, files) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING`, [
+      version,
+      filesToJson(files),
+    ]);
     for (const n of notices) {
       await this.pool.query(
         `INSERT INTO ${this.noticesTable} (version, notice_id, language, sha256, text) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version) DO NOTHING`,
@@ -70,14 +81,19 @@ export class PostgresConfigVersionStore extends PostgresAdapter implements Confi
 
   async notice(version: string): Promise<NoticeText | undefined> {
     await this.migrate();
-    const r = await this.pool.query<NoticeRow>(`SELECT version, notice_id, language, sha256, text FROM ${this.noticesTable} WHERE version = $1`, [version]);
+    const r = await this.pool.query<NoticeRow>(
+      `SELECT version, notice_id, language, sha256, text FROM ${this.noticesTable} WHERE version = $1`,
+      [version],
+    );
     const row = r.rows[0];
     return row ? fromRow(row) : undefined;
   }
 
   async notices(): Promise<NoticeText[]> {
     await this.migrate();
-    const r = await this.pool.query<NoticeRow>(`SELECT version, notice_id, language, sha256, text FROM ${this.noticesTable} ORDER BY stored_at, version COLLATE "C"`);
+    const r = await this.pool.query<NoticeRow>(
+      `SELECT version, notice_id, language, sha256, text FROM ${this.noticesTable} ORDER BY stored_at, version COLLATE "C"`,
+    );
     return r.rows.map(fromRow);
   }
 

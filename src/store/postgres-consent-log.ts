@@ -122,7 +122,13 @@ export class PostgresConsentLog implements ConsentLog {
     };
     // COLLATE "C": byte order, the same order SQLite gives, whatever the database locale.
     const bytes = (c: string) => `${c} COLLATE "C"`;
-    const where = consentSqlWhere(q, param, bytes, (c, p) => `upper(${c}) LIKE ${p}`, (p) => `${p}::timestamptz`);
+    const where = consentSqlWhere(
+      q,
+      param,
+      bytes,
+      (c, p) => `upper(${c}) LIKE ${p}`,
+      (p) => `${p}::timestamptz`,
+    );
     const order = consentSqlOrder(q, bytes, (v) => {
       params.push(Number(v));
       return `$${params.length}`;

@@ -87,7 +87,12 @@ export function createUnderLock(pool: pg.Pool, lockKey: number, sql: string): Pr
  * Applies the steps not yet recorded in `migrationsTable`, in one transaction under an advisory
  * lock: concurrent starters queue on the lock, and the later ones find the versions recorded.
  */
-export function runPostgresMigrations(pool: pg.Pool, lockKey: number, migrationsTable: string, steps: readonly { version: number; sql: string }[]): Promise<void> {
+export function runPostgresMigrations(
+  pool: pg.Pool,
+  lockKey: number,
+  migrationsTable: string,
+  steps: readonly { version: number; sql: string }[],
+): Promise<void> {
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
     await client.query(

@@ -87,9 +87,7 @@ export class PostgresSwitchStore implements SwitchStore {
   }
 
   async clearClosure(schedule: string): Promise<boolean> {
-    const result = await this.pool.query(`DELETE FROM ${this.t.closures} WHERE schedule = $1`, [
-      schedule,
-    ]);
+    const result = await this.pool.query(`DELETE FROM ${this.t.closures} WHERE schedule = $1`, [schedule]);
     this.poke();
     return (result.rowCount ?? 0) > 0;
   }

@@ -81,17 +81,13 @@ export class RedisSwitchStore implements SwitchStore {
   async setClosure(closure: EmergencyClosure): Promise<void> {
     this.assertOpen();
     const c = normaliseClosure(closure);
-    await execOrThrow(
-      this.client.multi().hset(this.hashKey, c.schedule, JSON.stringify(c)).publish(this.channel, c.schedule),
-    );
+    await execOrThrow(this.client.multi().hset(this.hashKey, c.schedule, JSON.stringify(c)).publish(this.channel, c.schedule));
     this.memory.set(c.schedule, c);
   }
 
   async clearClosure(schedule: string): Promise<boolean> {
     this.assertOpen();
-    const results = await execOrThrow(
-      this.client.multi().hdel(this.hashKey, schedule).publish(this.channel, schedule),
-    );
+    const results = await execOrThrow(this.client.multi().hdel(this.hashKey, schedule).publish(this.channel, schedule));
     this.memory.delete(schedule);
     return results[0] === 1;
   }
@@ -150,10 +146,7 @@ export class RedisSwitchStore implements SwitchStore {
   private warnOnce(err: unknown): void {
     if (this.warned || this.closed) return;
     this.warned = true;
-    this.logger.warn(
-      { err: errorMessage(err), store: this.kind },
-      'redis unavailable; keeping the last known closures',
-    );
+    this.logger.warn({ err: errorMessage(err), store: this.kind }, 'redis unavailable; keeping the last known closures');
   }
 
   private assertOpen(): void {

@@ -57,7 +57,8 @@ export function normaliseQuery(query: ConsentQuery | undefined): ConsentQuery {
   if (query?.callSid !== undefined) out.callSid = query.callSid;
   if (query?.callSidPrefix !== undefined) {
     // Letters and digits only: safe inside LIKE without escaping.
-    if (!/^[A-Za-z0-9]{1,64}$/.test(query.callSidPrefix)) throw new Error(`callSidPrefix must be letters and digits, got ${JSON.stringify(query.callSidPrefix)}`);
+    if (!/^[A-Za-z0-9]{1,64}$/.test(query.callSidPrefix))
+      throw new Error(`callSidPrefix must be letters and digits, got ${JSON.stringify(query.callSidPrefix)}`);
     out.callSidPrefix = query.callSidPrefix.toUpperCase();
   }
   if (query?.decision !== undefined) out.decision = query.decision;
@@ -66,7 +67,8 @@ export function normaliseQuery(query: ConsentQuery | undefined): ConsentQuery {
     if (!Number.isInteger(query.limit) || query.limit < 1) throw new Error(`limit must be a positive whole number, got ${query.limit}`);
     out.limit = query.limit;
   }
-  if (query?.after !== undefined) out.after = { at: normaliseInstant(query.after.at, 'after.at'), callSid: query.after.callSid, decision: query.after.decision };
+  if (query?.after !== undefined)
+    out.after = { at: normaliseInstant(query.after.at, 'after.at'), callSid: query.after.callSid, decision: query.after.decision };
   return out;
 }
 
@@ -103,7 +105,13 @@ export function orderAndLimit(records: ConsentRecord[], query: ConsentQuery): Co
  * WHERE terms of a query for both SQL adapters; `param(value)` adds a parameter and returns its
  * placeholder, `text(column)` wraps a text column for byte-order comparison.
  */
-export function consentSqlWhere(q: ConsentQuery, param: (value: string) => string, text: (column: string) => string, upperLike: (column: string, placeholder: string) => string, at: (placeholder: string) => string): string[] {
+export function consentSqlWhere(
+  q: ConsentQuery,
+  param: (value: string) => string,
+  text: (column: string) => string,
+  upperLike: (column: string, placeholder: string) => string,
+  at: (placeholder: string) => string,
+): string[] {
   const where: string[] = [];
   if (q.since !== undefined) where.push(`at >= ${at(param(q.since))}`);
   if (q.until !== undefined) where.push(`at < ${at(param(q.until))}`);
@@ -115,7 +123,9 @@ export function consentSqlWhere(q: ConsentQuery, param: (value: string) => strin
     const a = at(param(q.after.at));
     const c = param(q.after.callSid);
     const d = param(q.after.decision);
-    where.push(`(at ${op} ${a} OR (at = ${a} AND (${text('call_sid')} ${op} ${c} OR (call_sid = ${c} AND ${text('decision')} ${op} ${d}))))`);
+    where.push(
+      `(at ${op} ${a} OR (at = ${a} AND (${text('call_sid')} ${op} ${c} OR (call_sid = ${c} AND ${text('decision')} ${op} ${d}))))`,
+    );
   }
   return where;
 }

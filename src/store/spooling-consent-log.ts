@@ -174,9 +174,7 @@ export class SpoolingConsentLog implements ConsentLog {
     for (;;) {
       const rows = this.spool.peek(this.batch);
       if (rows.length === 0) break;
-      const results = await Promise.allSettled(
-        rows.map((r) => withTimeout(this.primary.append(r), this.timeoutMs, 'replay append')),
-      );
+      const results = await Promise.allSettled(rows.map((r) => withTimeout(this.primary.append(r), this.timeoutMs, 'replay append')));
       // Delete from the spool only what the primary committed (a duplicate counts: it is there).
       const committed = rows.filter((_, i) => results[i]?.status === 'fulfilled');
       if (committed.length > 0) {

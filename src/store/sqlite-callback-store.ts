@@ -61,7 +61,9 @@ export class SqliteCallbackStore implements CallbackStore {
 
   async saveDraft(callSid: string, number: string, at: string): Promise<void> {
     this.db
-      .prepare('INSERT INTO callback_drafts (call_sid, number, at) VALUES (?, ?, ?) ON CONFLICT (call_sid) DO UPDATE SET number = excluded.number, at = excluded.at')
+      .prepare(
+        'INSERT INTO callback_drafts (call_sid, number, at) VALUES (?, ?, ?) ON CONFLICT (call_sid) DO UPDATE SET number = excluded.number, at = excluded.at',
+      )
       .run(callSid, number, iso(at));
   }
 
@@ -74,7 +76,9 @@ export class SqliteCallbackStore implements CallbackStore {
     const run = this.db.transaction((): CreateResult => {
       const existing =
         (this.db.prepare('SELECT * FROM callbacks WHERE origin_call_sid = ?').get(input.originCallSid) as Row | undefined) ??
-        (this.db.prepare("SELECT * FROM callbacks WHERE queue = ? AND number = ? AND status IN ('pending','calling')").get(input.queue, input.number) as Row | undefined);
+        (this.db
+          .prepare("SELECT * FROM callbacks WHERE queue = ? AND number = ? AND status IN ('pending','calling')")
+          .get(input.queue, input.number) as Row | undefined);
       this.db.prepare('DELETE FROM callback_drafts WHERE call_sid = ?').run(input.originCallSid);
       if (existing) return { request: fromRow(existing), created: false };
       const at = iso(input.at);
@@ -119,15 +123,21 @@ export class SqliteCallbackStore implements CallbackStore {
       const claimed: CallbackRequest[] = [];
       for (const q of options.queues) {
         this.recoverStale(q.queue, q.maxAttempts, iso(options.staleBefore), iso(options.retryAt));
-        const calling = (this.db.prepare("SELECT count(*) AS n FROM callbacks WHERE queue = ? AND status = 'calling'").get(q.queue) as { n: number }).n;
+        const calling = (
+          this.db.prepare("SELECT count(*) AS n FROM callbacks WHERE queue = ? AND status = 'calling'").get(q.queue) as { n: number }
+        ).n;
         const free = q.concurrent - calling;
         if (free <= 0) continue;
         const rows = this.db
-          .prepare("SELECT id FROM callbacks WHERE queue = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY requested_at, id LIMIT ?")
+          .prepare(
+            "SELECT id FROM callbacks WHERE queue = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY requested_at, id LIMIT ?",
+          )
           .all(q.queue, at, free) as { id: string }[];
         for (const { id } of rows) {
           const row = this.db
-            .prepare("UPDATE callbacks SET status = 'calling', attempts = attempts + 1, claimed_at = ?, call_sid = NULL WHERE id = ? RETURNING *")
+            .prepare(
+              "UPDATE callbacks SET status = 'calling', attempts = attempts + 1, claimed_at = ?, call_sid = NULL WHERE id = ? RETURNING *",
+            )
             .get(at, id) as Row;
           claimed.push(fromRow(row));
         }
@@ -191,7 +201,9 @@ export class SqliteCallbackStore implements CallbackStore {
   }
 
   async openByQueue(): Promise<Record<string, number>> {
-    const rows = this.db.prepare("SELECT queue, count(*) AS n FROM callbacks WHERE status IN ('pending','calling') GROUP BY queue").all() as { queue: string; n: number }[];
+    const rows = this.db
+      .prepare("SELECT queue, count(*) AS n FROM callbacks WHERE status IN ('pending','calling') GROUP BY queue")
+      .all() as { queue: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.queue, Number(r.n)]));
   }
 

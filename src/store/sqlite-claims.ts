@@ -24,7 +24,9 @@ export class SqliteClaimStore extends SqliteAdapter implements ClaimStore {
 
   async claim(key: string, at: string): Promise<boolean> {
     this.assertOpen();
-    const result = this.db.prepare('INSERT OR IGNORE INTO webhook_claims (claim_key, claimed_at) VALUES (?, ?)').run(key, normaliseInstant(at, 'at'));
+    const result = this.db
+      .prepare('INSERT OR IGNORE INTO webhook_claims (claim_key, claimed_at) VALUES (?, ?)')
+      .run(key, normaliseInstant(at, 'at'));
     return result.changes > 0;
   }
 }

@@ -1,7 +1,15 @@
 // SQLite config version store, in the consent log's file. Its tables are created here with
 // IF NOT EXISTS inside one IMMEDIATE transaction (concurrent starters wait on the write lock).
 import { createTablesImmediate, SqliteAdapter, type SqliteOpenOptions } from './sqlite-db.js';
-import { filesFromJson, filesToJson, type ConfigVersionStore, noticeFromRow as fromRow, type NoticeRow, type NoticeText, type NoticeUsage } from './config-version-port.js';
+import {
+  filesFromJson,
+  filesToJson,
+  type ConfigVersionStore,
+  noticeFromRow as fromRow,
+  type NoticeRow,
+  type NoticeText,
+  type NoticeUsage,
+} from './config-version-port.js';
 
 export interface SqliteConfigVersionStoreOptions extends SqliteOpenOptions {
   path: string;
@@ -39,7 +47,9 @@ export class SqliteConfigVersionStore extends SqliteAdapter implements ConfigVer
   async put(version: string, files: ReadonlyMap<string, string>, notices: readonly NoticeText[]): Promise<void> {
     this.assertOpen();
     const now = new Date().toISOString();
-    const insertVersion = this.db.prepare('INSERT INTO config_versions (version, files, stored_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING');
+    const insertVersion = this.db.prepare(
+      'INSERT INTO config_versions (version, files, stored_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING',
+    );
     const insertNotice = this.db.prepare(
       'INSERT INTO consent_notices (version, notice_id, language, sha256, text, stored_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING',
     );
@@ -58,13 +68,16 @@ export class SqliteConfigVersionStore extends SqliteAdapter implements ConfigVer
 
   async notice(version: string): Promise<NoticeText | undefined> {
     this.assertOpen();
-    const row = this.db.prepare('SELECT version, notice_id, language, sha256, text FROM consent_notices WHERE version = ?').get(version) as NoticeRow | undefined;
+    const row = this.db.prepare('SELECT version, notice_id, language, sha256, text FROM consent_notices WHERE version = ?').get(version) as
+      NoticeRow | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   async notices(): Promise<NoticeText[]> {
     this.assertOpen();
-    const rows = this.db.prepare('SELECT version, notice_id, language, sha256, text FROM consent_notices ORDER BY stored_at, version').all() as NoticeRow[];
+    const rows = this.db
+      .prepare('SELECT version, notice_id, language, sha256, text FROM consent_notices ORDER BY stored_at, version')
+      .all() as NoticeRow[];
     return rows.map(fromRow);
   }
 
@@ -72,7 +85,9 @@ export class SqliteConfigVersionStore extends SqliteAdapter implements ConfigVer
     this.assertOpen();
     const out = new Map<string, NoticeUsage>();
     try {
-      const rows = this.db.prepare('SELECT notice_version AS v, min(at) AS first, max(at) AS last FROM consents GROUP BY notice_version').all() as { v: string; first: string; last: string }[];
+      const rows = this.db
+        .prepare('SELECT notice_version AS v, min(at) AS first, max(at) AS last FROM consents GROUP BY notice_version')
+        .all() as { v: string; first: string; last: string }[];
       for (const r of rows) out.set(r.v, { firstUsed: r.first, lastUsed: r.last });
     } catch {
       // No consent table in this file (yet): no notice has been used.

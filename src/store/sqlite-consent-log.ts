@@ -8,7 +8,13 @@ import { consentFromRow, type ConsentRow } from './consent-row.js';
 import { migrateSqliteSchema, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 
 // Kept importable from here: adapters and tests predate sqlite-db.ts.
-export { migrateSqliteSchema, openSqliteDatabase, SQLITE_SCHEMA_VERSION, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
+export {
+  migrateSqliteSchema,
+  openSqliteDatabase,
+  SQLITE_SCHEMA_VERSION,
+  type SqliteDatabase,
+  type SqliteOpenOptions,
+} from './sqlite-db.js';
 
 const fromRow = (row: ConsentRow<string>): ConsentRecord => consentFromRow(row, (at) => at);
 
@@ -53,10 +59,7 @@ export class SqliteConsentLog implements ConsentLog {
       );
       const tx = this.db.transaction((rows: ConsentRecord[]) => {
         const now = new Date().toISOString();
-        return rows.map(
-          (r) =>
-            insert.run(...recordValues(r), now).changes === 1,
-        );
+        return rows.map((r) => insert.run(...recordValues(r), now).changes === 1);
       });
       // IMMEDIATE: take the write lock up front instead of failing on a lock upgrade.
       this.insertTx = (rows) => tx.immediate(rows);
@@ -143,9 +146,7 @@ export class SqliteConsentLog implements ConsentLog {
   async check(): Promise<void> {
     this.assertOpen();
     this.db
-      .prepare(
-        'INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
-      )
+      .prepare('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at')
       .run(new Date().toISOString());
   }
 

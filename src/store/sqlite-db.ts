@@ -76,14 +76,8 @@ export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
  */
 export function migrateSqliteSchema(db: SqliteDatabase): void {
   const apply = db.transaction(() => {
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
-    );
-    const done = new Set(
-      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
-        (r) => r.version,
-      ),
-    );
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
     const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
     for (const step of SQLITE_MIGRATIONS) {
       if (done.has(step.version)) continue;

@@ -118,7 +118,11 @@ export class SqliteJourneyStore implements JourneyStore {
 
   async call(callSid: string): Promise<JourneyEvent[]> {
     this.assertOpen();
-    return unpack(this.db.prepare('SELECT call_sid, at, events FROM journey_steps WHERE h = ? AND call_sid = ? ORDER BY at, id').all(callHash(callSid), callSid) as Row[]);
+    return unpack(
+      this.db
+        .prepare('SELECT call_sid, at, events FROM journey_steps WHERE h = ? AND call_sid = ? ORDER BY at, id')
+        .all(callHash(callSid), callSid) as Row[],
+    );
   }
 
   async deleteBefore(before: string): Promise<number> {
@@ -127,7 +131,9 @@ export class SqliteJourneyStore implements JourneyStore {
     // No index on `at` (each index slows every write) but ids grow with time: everything older
     // than the cutoff lies below the first call that started after it. (A straddling call's
     // late steps above that id go at the next pass, once newer calls push the bound on.)
-    const first = this.db.prepare('SELECT min(id) AS id FROM journey_steps WHERE starts = 1 AND at >= ?').get(cutoff) as { id: number | null };
+    const first = this.db.prepare('SELECT min(id) AS id FROM journey_steps WHERE starts = 1 AND at >= ?').get(cutoff) as {
+      id: number | null;
+    };
     const where = first.id === null ? 'at < ?' : 'id < ? AND at < ?';
     const params = first.id === null ? [cutoff] : [first.id, cutoff];
     return this.db.transaction(() => {

@@ -25,7 +25,9 @@ class ShmGuard {
   check(): void {
     if (this.broken === undefined) this.broken = this.problem();
     if (this.broken !== undefined) {
-      throw new SharedMemoryFileError(`${this.shmPath} ${this.broken}; the database is not touched until the service restarts (a touch would crash it with SIGBUS)`);
+      throw new SharedMemoryFileError(
+        `${this.shmPath} ${this.broken}; the database is not touched until the service restarts (a touch would crash it with SIGBUS)`,
+      );
     }
   }
 
@@ -51,7 +53,12 @@ class ShmGuard {
 const GUARDED_DB = new Set(['prepare', 'exec', 'pragma', 'transaction', 'backup', 'serialize', 'function', 'aggregate', 'table']);
 const GUARDED_STATEMENT = new Set(['run', 'get', 'all', 'iterate']);
 
-function guardFunction<F extends (...args: never[]) => unknown>(fn: F, self: object, guard: ShmGuard, wrapResult?: (r: unknown) => unknown): F {
+function guardFunction<F extends (...args: never[]) => unknown>(
+  fn: F,
+  self: object,
+  guard: ShmGuard,
+  wrapResult?: (r: unknown) => unknown,
+): F {
   return ((...args: never[]) => {
     guard.check();
     const result = fn.apply(self, args);
@@ -95,7 +102,12 @@ export function guardSharedMemory(db: Database.Database, path: string): Database
         return () => (guard.tripped ? target : target.close());
       }
       if (typeof prop === 'string' && GUARDED_DB.has(prop) && typeof value === 'function') {
-        const wrap = prop === 'prepare' ? (s: unknown) => guardStatement(s as object, guard) : prop === 'transaction' ? (tx: unknown) => guardTransaction(tx as Tx, guard) : undefined;
+        const wrap =
+          prop === 'prepare'
+            ? (s: unknown) => guardStatement(s as object, guard)
+            : prop === 'transaction'
+              ? (tx: unknown) => guardTransaction(tx as Tx, guard)
+              : undefined;
         return guardFunction(value as (...a: never[]) => unknown, target, guard, wrap);
       }
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;

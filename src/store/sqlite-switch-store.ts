@@ -2,12 +2,7 @@
 // which moves when another connection commits), so a closure written by the CLI (another
 // process) is in force on the next call of a running server; unchanged, the rows come from memory.
 import type { EmergencyClosure, SwitchStore } from './ports.js';
-import {
-  migrateSqliteSchema,
-  openSqliteDatabase,
-  type SqliteDatabase,
-  type SqliteOpenOptions,
-} from './sqlite-db.js';
+import { migrateSqliteSchema, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 import { normaliseClosure } from './shared.js';
 
 export interface SqliteSwitchStoreOptions extends SqliteOpenOptions {
@@ -70,8 +65,7 @@ export class SqliteSwitchStore implements SwitchStore {
 
   async clearClosure(schedule: string): Promise<boolean> {
     this.assertOpen();
-    const removed =
-      this.db.prepare('DELETE FROM emergency_closures WHERE schedule = ?').run(schedule).changes > 0;
+    const removed = this.db.prepare('DELETE FROM emergency_closures WHERE schedule = ?').run(schedule).changes > 0;
     if (removed) this.changedLocally();
     return removed;
   }

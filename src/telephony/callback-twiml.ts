@@ -29,7 +29,14 @@ function backToQueue(response: VoiceResponse, ctx: QueueContext, state: Dialogue
 /** "We will call you at the number ending 4 5 6: 1 confirm, 2 another number". */
 export function confirmCallerTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, caller: string): string {
   const response = new VoiceResponse();
-  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS, finishOnKey: '', action: dialogueUrl(ctx, 'confirm', state, 'caller'), method: 'POST' });
+  const gather = response.gather({
+    input: ['dtmf'],
+    numDigits: 1,
+    timeout: OFFER_TIMEOUT_SECONDS,
+    finishOnKey: '',
+    action: dialogueUrl(ctx, 'confirm', state, 'caller'),
+    method: 'POST',
+  });
   say(config, ctx, gather, 'callback.confirmCaller', { digits: lastDigitsSpoken(caller) });
   backToQueue(response, ctx, state);
   return response.toString();
@@ -38,7 +45,13 @@ export function confirmCallerTwiml(config: CompiledConfig, ctx: QueueContext, st
 /** Enter the number, ending with #; optionally after "this number is not valid". */
 export function enterNumberTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, invalid = false): string {
   const response = new VoiceResponse();
-  const gather = response.gather({ input: ['dtmf'], finishOnKey: '#', timeout: NUMBER_TIMEOUT_SECONDS, action: dialogueUrl(ctx, 'number', state), method: 'POST' });
+  const gather = response.gather({
+    input: ['dtmf'],
+    finishOnKey: '#',
+    timeout: NUMBER_TIMEOUT_SECONDS,
+    action: dialogueUrl(ctx, 'number', state),
+    method: 'POST',
+  });
   if (invalid) say(config, ctx, gather, 'callback.invalidNumber');
   say(config, ctx, gather, 'callback.enterNumber');
   say(config, ctx, response, 'callback.backToQueue');
@@ -49,7 +62,14 @@ export function enterNumberTwiml(config: CompiledConfig, ctx: QueueContext, stat
 /** The entered number read back in groups: 1 confirm, 2 correct it. */
 export function readBackTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, number: string): string {
   const response = new VoiceResponse();
-  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS, finishOnKey: '', action: dialogueUrl(ctx, 'confirm', state, 'entered'), method: 'POST' });
+  const gather = response.gather({
+    input: ['dtmf'],
+    numDigits: 1,
+    timeout: OFFER_TIMEOUT_SECONDS,
+    finishOnKey: '',
+    action: dialogueUrl(ctx, 'confirm', state, 'entered'),
+    method: 'POST',
+  });
   say(config, ctx, gather, 'callback.readBack', { digits: groupsSpoken(number) });
   backToQueue(response, ctx, state);
   return response.toString();
@@ -105,7 +125,14 @@ const outboundTarget = (o: OutboundContext): OutboundTarget => ({ base: o.ctx.ba
 /** A person answered: greeting, the short recording notice, 1 to be connected. */
 export function outboundGreetingTwiml(config: CompiledConfig, o: OutboundContext, repeat = false): string {
   const response = new VoiceResponse();
-  const gather = response.gather({ input: ['dtmf'], numDigits: 1, timeout: OFFER_TIMEOUT_SECONDS + 2, finishOnKey: '', action: acceptUrl(outboundTarget(o), repeat ? { r: '1' } : {}), method: 'POST' });
+  const gather = response.gather({
+    input: ['dtmf'],
+    numDigits: 1,
+    timeout: OFFER_TIMEOUT_SECONDS + 2,
+    finishOnKey: '',
+    action: acceptUrl(outboundTarget(o), repeat ? { r: '1' } : {}),
+    method: 'POST',
+  });
   if (!repeat) {
     say(config, o.ctx, gather, 'callback.greeting');
     say(config, o.ctx, gather, 'callback.notice');
@@ -116,7 +143,11 @@ export function outboundGreetingTwiml(config: CompiledConfig, o: OutboundContext
 }
 
 /** Voicemail, fax, no key or an ended request: a short message, goodbye (a retry follows if any). */
-export function outboundEndTwiml(config: CompiledConfig, lang: string, key: 'callback.machine' | 'callback.noKey' | 'callback.goodbye'): string {
+export function outboundEndTwiml(
+  config: CompiledConfig,
+  lang: string,
+  key: 'callback.machine' | 'callback.noKey' | 'callback.goodbye',
+): string {
   const response = new VoiceResponse();
   speak(response, config.speech.utter(lang, key));
   response.hangup();
@@ -128,7 +159,12 @@ export function outboundEnqueueTwiml(o: OutboundContext): string {
   const response = new VoiceResponse();
   const ctx: QueueContext = { ...o.ctx, consent: true };
   response.enqueue(
-    { action: doneUrl(ctx), method: 'POST', waitUrl: waitUrl(ctx, { cycle: 0, quietUntil: CALLBACK_QUIET_SECONDS }), waitUrlMethod: 'POST' },
+    {
+      action: doneUrl(ctx),
+      method: 'POST',
+      waitUrl: waitUrl(ctx, { cycle: 0, quietUntil: CALLBACK_QUIET_SECONDS }),
+      waitUrlMethod: 'POST',
+    },
     ctx.queue?.queue ?? FALLBACK_QUEUE,
   );
   return response.toString();

@@ -166,12 +166,18 @@ const holdQuerySchema = z.object({
   v: z.string().optional().catch(undefined),
   route: holdName('general'),
   l: holdName(DEFAULT_LANGUAGE),
-  c: z.unknown().optional().transform((c) => c === '1'),
+  c: z
+    .unknown()
+    .optional()
+    .transform((c) => c === '1'),
   k: counter,
   s: counter,
   t: counter,
   a: counter,
-  n: z.unknown().optional().transform((n): NumberSource => (n === 'entered' ? 'entered' : 'caller')),
+  n: z
+    .unknown()
+    .optional()
+    .transform((n): NumberSource => (n === 'entered' ? 'entered' : 'caller')),
 });
 
 /** What a queue, hold or callback-dialogue URL carries; garbage reads as the defaults. */
@@ -201,7 +207,13 @@ export interface IdentifyQuery {
 
 export function parseIdentifyQuery(query: unknown): IdentifyQuery {
   const q = record(query);
-  return { version: one(q.v), route: one(q.route) ?? '', lang: one(q.l) ?? DEFAULT_LANGUAGE, sealed: one(q.s), noInput: one(q.e) === 'noinput' };
+  return {
+    version: one(q.v),
+    route: one(q.route) ?? '',
+    lang: one(q.l) ?? DEFAULT_LANGUAGE,
+    sealed: one(q.s),
+    noInput: one(q.e) === 'noinput',
+  };
 }
 
 // --- The outbound callback call: /voice/callback/{answer,accept,status}?id… -----------------
@@ -222,7 +234,10 @@ export function acceptUrl(o: OutboundTarget, extra: { r?: '0' | '1'; e?: 'noinpu
 /** Where Twilio fetches the outbound call's TwiML and sends its status (placed by the dispatcher). */
 export function outboundUrls(o: OutboundTarget): { url: string; statusCallback: string } {
   const q = new URLSearchParams({ id: o.id, v: o.version, l: o.lang });
-  return { url: `${o.base}/voice/callback/answer?${q}`, statusCallback: `${o.base}/voice/callback/status?${new URLSearchParams({ id: o.id })}` };
+  return {
+    url: `${o.base}/voice/callback/answer?${q}`,
+    statusCallback: `${o.base}/voice/callback/status?${new URLSearchParams({ id: o.id })}`,
+  };
 }
 
 const outboundQuerySchema = z.object({
@@ -232,8 +247,14 @@ const outboundQuerySchema = z.object({
     .transform((id) => (typeof id === 'string' ? id.trim() : ''))
     .transform((id) => (/^[A-Za-z0-9_-]{2,64}$/.test(id) ? id : undefined)),
   v: z.string().optional().catch(undefined),
-  r: z.unknown().optional().transform((r) => r === '1'),
-  e: z.unknown().optional().transform((e) => e === 'noinput'),
+  r: z
+    .unknown()
+    .optional()
+    .transform((r) => r === '1'),
+  e: z
+    .unknown()
+    .optional()
+    .transform((e) => e === 'noinput'),
 });
 
 export interface OutboundQuery {

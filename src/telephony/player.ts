@@ -35,7 +35,13 @@ export type Poster = (url: string, params: Record<string, string>) => Promise<{ 
 
 export type TwimlNode = Record<string, unknown>;
 
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, trimValues: true });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  trimValues: true,
+});
 
 /** Parses TwiML into [{ Verb: children, ':@': attrs }] (fast-xml-parser's ordered form). */
 export function parseTwiml(xml: string): { verbs: TwimlNode[]; root: string | undefined } {
@@ -122,7 +128,10 @@ export async function playCall(opts: PlayOptions): Promise<PlayedCall> {
         const workflow = a.workflowSid !== undefined ? { workflowSid: a.workflowSid } : {};
         return { steps, presses: pressed, end: { kind: 'queue', queue: textOf(verb), action: a.action, waitUrl: a.waitUrl, ...workflow } };
       } else if (name === 'Dial') {
-        const target = childrenOf(verb).map((c) => textOf(c)).join('') || textOf(verb);
+        const target =
+          childrenOf(verb)
+            .map((c) => textOf(c))
+            .join('') || textOf(verb);
         return { steps, presses: pressed, end: { kind: 'dial', target, record: a.record } };
       } else if (name === 'Hangup') {
         return { steps, presses: pressed, end: { kind: 'hangup' } };

@@ -63,7 +63,10 @@ export function holdTwiml(config: CompiledConfig, ctx: QueueContext, params: Wai
 
   // With callbacks enabled the offer comes after offerAfterSeconds and adds "call me back" (issue 14).
   const callback = ctx.queue?.callback.enabled === true ? ctx.queue.callback : undefined;
-  if (!quiet && ((callback !== undefined && waited >= callback.offerAfterSeconds) || waited >= maxWait || (size !== undefined && size > maxSize))) {
+  if (
+    !quiet &&
+    ((callback !== undefined && waited >= callback.offerAfterSeconds) || waited >= maxWait || (size !== undefined && size > maxSize))
+  ) {
     const gather = response.gather({
       input: ['dtmf'],
       numDigits: 1,
@@ -198,7 +201,11 @@ export function queueDoneTwiml(config: CompiledConfig, ctx: QueueContext, input:
         if (outcome !== 'error') speak(response, speech.utter(ctx.lang, 'connect.general'));
         const generalCtx: QueueContext = { ...ctx, route: GENERAL_QUEUE, queue: general };
         if (general?.dial) {
-          const dial = response.dial({ action: doneUrl(generalCtx), method: 'POST', ...(opts.recordDial ? { record: 'record-from-answer-dual' as const } : {}) });
+          const dial = response.dial({
+            action: doneUrl(generalCtx),
+            method: 'POST',
+            ...(opts.recordDial ? { record: 'record-from-answer-dual' as const } : {}),
+          });
           if (general.dial.startsWith('sip')) dial.sip(general.dial);
           else dial.number(general.dial);
         } else {

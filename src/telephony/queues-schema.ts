@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { ownValue } from '../util/own.js';
 
-const e164OrSip = z
-  .string()
-  .regex(/^(\+[1-9]\d{6,14}|sips?:[^\s@]+@[^\s]+)$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a phone number in +E.164 form or a sip: URI` });
+const e164OrSip = z.string().regex(/^(\+[1-9]\d{6,14}|sips?:[^\s@]+@[^\s]+)$/, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a phone number in +E.164 form or a sip: URI`,
+});
 
 /** Callback instead of waiting (issue 14): under `defaults` or one queue; a queue's keys win. */
 const callbackSchema = z.strictObject({
@@ -30,11 +30,19 @@ const limits = {
 const targetSchema = z
   .strictObject({
     /** Twilio queue name for <Enqueue>. */
-    queue: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a queue name (letters, digits, . _ -)` }).optional(),
+    queue: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a queue name (letters, digits, . _ -)` })
+      .optional(),
     /** Number or SIP URI for <Dial>. */
     dial: e164OrSip.optional(),
     /** TaskRouter workflow for <Enqueue workflowSid> (the agent side gets the task attributes). */
-    workflowSid: z.string().regex(/^WW[0-9a-fA-F]{32}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a TaskRouter workflow SID (WW followed by 32 hex digits)` }).optional(),
+    workflowSid: z
+      .string()
+      .regex(/^WW[0-9a-fA-F]{32}$/, {
+        error: (iss) => `${JSON.stringify(iss.input)} is not a TaskRouter workflow SID (WW followed by 32 hex digits)`,
+      })
+      .optional(),
     ...limits,
   })
   .superRefine((t, ctx) => {
@@ -56,7 +64,12 @@ export const queuesFileSchema = z.strictObject({
       serviceLevelSeconds: z.number().int().min(1).max(3600).optional(),
     })
     .default({}),
-  queues: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a queue id (lowercase letters, digits, _ -)` }), targetSchema),
+  queues: z.record(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a queue id (lowercase letters, digits, _ -)` }),
+    targetSchema,
+  ),
 });
 
 export type QueuesFile = z.infer<typeof queuesFileSchema>;
@@ -86,7 +99,14 @@ export interface ResolvedCallback {
 /** The queue a person answers when nothing else fits (menu exhausted, malformed request, closed team). */
 export const GENERAL_QUEUE = 'general';
 
-export const CALLBACK_DEFAULTS: ResolvedCallback = { enabled: false, offerAfterSeconds: 120, schedule: 'callbacks', maxAttempts: 3, retryMinutes: 30, concurrent: 2 };
+export const CALLBACK_DEFAULTS: ResolvedCallback = {
+  enabled: false,
+  offerAfterSeconds: 120,
+  schedule: 'callbacks',
+  maxAttempts: 3,
+  retryMinutes: 30,
+  concurrent: 2,
+};
 
 export function resolveQueue(file: QueuesFile, id: string): ResolvedQueue | undefined {
   const t = ownValue(file.queues, id);

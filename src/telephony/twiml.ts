@@ -41,7 +41,10 @@ export interface RenderContext {
   task?: string | undefined;
 }
 
-type Container = { say(attrs: object, text?: string): { prosody(attrs: object, text: string): unknown }; play(attrs: object, url: string): unknown };
+type Container = {
+  say(attrs: object, text?: string): { prosody(attrs: object, text: string): unknown };
+  play(attrs: object, url: string): unknown;
+};
 
 /** Every <Say> names its language and a voice that speaks it (Twilio's default voices speak no Czech). */
 export function speak(target: Container, u: Utterance): void {

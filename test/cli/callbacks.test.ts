@@ -15,13 +15,24 @@ beforeAll(async () => {
   const store = new SqliteCallbackStore({ path: dbPath });
   await store.migrate();
   const base = { queue: 'insurance', route: 'insurance', lang: 'cs', from: '+420261105555' };
-  for (const [name, minute] of [['a', 1], ['b', 2], ['c', 3]] as const) {
-    const { request } = await store.create({ ...base, originCallSid: `CA${name}`, number: `+42060312345${minute}`, at: `2026-11-25T09:0${minute}:00.000Z` });
+  for (const [name, minute] of [
+    ['a', 1],
+    ['b', 2],
+    ['c', 3],
+  ] as const) {
+    const { request } = await store.create({
+      ...base,
+      originCallSid: `CA${name}`,
+      number: `+42060312345${minute}`,
+      at: `2026-11-25T09:0${minute}:00.000Z`,
+    });
     ids[name] = request.id;
   }
   await store.cancel(ids.a!);
   await store.cancel(ids.c!);
-  await store.create({ ...base, originCallSid: 'CAc2', number: '+420603123453', at: '2026-11-25T09:04:00.000Z' }).then((r) => (ids.c = r.request.id));
+  await store
+    .create({ ...base, originCallSid: 'CAc2', number: '+420603123453', at: '2026-11-25T09:04:00.000Z' })
+    .then((r) => (ids.c = r.request.id));
   await store.close();
 }, 120_000);
 
@@ -29,10 +40,21 @@ describe('infoline callbacks', () => {
   it('lists pending requests as JSON lines with the fields of the contract, numbers masked', async () => {
     const r = await cli(['callbacks'], env());
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((x) => x.id)).toEqual([ids.b, ids.c]);
     expect(Object.keys(rows[0]!)).toEqual(['id', 'requestedAt', 'queue', 'number', 'status', 'attempts', 'nextAttemptAt']);
-    expect(rows[0]).toEqual({ id: ids.b, requestedAt: '2026-11-25T09:02:00.000Z', queue: 'insurance', number: '+420603***452', status: 'pending', attempts: 0, nextAttemptAt: '2026-11-25T09:02:00.000Z' });
+    expect(rows[0]).toEqual({
+      id: ids.b,
+      requestedAt: '2026-11-25T09:02:00.000Z',
+      queue: 'insurance',
+      number: '+420603***452',
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: '2026-11-25T09:02:00.000Z',
+    });
     expect(r.stdout).not.toMatch(/603123/);
   }, 120_000);
 
@@ -57,7 +79,12 @@ describe('infoline callbacks', () => {
     expect(again.stderr).toMatch(/^infoline: no open callback request/);
     expect(again.stderr).not.toMatch(STACK);
     const pending = await cli(['callbacks'], env());
-    expect(pending.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual([ids.c]);
+    expect(
+      pending.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual([ids.c]);
     const bad = await cli(['callbacks', '--status', 'nope'], env());
     expect(bad.code).toBe(2);
   }, 120_000);

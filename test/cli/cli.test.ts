@@ -151,7 +151,9 @@ describe('infoline simulate', { timeout: 90_000 }, () => {
     const bad = await cli(['simulate', '--at', 'tomorrow-ish'], { DATABASE_URL: freshDb() });
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toBe('infoline: --at "tomorrow-ish" is not a date/time (use e.g. 2026-12-24T10:00 for Prague time, or 2026-12-24T09:00:00Z)\n');
+    expect(bad.stderr).toBe(
+      'infoline: --at "tomorrow-ish" is not a date/time (use e.g. 2026-12-24T10:00 for Prague time, or 2026-12-24T09:00:00Z)\n',
+    );
     const key = await cli(['simulate', '--press', '5x'], { DATABASE_URL: freshDb() });
     expect(key.code).toBe(2);
     expect(key.stderr).toBe('infoline: --press "5x": "x" is not a phone key (use 0–9, * and #)\n');
@@ -225,7 +227,9 @@ describe('infoline close / reopen', { timeout: 90_000 }, () => {
     expect(closed.stdout).toBe('closed spa until 2099-01-01T00:00:00.000Z (2099-01-01 01:00 Europe/Prague): porucha ústředny\n');
 
     const hours = await cli(['hours', '--from', '2026-11-25T10:00', '--days', '1'], { DATABASE_URL: db });
-    expect(linesOf(hours.stdout, 'spa')).toBe('spa  2026-11-25  Wed  closed (emergency: porucha ústředny until 2099-01-01T00:00:00.000Z)\n');
+    expect(linesOf(hours.stdout, 'spa')).toBe(
+      'spa  2026-11-25  Wed  closed (emergency: porucha ústředny until 2099-01-01T00:00:00.000Z)\n',
+    );
 
     const sim = await simulateJson(['--at', WED_10, '--press', '5'], db);
     expect(sim.steps[1]!.heard.map((h) => h.text).join('\n')).toContain('Oddělení je mimořádně uzavřeno: porucha ústředny.');
@@ -310,7 +314,12 @@ describe('infoline consent export', { timeout: 90_000 }, () => {
 
   it('--since filters (zone-less = Prague time)', async () => {
     const r = await cli(['consent', 'export', '--since', '2026-11-24T09:00'], { DATABASE_URL: db });
-    expect(r.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { callSid: string }).callSid)).toEqual(['CA02', 'CA03']);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { callSid: string }).callSid),
+    ).toEqual(['CA02', 'CA03']);
   });
 
   it('csv: a header row and RFC 4180 quoting', async () => {

@@ -21,10 +21,17 @@ afterAll(() => {
 });
 
 /** `infoline <args>` with the password on stdin (not a terminal). */
-async function withStdin(args: string[], stdin: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function withStdin(
+  args: string[],
+  stdin: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const main = await builtCli();
   return new Promise((resolve, reject) => {
-    const child = spawn('node', [main, ...args], { env: { ...process.env, LOG_LEVEL: undefined, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('node', [main, ...args], {
+      env: { ...process.env, LOG_LEVEL: undefined, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -52,7 +59,12 @@ describe('infoline user add', { timeout: 120_000 }, () => {
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const users = new UsersStore(join(config, 'config', 'users.yaml')).users();
     expect([...users.keys()].sort()).toEqual(names);
-    expect(auditLines(env.CONSOLE_AUDIT_LOG).filter((l) => l.action === 'user.add').map((l) => l.target).sort()).toEqual(names);
+    expect(
+      auditLines(env.CONSOLE_AUDIT_LOG)
+        .filter((l) => l.action === 'user.add')
+        .map((l) => l.target)
+        .sort(),
+    ).toEqual(names);
   });
 
   it('writes CONSOLE_USERS_FILE when it is set (the file the server reads)', async () => {
@@ -60,7 +72,12 @@ describe('infoline user add', { timeout: 120_000 }, () => {
     dirs.push(config);
     const work = fresh();
     const usersFile = join(work, 'elsewhere', 'users.yaml');
-    const env = { INFOLINE_CONFIG_DIR: config, CONSOLE_USERS_FILE: usersFile, DATABASE_URL: join(work, 'infoline.db'), CONSOLE_AUDIT_LOG: join(work, 'audit.log') };
+    const env = {
+      INFOLINE_CONFIG_DIR: config,
+      CONSOLE_USERS_FILE: usersFile,
+      DATABASE_URL: join(work, 'infoline.db'),
+      CONSOLE_AUDIT_LOG: join(work, 'audit.log'),
+    };
     const r = await withStdin(['user', 'add', 'jana', '--role', 'supervisor'], 'a-long-enough-password', env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`added console user jana (role supervisor) in ${usersFile}\n`);
@@ -70,7 +87,11 @@ describe('infoline user add', { timeout: 120_000 }, () => {
 
   it('a role change and user remove end the sessions in the shared store', async () => {
     const work = fresh();
-    const env = { CONSOLE_USERS_FILE: join(work, 'users.yaml'), DATABASE_URL: join(work, 'infoline.db'), CONSOLE_AUDIT_LOG: join(work, 'audit.log') };
+    const env = {
+      CONSOLE_USERS_FILE: join(work, 'users.yaml'),
+      DATABASE_URL: join(work, 'infoline.db'),
+      CONSOLE_AUDIT_LOG: join(work, 'audit.log'),
+    };
     expect((await withStdin(['user', 'add', 'jana', '--role', 'supervisor'], 'a-long-enough-password', env)).code).toBe(0);
     expect((await withStdin(['user', 'add', 'jana', '--role', 'viewer'], 'a-long-enough-password', env)).code).toBe(0);
     const removed = await cli(['user', 'remove', 'jana'], env);
@@ -102,7 +123,12 @@ describe('infoline close line / reopen line', { timeout: 90_000 }, () => {
       await store.close();
     }
     expect(auditLines(env.CONSOLE_AUDIT_LOG)).toEqual([
-      expect.objectContaining({ action: 'closure.set', target: 'line', result: 'ok', details: { until: '2099-01-01T00:00:00.000Z', reason: 'porucha ústředny' } }),
+      expect.objectContaining({
+        action: 'closure.set',
+        target: 'line',
+        result: 'ok',
+        details: { until: '2099-01-01T00:00:00.000Z', reason: 'porucha ústředny' },
+      }),
       expect.objectContaining({ action: 'closure.clear', target: 'line', result: 'ok' }),
     ]);
   });
@@ -126,7 +152,10 @@ describe('infoline close line / reopen line', { timeout: 90_000 }, () => {
 
   it.each(['constructor', '__proto__', 'toString'])('refuses the non-schedule "%s"', async (name) => {
     const work = fresh();
-    const r = await cli(['close', name, '--until', '2h', '--reason', 'x'], { DATABASE_URL: join(work, 'infoline.db'), CONSOLE_AUDIT_LOG: join(work, 'audit.log') });
+    const r = await cli(['close', name, '--until', '2h', '--reason', 'x'], {
+      DATABASE_URL: join(work, 'infoline.db'),
+      CONSOLE_AUDIT_LOG: join(work, 'audit.log'),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`infoline: no schedule "${name}" in config/hours.yaml (known: spa, callbacks)\n`);
   });

@@ -15,7 +15,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function simulate(press: string, json = false) {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { out: (s: string) => out.push(s), err: (s: string) => err.push(s), env: { INFOLINE_CONFIG_DIR: IDENTIFY_CONFIG, DATABASE_URL: join(dir, 'sim.db') }, now: () => 0 };
+  const io = {
+    out: (s: string) => out.push(s),
+    err: (s: string) => err.push(s),
+    env: { INFOLINE_CONFIG_DIR: IDENTIFY_CONFIG, DATABASE_URL: join(dir, 'sim.db') },
+    now: () => 0,
+  };
   const code = await runCli(['simulate', '--at', '2026-11-25T10:00', '--press', ...press.split(' '), ...(json ? ['--json'] : [])], io);
   return { code, out: out.join(''), err: err.join('') };
 }

@@ -19,7 +19,9 @@ describe('infoline consent notice', () => {
     const db = join(dir, 'infoline.db');
     const store = new SqliteConfigVersionStore({ path: db });
     await store.migrate();
-    await store.put('abcabcabcabc', new Map([['flows/infoline.yaml', 'x']]), [{ version: SHA.slice(0, 12), noticeId: 'consent.notice', language: 'cs', sha256: SHA, text: TEXT }]);
+    await store.put('abcabcabcabc', new Map([['flows/infoline.yaml', 'x']]), [
+      { version: SHA.slice(0, 12), noticeId: 'consent.notice', language: 'cs', sha256: SHA, text: TEXT },
+    ]);
     await store.close();
     const env = { DATABASE_URL: db, INFOLINE_CONFIG_DIR: FIXTURE };
 

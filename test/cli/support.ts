@@ -81,7 +81,11 @@ export interface CliResult {
 export async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const main = await builtCli();
   try {
-    const { stdout, stderr } = await run('node', [main, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: undefined, INFOLINE_CONFIG_DIR: FROZEN_CONFIG, ...env }, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run('node', [main, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: undefined, INFOLINE_CONFIG_DIR: FROZEN_CONFIG, ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: unknown; stdout?: string; stderr?: string };

@@ -82,12 +82,30 @@ describe('formatting', () => {
   });
 
   it('a day: intervals, or closed with the reason', () => {
-    expect(dayText({ date: '2026-11-27', weekday: 'fri', intervals: [{ from: '08:00', to: '12:00' }, { from: '13:00', to: '14:00' }] })).toBe('08:00–12:00, 13:00–14:00');
-    expect(dayText({ date: '2026-12-24', weekday: 'thu', intervals: [], closed: { kind: 'holiday', name: 'Štědrý den' } })).toBe('closed (Štědrý den)');
-    expect(dayText({ date: '2026-12-31', weekday: 'thu', intervals: [], closed: { kind: 'closure', reason: 'inventura' } })).toBe('closed (inventura)');
-    expect(dayText({ date: '2026-11-29', weekday: 'sun', intervals: [] })).toBe('closed (outside weekly hours)');
-    expect(dayText({ date: '2026-11-25', weekday: 'wed', intervals: [{ from: '12:00', to: '16:00' }], closed: { kind: 'emergency', reason: 'porucha', until: '2026-11-25T11:00:00.000Z' } })).toBe(
-      '12:00–16:00 (after emergency: porucha until 2026-11-25T11:00:00.000Z)',
+    expect(
+      dayText({
+        date: '2026-11-27',
+        weekday: 'fri',
+        intervals: [
+          { from: '08:00', to: '12:00' },
+          { from: '13:00', to: '14:00' },
+        ],
+      }),
+    ).toBe('08:00–12:00, 13:00–14:00');
+    expect(dayText({ date: '2026-12-24', weekday: 'thu', intervals: [], closed: { kind: 'holiday', name: 'Štědrý den' } })).toBe(
+      'closed (Štědrý den)',
     );
+    expect(dayText({ date: '2026-12-31', weekday: 'thu', intervals: [], closed: { kind: 'closure', reason: 'inventura' } })).toBe(
+      'closed (inventura)',
+    );
+    expect(dayText({ date: '2026-11-29', weekday: 'sun', intervals: [] })).toBe('closed (outside weekly hours)');
+    expect(
+      dayText({
+        date: '2026-11-25',
+        weekday: 'wed',
+        intervals: [{ from: '12:00', to: '16:00' }],
+        closed: { kind: 'emergency', reason: 'porucha', until: '2026-11-25T11:00:00.000Z' },
+      }),
+    ).toBe('12:00–16:00 (after emergency: porucha until 2026-11-25T11:00:00.000Z)');
   });
 });

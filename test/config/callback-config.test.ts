@@ -25,7 +25,14 @@ describe('callback settings', () => {
   it('defaults apply to every queue; a queue overrides single keys', () => {
     const r = build((t) => t.replace('{ queue: ozp-insurance }', '{ queue: ozp-insurance, callback: { concurrent: 5, enabled: false } }'));
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    expect(resolveQueue(r.bundle.queues, 'general')?.callback).toEqual({ enabled: true, offerAfterSeconds: 120, schedule: 'callbacks', maxAttempts: 3, retryMinutes: 30, concurrent: 2 });
+    expect(resolveQueue(r.bundle.queues, 'general')?.callback).toEqual({
+      enabled: true,
+      offerAfterSeconds: 120,
+      schedule: 'callbacks',
+      maxAttempts: 3,
+      retryMinutes: 30,
+      concurrent: 2,
+    });
     expect(resolveQueue(r.bundle.queues, 'insurance')?.callback).toMatchObject({ enabled: false, concurrent: 5, schedule: 'callbacks' });
   });
 

@@ -37,7 +37,10 @@ describe('validate: issue 12 rules', () => {
   });
 
   it('a bad time in hours.yaml does not hide an unknown queue in the flow', () => {
-    const lines = validate(['config/hours.yaml', 'mon: [{ from: "08:00", to: "16:00" }]', 'mon: [{ from: "08:00", to: "16:60" }]'], ['flows/infoline.yaml', 'queue: insurance,', 'queue: insurence,']);
+    const lines = validate(
+      ['config/hours.yaml', 'mon: [{ from: "08:00", to: "16:00" }]', 'mon: [{ from: "08:00", to: "16:60" }]'],
+      ['flows/infoline.yaml', 'queue: insurance,', 'queue: insurence,'],
+    );
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^config\/hours\.yaml:13 schedules\.spa\.weekly\.mon\[0\]\.to: /);
     expect(lines[1]).toBe('flows/infoline.yaml:34 nodes.insurance.queue: no queue "insurence" in config/queues.yaml');
@@ -68,7 +71,12 @@ describe('validate: issue 12 rules', () => {
     ]);
   });
 
-  it.each([[2, false], [3, true], [30, true], [31, false]])('a menu timeout of %i s is %s', (seconds, ok) => {
+  it.each([
+    [2, false],
+    [3, true],
+    [30, true],
+    [31, false],
+  ])('a menu timeout of %i s is %s', (seconds, ok) => {
     const lines = validate(['flows/infoline.yaml', /( {2}main:\n {4}kind: menu\n)/, `$1    timeout: ${seconds}\n`]);
     if (ok) expect(lines).toEqual([]);
     else expect(lines).toEqual([expect.stringMatching(/^flows\/infoline\.yaml:\d+ nodes\.main\.timeout: must be at (least 3|most 30)/)]);

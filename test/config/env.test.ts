@@ -12,8 +12,22 @@ describe('the environment schema', () => {
   });
 
   it('types and defaults: numbers, trimmed text, empty as unset', () => {
-    const env = readEnv({ PORT: '8080', HOST: ' 127.0.0.1 ', REDIS_URL: '', CALLBACK_TICK_MS: '250', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 't' });
-    expect(env).toMatchObject({ port: 8080, host: '127.0.0.1', redisUrl: undefined, callbackTickMs: 250, logLevel: 'info', journeyRetentionDays: 90 });
+    const env = readEnv({
+      PORT: '8080',
+      HOST: ' 127.0.0.1 ',
+      REDIS_URL: '',
+      CALLBACK_TICK_MS: '250',
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 't',
+    });
+    expect(env).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      redisUrl: undefined,
+      callbackTickMs: 250,
+      logLevel: 'info',
+      journeyRetentionDays: 90,
+    });
     expect(env.twilio).toEqual({ accountSid: `AC${'a'.repeat(32)}`, authToken: 't', apiUrl: undefined });
     expect(readEnv({ CALLBACK_TICK_MS: '5' }).callbackTickMs).toBe(3000);
     expect(readEnv({ MAX_CONNECTIONS_PER_IP: '256' }).maxConnectionsPerIp).toBe(256);

@@ -38,9 +38,13 @@ describe('identification in the config', () => {
   });
 
   it('identify on a menu or a say node is refused at its line', () => {
-    expect(validate('flows/infoline.yaml', '    onExhausted: general\n\n  insurance:', '    onExhausted: general\n    identify: true\n\n  insurance:')).toEqual([
-      expect.stringMatching(/^flows\/infoline\.yaml:\d+ nodes\.main\.identify: unknown key "identify"/),
-    ]);
+    expect(
+      validate(
+        'flows/infoline.yaml',
+        '    onExhausted: general\n\n  insurance:',
+        '    onExhausted: general\n    identify: true\n\n  insurance:',
+      ),
+    ).toEqual([expect.stringMatching(/^flows\/infoline\.yaml:\d+ nodes\.main\.identify: unknown key "identify"/)]);
     expect(validate('flows/infoline.yaml', '    next: main\n', '    next: main\n    identify: true\n')).toEqual([
       expect.stringMatching(/^flows\/infoline\.yaml:\d+ nodes\.spa_closed\.identify: unknown key "identify"/),
     ]);
@@ -71,7 +75,12 @@ describe('validate and the environment', () => {
   const run = (env: Record<string, string>) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runValidate({ out: (s) => out.push(s), err: (s) => err.push(s), env: { INFOLINE_CONFIG_DIR: IDENTIFY_CONFIG, ...env }, now: () => 0 });
+    const code = runValidate({
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      env: { INFOLINE_CONFIG_DIR: IDENTIFY_CONFIG, ...env },
+      now: () => 0,
+    });
     return { code, out: out.join(''), err: err.join('') };
   };
 

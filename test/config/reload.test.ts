@@ -65,7 +65,10 @@ describe('ConfigRegistry hot reload', () => {
     const registry = watchedRegistry(dir);
     const before = registry.current!.version;
     const tmp = join(dir, 'config', '.hours.yaml.swp');
-    writeFileSync(tmp, replaceIn(dir, 'config/hours.yaml', 'fri: [{ from: "08:00", to: "14:00" }]', 'fri: [{ from: "08:00", to: "13:00" }]'));
+    writeFileSync(
+      tmp,
+      replaceIn(dir, 'config/hours.yaml', 'fri: [{ from: "08:00", to: "14:00" }]', 'fri: [{ from: "08:00", to: "13:00" }]'),
+    );
     renameSync(tmp, join(dir, 'config/hours.yaml'));
     const took = await waitFor(() => registry.current!.version !== before);
     expect(took).toBeLessThan(2000);
@@ -79,7 +82,9 @@ describe('ConfigRegistry hot reload', () => {
     writeFileSync(join(dir, 'config/hours.yaml'), replaceIn(dir, 'config/hours.yaml', 'timezone: Europe/Prague', 'timezone: Europe/Praha'));
     const r = registry.reload();
     expect(r.result).toBe('refused');
-    expect(r.issues?.map(formatIssue)).toEqual(['config/hours.yaml:10 schedules.spa.timezone: "Europe/Praha" is not a known time zone (IANA, e.g. Europe/Prague)']);
+    expect(r.issues?.map(formatIssue)).toEqual([
+      'config/hours.yaml:10 schedules.spa.timezone: "Europe/Praha" is not a known time zone (IANA, e.g. Europe/Prague)',
+    ]);
     expect(registry.current!.version).toBe(before);
     expect(registry.lastRefused?.map(formatIssue)).toEqual(r.issues?.map(formatIssue));
     // Fixing it is picked up by the watcher and clears the refusal.

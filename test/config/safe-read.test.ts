@@ -78,7 +78,7 @@ describe('files that are not plain or too large are refused unread', () => {
 });
 
 describe('a config directory swapped by symlink while it is read', () => {
-  it('gives one directory\'s files, never a mix', () => {
+  it("gives one directory's files, never a mix", () => {
     const base = mkdtempSync(join(tmpdir(), 'infoline-swap-'));
     cleanups.push(() => rmSync(base, { recursive: true, force: true }));
     const a = join(base, 'a');
@@ -120,7 +120,9 @@ describe('a large prompts file', () => {
     if (built.ok) return;
     const lines = readFileSync(enPath, 'utf8').split('\n');
     expect(built.issues).toHaveLength(1);
-    expect(formatIssue(built.issues[0]!)).toBe(`prompts/en.yaml:${lines.length - 1}:5 duplicate key "k7": each key may appear only once in the same place`);
+    expect(formatIssue(built.issues[0]!)).toBe(
+      `prompts/en.yaml:${lines.length - 1}:5 duplicate key "k7": each key may appear only once in the same place`,
+    );
 
     writeFileSync(enPath, lines.slice(0, -2).join('\n') + '\n');
     const again = buildBundle(readConfigSnapshot(dir).files);

@@ -55,18 +55,48 @@ describe('the default configuration', () => {
 
 describe('broken configurations, pinned', () => {
   const cases: [name: string, edits: Edit[], expected: string[]][] = [
-    ['a time that does not exist', [[HOURS, 'fri: [{ from: "08:00", to: "14:00" }]', 'fri: [{ from: "08:00", to: "14:60" }]']], ['config/hours.yaml:17 schedules.spa.weekly.fri[0].to: "14:60" is not a time (HH:MM)']],
-    ['an unknown time zone', [[HOURS, 'timezone: Europe/Prague', 'timezone: Europe/Praha']], ['config/hours.yaml:10 schedules.spa.timezone: "Europe/Praha" is not a known time zone (IANA, e.g. Europe/Prague)']],
-    ['an unknown holiday country', [[HOURS, 'holidays: CZ', 'holidays: XX']], ['config/hours.yaml:11 schedules.spa.holidays: "XX" is not a country known to the holiday calendar']],
+    [
+      'a time that does not exist',
+      [[HOURS, 'fri: [{ from: "08:00", to: "14:00" }]', 'fri: [{ from: "08:00", to: "14:60" }]']],
+      ['config/hours.yaml:17 schedules.spa.weekly.fri[0].to: "14:60" is not a time (HH:MM)'],
+    ],
+    [
+      'an unknown time zone',
+      [[HOURS, 'timezone: Europe/Prague', 'timezone: Europe/Praha']],
+      ['config/hours.yaml:10 schedules.spa.timezone: "Europe/Praha" is not a known time zone (IANA, e.g. Europe/Prague)'],
+    ],
+    [
+      'an unknown holiday country',
+      [[HOURS, 'holidays: CZ', 'holidays: XX']],
+      ['config/hours.yaml:11 schedules.spa.holidays: "XX" is not a country known to the holiday calendar'],
+    ],
     [
       'an unknown key in hours (named, on its own line)',
       [[HOURS, '    weekly:\n', '    weekley: {}\n    weekly:\n']],
-      ['config/hours.yaml:12 schedules.spa.weekley: unknown setting "weekley" (allowed here: timezone, holidays, weekly, closures, openings, name)'],
+      [
+        'config/hours.yaml:12 schedules.spa.weekley: unknown setting "weekley" (allowed here: timezone, holidays, weekly, closures, openings, name)',
+      ],
     ],
-    ['an unknown day', [[HOURS, '      mon:', '      monday:']], ['config/hours.yaml:13 schedules.spa.weekly.monday: unknown day "monday" (use mon, tue, wed, thu, fri, sat, sun)']],
-    ['an unknown node kind', [[FLOW, 'kind: language', 'kind: lang']], ['flows/infoline.yaml:55 nodes.english.kind: must be one of menu, route, say, language, goodbye, got "lang"']],
-    ['a route to an unknown queue', [[FLOW, 'queue: travel,', 'queue: travl,']], ['flows/infoline.yaml:39 nodes.travel.queue: no queue "travl" in config/queues.yaml']],
-    ['a route with an unknown schedule', [[FLOW, 'schedule: spa\n    closed: spa_closed', 'schedule: spas\n    closed: spa_closed']], ['flows/infoline.yaml:46 nodes.spa.schedule: no schedule "spas" in config/hours.yaml']],
+    [
+      'an unknown day',
+      [[HOURS, '      mon:', '      monday:']],
+      ['config/hours.yaml:13 schedules.spa.weekly.monday: unknown day "monday" (use mon, tue, wed, thu, fri, sat, sun)'],
+    ],
+    [
+      'an unknown node kind',
+      [[FLOW, 'kind: language', 'kind: lang']],
+      ['flows/infoline.yaml:55 nodes.english.kind: must be one of menu, route, say, language, goodbye, got "lang"'],
+    ],
+    [
+      'a route to an unknown queue',
+      [[FLOW, 'queue: travel,', 'queue: travl,']],
+      ['flows/infoline.yaml:39 nodes.travel.queue: no queue "travl" in config/queues.yaml'],
+    ],
+    [
+      'a route with an unknown schedule',
+      [[FLOW, 'schedule: spa\n    closed: spa_closed', 'schedule: spas\n    closed: spa_closed']],
+      ['flows/infoline.yaml:46 nodes.spa.schedule: no schedule "spas" in config/hours.yaml'],
+    ],
     [
       'a prompt missing in en.yaml',
       [[EN, /^ {2}greeting: .*\n/m, '']],
@@ -75,15 +105,53 @@ describe('broken configurations, pinned', () => {
         'prompts/cs.yaml:10 prompts.greeting: prompt "greeting" is missing in prompts/en.yaml (every prompt must exist in every language)',
       ],
     ],
-    ['a prompt only in one language', [[CS, /^ {2}greeting:/m, '  extra: Ahoj\n  greeting:']], ['prompts/cs.yaml:10 prompts.extra: prompt "extra" is missing in prompts/en.yaml (every prompt must exist in every language)']],
-    ['a digit neither mapped nor invalid', [[FLOW, '      "8": eu\n', '']], ['flows/infoline.yaml:21 nodes.main.options: key 8 goes nowhere: map it under options or list it under invalid (answered as a wrong key)']],
-    ['retries: 9', [[FLOW, 'retries: 3', 'retries: 9']], ['flows/infoline.yaml:14 retries: must be at most 5 (callers must reach a person quickly)']],
-    ['retries that is not a number', [[FLOW, 'retries: 3', 'retries: three']], ['flows/infoline.yaml:14 retries: must be a number, got "three"']],
-    ['an unreachable node', [[FLOW, /$/, '  orphan: { kind: route, queue: general, consent: false }\n']], ['flows/infoline.yaml:76 nodes.orphan: node "orphan" cannot be reached from start "main"']],
-    ['a YAML syntax error (positioned, only the first)', [[QUEUES, '  general:   { queue: ozp-general }', '  general:   { queue: ozp-general']], ['config/queues.yaml:13:3 YAML syntax error: flow map in block collection must be sufficiently indented and end with a }']],
-    ['a tab used for indentation', [[QUEUES, '  general:', '\tgeneral:']], ['config/queues.yaml:12:1 YAML syntax error: a tab is used for indentation; indent with spaces only']],
-    ['a duplicate key', [[QUEUES, '  eu:        { queue: ozp-eu }', '  eu:        { queue: ozp-eu }\n  eu:        { queue: ozp-eu2 }']], ['config/queues.yaml:21:3 duplicate key "eu": each key may appear only once in the same place']],
-    ['a menu target that does not exist', [[FLOW, '"7": travel', '"7": travle']], ['flows/infoline.yaml:28 nodes.main.options.7: no node named "travle"']],
+    [
+      'a prompt only in one language',
+      [[CS, /^ {2}greeting:/m, '  extra: Ahoj\n  greeting:']],
+      ['prompts/cs.yaml:10 prompts.extra: prompt "extra" is missing in prompts/en.yaml (every prompt must exist in every language)'],
+    ],
+    [
+      'a digit neither mapped nor invalid',
+      [[FLOW, '      "8": eu\n', '']],
+      [
+        'flows/infoline.yaml:21 nodes.main.options: key 8 goes nowhere: map it under options or list it under invalid (answered as a wrong key)',
+      ],
+    ],
+    [
+      'retries: 9',
+      [[FLOW, 'retries: 3', 'retries: 9']],
+      ['flows/infoline.yaml:14 retries: must be at most 5 (callers must reach a person quickly)'],
+    ],
+    [
+      'retries that is not a number',
+      [[FLOW, 'retries: 3', 'retries: three']],
+      ['flows/infoline.yaml:14 retries: must be a number, got "three"'],
+    ],
+    [
+      'an unreachable node',
+      [[FLOW, /$/, '  orphan: { kind: route, queue: general, consent: false }\n']],
+      ['flows/infoline.yaml:76 nodes.orphan: node "orphan" cannot be reached from start "main"'],
+    ],
+    [
+      'a YAML syntax error (positioned, only the first)',
+      [[QUEUES, '  general:   { queue: ozp-general }', '  general:   { queue: ozp-general']],
+      ['config/queues.yaml:13:3 YAML syntax error: flow map in block collection must be sufficiently indented and end with a }'],
+    ],
+    [
+      'a tab used for indentation',
+      [[QUEUES, '  general:', '\tgeneral:']],
+      ['config/queues.yaml:12:1 YAML syntax error: a tab is used for indentation; indent with spaces only'],
+    ],
+    [
+      'a duplicate key',
+      [[QUEUES, '  eu:        { queue: ozp-eu }', '  eu:        { queue: ozp-eu }\n  eu:        { queue: ozp-eu2 }']],
+      ['config/queues.yaml:21:3 duplicate key "eu": each key may appear only once in the same place'],
+    ],
+    [
+      'a menu target that does not exist',
+      [[FLOW, '"7": travel', '"7": travle']],
+      ['flows/infoline.yaml:28 nodes.main.options.7: no node named "travle"'],
+    ],
     [
       'recorded routes reachable before the consent notice',
       [[FLOW, 'intro: [greeting, consent.notice, menu.about]', 'intro: [greeting, menu.about]']],
@@ -98,28 +166,75 @@ describe('broken configurations, pinned', () => {
         'flows/infoline.yaml:45 nodes.spa.consent: route "spa" records the call but can be reached before the consent notice "consent.notice" is played',
       ],
     ],
-    ['a dial target that is not a number', [[QUEUES, '{ queue: ozp-eu }', '{ dial: "261 105 555" }']], ['config/queues.yaml:20 queues.eu.dial: "261 105 555" is not a phone number in +E.164 form or a sip: URI']],
-    ['a queue with neither queue nor dial', [[QUEUES, '{ queue: ozp-eu }', '{ maxSize: 3 }']], ['config/queues.yaml:20 queues.eu: needs queue: <Twilio queue name> or dial: <+E.164 number or sip: URI>']],
+    [
+      'a dial target that is not a number',
+      [[QUEUES, '{ queue: ozp-eu }', '{ dial: "261 105 555" }']],
+      ['config/queues.yaml:20 queues.eu.dial: "261 105 555" is not a phone number in +E.164 form or a sip: URI'],
+    ],
+    [
+      'a queue with neither queue nor dial',
+      [[QUEUES, '{ queue: ozp-eu }', '{ maxSize: 3 }']],
+      ['config/queues.yaml:20 queues.eu: needs queue: <Twilio queue name> or dial: <+E.164 number or sip: URI>'],
+    ],
     ['a missing config file', [[HOURS, null]], ['config/hours.yaml file is missing']],
     ['an empty file', [[QUEUES, /[^]*/, '# nothing here yet\n']], ['config/queues.yaml file is empty']],
-    ['a list where a mapping is expected (whole file)', [[QUEUES, /[^]*/, '- general\n- spa\n']], ['config/queues.yaml:1 the file must be a mapping (key: value), got a list']],
-    ['a text where a mapping is expected', [[QUEUES, '  eu:        { queue: ozp-eu }', '  eu:        ozp-eu']], ['config/queues.yaml:20 queues.eu: must be a mapping (key: value), got "ozp-eu"']],
-    ['a wrong type', [[FLOW, 'insurance: { kind: route, queue: insurance, consent: true }', 'insurance: { kind: route, queue: insurance, consent: yes please }']], ['flows/infoline.yaml:34 nodes.insurance.consent: must be true or false, got "yes please"']],
-    ['a missing key (at the parent key line)', [[FLOW, '    onExhausted: general\n\n  insurance', '\n  insurance']], ['flows/infoline.yaml:17 nodes.main.onExhausted: is required but missing']],
-    ['a node name that is not allowed (line of the key)', [[FLOW, '  general: { kind: route', '  General: { kind: route'], [FLOW, 'onExhausted: general\n\n  insurance', 'onExhausted: General\n\n  insurance']], [
-      'flows/infoline.yaml:32 nodes.main.onExhausted: "General" is not a node name (lowercase letters, digits, _)',
-      'flows/infoline.yaml:75 nodes.General: "General" is not a node name (lowercase letters, digits, _)',
-    ]],
+    [
+      'a list where a mapping is expected (whole file)',
+      [[QUEUES, /[^]*/, '- general\n- spa\n']],
+      ['config/queues.yaml:1 the file must be a mapping (key: value), got a list'],
+    ],
+    [
+      'a text where a mapping is expected',
+      [[QUEUES, '  eu:        { queue: ozp-eu }', '  eu:        ozp-eu']],
+      ['config/queues.yaml:20 queues.eu: must be a mapping (key: value), got "ozp-eu"'],
+    ],
+    [
+      'a wrong type',
+      [
+        [
+          FLOW,
+          'insurance: { kind: route, queue: insurance, consent: true }',
+          'insurance: { kind: route, queue: insurance, consent: yes please }',
+        ],
+      ],
+      ['flows/infoline.yaml:34 nodes.insurance.consent: must be true or false, got "yes please"'],
+    ],
+    [
+      'a missing key (at the parent key line)',
+      [[FLOW, '    onExhausted: general\n\n  insurance', '\n  insurance']],
+      ['flows/infoline.yaml:17 nodes.main.onExhausted: is required but missing'],
+    ],
+    [
+      'a node name that is not allowed (line of the key)',
+      [
+        [FLOW, '  general: { kind: route', '  General: { kind: route'],
+        [FLOW, 'onExhausted: general\n\n  insurance', 'onExhausted: General\n\n  insurance'],
+      ],
+      [
+        'flows/infoline.yaml:32 nodes.main.onExhausted: "General" is not a node name (lowercase letters, digits, _)',
+        'flows/infoline.yaml:75 nodes.General: "General" is not a node name (lowercase letters, digits, _)',
+      ],
+    ],
     [
       'a silent caller sent round in circles',
       [[FLOW, 'onExhausted: general\n\n  insurance', 'onExhausted: spa\n\n  insurance']],
-      ['flows/infoline.yaml:32 nodes.main.onExhausted: a caller who presses nothing would go round for ever: main → spa → spa_closed → main; onExhausted must lead to a person (e.g. the general queue) or a goodbye'],
+      [
+        'flows/infoline.yaml:32 nodes.main.onExhausted: a caller who presses nothing would go round for ever: main → spa → spa_closed → main; onExhausted must lead to a person (e.g. the general queue) or a goodbye',
+      ],
     ],
-    ['say nodes that loop without waiting', [[FLOW, 'closed.back]\n    next: main', 'closed.back]\n    next: spa_closed']], ['flows/infoline.yaml:52 nodes.spa_closed.next: nodes loop without waiting for the caller: spa_closed → spa_closed']],
-    ['two unknown keys, one line each', [[FLOW, 'retries: 3', 'retries: 3\nretry: 4\ntimeout: 5']], [
-      'flows/infoline.yaml:15 retry: unknown key "retry" (allowed here: start, retries, notice, nodes)',
-      'flows/infoline.yaml:16 timeout: unknown key "timeout" (allowed here: start, retries, notice, nodes)',
-    ]],
+    [
+      'say nodes that loop without waiting',
+      [[FLOW, 'closed.back]\n    next: main', 'closed.back]\n    next: spa_closed']],
+      ['flows/infoline.yaml:52 nodes.spa_closed.next: nodes loop without waiting for the caller: spa_closed → spa_closed'],
+    ],
+    [
+      'two unknown keys, one line each',
+      [[FLOW, 'retries: 3', 'retries: 3\nretry: 4\ntimeout: 5']],
+      [
+        'flows/infoline.yaml:15 retry: unknown key "retry" (allowed here: start, retries, notice, nodes)',
+        'flows/infoline.yaml:16 timeout: unknown key "timeout" (allowed here: start, retries, notice, nodes)',
+      ],
+    ],
   ];
 
   it.each(cases)('%s', (_name, edits, expected) => {
@@ -196,7 +311,9 @@ describe('infoline validate (the CLI binary)', { timeout: 60_000 }, () => {
     editFile(dir, FLOW, 'kind: language', 'kind: lang');
     const r = await cli(['validate'], { INFOLINE_CONFIG_DIR: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('config/queues.yaml file is missing\nflows/infoline.yaml:55 nodes.english.kind: must be one of menu, route, say, language, goodbye, got "lang"\n');
+    expect(r.stdout).toBe(
+      'config/queues.yaml file is missing\nflows/infoline.yaml:55 nodes.english.kind: must be one of menu, route, say, language, goodbye, got "lang"\n',
+    );
     expect(r.stdout + r.stderr).not.toMatch(STACK);
   });
 
@@ -204,6 +321,8 @@ describe('infoline validate (the CLI binary)', { timeout: 60_000 }, () => {
     const r = await cli(['validate'], { INFOLINE_CONFIG_DIR: '/nonexistent/infoline-config' });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('infoline: config directory /nonexistent/infoline-config does not exist (set INFOLINE_CONFIG_DIR or run in the repository)\n');
+    expect(r.stderr).toBe(
+      'infoline: config directory /nonexistent/infoline-config does not exist (set INFOLINE_CONFIG_DIR or run in the repository)\n',
+    );
   });
 });

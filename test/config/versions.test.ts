@@ -60,7 +60,8 @@ async function press(t: TestApp, url: string, callSid: string, digit: string) {
   return parseTwiml(res.body).verbs.map(verbName);
 }
 
-const changeNotice = (dir: string) => editFile(dir, 'prompts/cs.yaml', 'Informace o zpracování osobních údajů.', 'Nové znění informace o zpracování osobních údajů.');
+const changeNotice = (dir: string) =>
+  editFile(dir, 'prompts/cs.yaml', 'Informace o zpracování osobních údajů.', 'Nové znění informace o zpracování osobních údajů.');
 
 describe('a consent names the notice the caller heard', () => {
   it('after a restart with a changed notice, the call goes on on its own version (SQLite)', async () => {
@@ -82,7 +83,12 @@ describe('a consent names the notice the caller heard', () => {
 
     expect(await press(after, action, callSid, '1')).toContain('Enqueue');
     const [row] = await after.consentLog.list({ callSid });
-    expect(row).toMatchObject({ decision: 'granted', flowVersion: old.flow, noticeVersion: old.notice.version, noticeSha256: old.notice.sha256 });
+    expect(row).toMatchObject({
+      decision: 'granted',
+      flowVersion: old.flow,
+      noticeVersion: old.notice.version,
+      noticeSha256: old.notice.sha256,
+    });
     // The DPO can read exactly what that caller heard.
     expect((await store.notice(old.notice.version))?.text).toBe(before.registry.current!.speech.text('cs', 'consent.notice'));
   });
@@ -110,7 +116,12 @@ describe('a consent names the notice the caller heard', () => {
     const signed = action.href;
     action.searchParams.set('nv', `cs.${'0'.repeat(64)}`);
     const { getExpectedTwilioSignature } = await import('twilio/lib/webhooks/webhooks.js');
-    const forged = await signedPost(t.app, action.href, { CallSid: callSid, From: FROM, Digits: '1' }, { signature: getExpectedTwilioSignature('test-auth-token-0123456789abcdef', signed, { CallSid: callSid, From: FROM, Digits: '1' }) });
+    const forged = await signedPost(
+      t.app,
+      action.href,
+      { CallSid: callSid, From: FROM, Digits: '1' },
+      { signature: getExpectedTwilioSignature('test-auth-token-0123456789abcdef', signed, { CallSid: callSid, From: FROM, Digits: '1' }) },
+    );
     expect(forged.statusCode).toBe(403);
     expect(await t.consentLog.list({ callSid })).toEqual([]);
   });
@@ -147,7 +158,7 @@ describe('the registry and its version store', () => {
 const pgAvailable = requireService(await probePostgres());
 
 describe.runIf(pgAvailable)('two instances on one PostgreSQL', () => {
-  it('a call started on instance A and finished on instance B (which never applied A\'s version) names A\'s notice', async () => {
+  it("a call started on instance A and finished on instance B (which never applied A's version) names A's notice", async () => {
     const tablePrefix = randomPrefix();
     const open = async () => {
       const log = new PostgresConsentLog({ connectionString: PG_URL, tablePrefix });
@@ -178,7 +189,11 @@ describe.runIf(pgAvailable)('two instances on one PostgreSQL', () => {
     await Promise.all(callSids.map(async (sid, i) => expect(await press(instanceB, actions[i]!, sid, '2')).toContain('Enqueue')));
     for (const callSid of callSids) {
       const [row] = await instanceA.consentLog.list({ callSid });
-      expect(row).toMatchObject({ flowVersion: instanceA.registry.current!.version, noticeVersion: heard.version, noticeSha256: heard.sha256 });
+      expect(row).toMatchObject({
+        flowVersion: instanceA.registry.current!.version,
+        noticeVersion: heard.version,
+        noticeSha256: heard.sha256,
+      });
     }
     const notices = await b.store.notices();
     expect(notices.map((n) => n.version)).toEqual(expect.arrayContaining([heard.version, instanceB.registry.current!.notices.cs!.version]));

@@ -22,7 +22,11 @@ import { buildConsoleApp, ConsoleClient, SECRET, TEST_COST, USERS, type ConsoleT
 import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 interface SimBody {
-  call: { steps: { input: string | null; heard: { kind: string; text?: string }[] }[]; end: { kind: string; queue?: string; route?: string }; consents: unknown[] };
+  call: {
+    steps: { input: string | null; heard: { kind: string; text?: string }[] }[];
+    end: { kind: string; queue?: string; route?: string };
+    consents: unknown[];
+  };
   endText: string | null;
   waiting: boolean;
   unused: number;
@@ -56,7 +60,12 @@ describe('console API', () => {
   });
 
   it('leaves the voice and ops routes alone: no console cookies or headers, signatures still checked', async () => {
-    const unsigned = await t.app.inject({ method: 'POST', url: '/voice/incoming', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'CallSid=CA1&From=%2B420603123456' });
+    const unsigned = await t.app.inject({
+      method: 'POST',
+      url: '/voice/incoming',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'CallSid=CA1&From=%2B420603123456',
+    });
     expect(unsigned.statusCode).toBe(403);
     const signed = await signedPost(t.app, '/voice/incoming', { CallSid: newCallSid(), From: '+420603123456' });
     expect(signed.statusCode).toBe(200);
@@ -79,7 +88,12 @@ describe('console API', () => {
   it('signs in with a CSRF token and sets a HttpOnly, SameSite=Strict cookie scoped to /console', async () => {
     const c = new ConsoleClient(t.app);
     await c.session();
-    const noToken = await c.request('POST', '/console/api/login', { name: USERS.viewer.name, password: USERS.viewer.password }, { csrf: null });
+    const noToken = await c.request(
+      'POST',
+      '/console/api/login',
+      { name: USERS.viewer.name, password: USERS.viewer.password },
+      { csrf: null },
+    );
     expect(noToken.statusCode).toBe(403);
     const res = await c.login(USERS.viewer.name, USERS.viewer.password);
     expect(res.statusCode).toBe(200);
@@ -119,7 +133,11 @@ describe('console API', () => {
     expect((await c.request('GET', '/console/api/flow')).statusCode).toBe(200);
 
     // A new password (or role) in users.yaml ends the user's sessions.
-    writeUser(t.usersFile, { name: USERS.supervisor.name, role: 'supervisor', passwordHash: await hashPassword('a-brand-new-password', TEST_COST) });
+    writeUser(t.usersFile, {
+      name: USERS.supervisor.name,
+      role: 'supervisor',
+      passwordHash: await hashPassword('a-brand-new-password', TEST_COST),
+    });
     expect((await c.request('GET', '/console/api/flow')).statusCode).toBe(401);
   });
 
@@ -169,7 +187,9 @@ describe('console API', () => {
     const res = await c.login('nobody', 'whatever-password');
     expect(res.statusCode).toBe(401);
     expect(res.json()).toEqual({ error: 'wrong name or password', code: 'login.invalid' });
-    expect(t.auditLines()).toEqual([expect.objectContaining({ who: 'nobody', role: null, action: 'login', result: 'failed', ip: '192.0.2.9' })]);
+    expect(t.auditLines()).toEqual([
+      expect.objectContaining({ who: 'nobody', role: null, action: 'login', result: 'failed', ip: '192.0.2.9' }),
+    ]);
   });
 
   it('enforces roles: a viewer gets 403 for a closure, only the dpo reads consents', async () => {
@@ -243,10 +263,14 @@ describe('console API', () => {
     expect(sim.call.end).toMatchObject({ kind: 'queue', route: 'insurance' });
     expect(sim.endText).toMatch(/^call ended: queue /);
 
-    const silent = (await c.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', inputs: [], untilEnd: true })).json() as SimBody;
+    const silent = (
+      await c.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', inputs: [], untilEnd: true })
+    ).json() as SimBody;
     expect(silent.call.end).toMatchObject({ kind: 'queue', route: 'general' });
 
-    const english = (await c.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', language: 'en', inputs: [] })).json() as SimBody;
+    const english = (
+      await c.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', language: 'en', inputs: [] })
+    ).json() as SimBody;
     expect(english.waiting).toBe(true);
 
     const bad = await c.request('POST', '/console/api/simulate', { at: 'yesterday', inputs: ['#'] });
@@ -265,7 +289,9 @@ describe('console API', () => {
 
     const close = await c.request('POST', '/console/api/closures', { schedule: 'spa', until: '2h', reason: 'výpadek systému' });
     expect(close.statusCode).toBe(200);
-    expect(close.json()).toEqual({ closure: { schedule: 'spa', until: '2026-11-25T11:00:00.000Z', reason: 'výpadek systému', since: '2026-11-25T09:00:00.000Z' } });
+    expect(close.json()).toEqual({
+      closure: { schedule: 'spa', until: '2026-11-25T11:00:00.000Z', reason: 'výpadek systému', since: '2026-11-25T09:00:00.000Z' },
+    });
 
     const during = (await c.request('POST', '/console/api/simulate', { at: '2026-11-25T10:05', inputs: ['5'] })).json() as SimBody;
     expect(during.waiting).toBe(true);
@@ -285,8 +311,19 @@ describe('console API', () => {
     });
     expect(real.steps[1]?.heard.map((h) => (h.kind === 'say' ? h.text : ''))).toContain('Oddělení je mimořádně uzavřeno: výpadek systému.');
 
-    const list = (await c.request('GET', '/console/api/closures')).json() as { schedules: { id: string; closure: unknown; open: boolean; nextOpening: string | null }[] };
-    expect(list.schedules.filter((s) => s.id === 'spa')).toEqual([{ id: 'spa', name: 'Lázeňství', closure: expect.objectContaining({ reason: 'výpadek systému' }), open: false, nextOpening: '2026-11-25T11:00:00.000Z', closesAt: null }]);
+    const list = (await c.request('GET', '/console/api/closures')).json() as {
+      schedules: { id: string; closure: unknown; open: boolean; nextOpening: string | null }[];
+    };
+    expect(list.schedules.filter((s) => s.id === 'spa')).toEqual([
+      {
+        id: 'spa',
+        name: 'Lázeňství',
+        closure: expect.objectContaining({ reason: 'výpadek systému' }),
+        open: false,
+        nextOpening: '2026-11-25T11:00:00.000Z',
+        closesAt: null,
+      },
+    ]);
 
     // After `until` the closure is over without anyone reopening it.
     const after = (await c.request('POST', '/console/api/simulate', { at: '2026-11-25T12:05', inputs: ['5'] })).json() as SimBody;
@@ -299,8 +336,26 @@ describe('console API', () => {
 
     const writes = t.auditLines().filter((l) => String(l.action).startsWith('closure.'));
     expect(writes).toEqual([
-      { at: '2026-11-25T09:00:00.000Z', who: USERS.supervisor.name, role: 'supervisor', ip: '10.0.0.1', action: 'closure.set', target: 'spa', result: 'ok', details: { until: '2026-11-25T11:00:00.000Z', reason: 'výpadek systému' } },
-      { at: '2026-11-25T09:00:00.000Z', who: USERS.supervisor.name, role: 'supervisor', ip: '10.0.0.1', action: 'closure.clear', target: 'spa', result: 'ok', details: { removed: true } },
+      {
+        at: '2026-11-25T09:00:00.000Z',
+        who: USERS.supervisor.name,
+        role: 'supervisor',
+        ip: '10.0.0.1',
+        action: 'closure.set',
+        target: 'spa',
+        result: 'ok',
+        details: { until: '2026-11-25T11:00:00.000Z', reason: 'výpadek systému' },
+      },
+      {
+        at: '2026-11-25T09:00:00.000Z',
+        who: USERS.supervisor.name,
+        role: 'supervisor',
+        ip: '10.0.0.1',
+        action: 'closure.clear',
+        target: 'spa',
+        result: 'ok',
+        details: { removed: true },
+      },
     ]);
   });
 
@@ -309,7 +364,9 @@ describe('console API', () => {
     await c.loginAs('supervisor');
     expect((await c.request('POST', '/console/api/closures', { schedule: 'nope', until: '2h', reason: 'x' })).statusCode).toBe(400);
     expect((await c.request('POST', '/console/api/closures', { schedule: 'spa', until: '2h', reason: '  ' })).statusCode).toBe(400);
-    expect((await c.request('POST', '/console/api/closures', { schedule: 'spa', until: '2020-01-01T10:00', reason: 'x' })).statusCode).toBe(400);
+    expect((await c.request('POST', '/console/api/closures', { schedule: 'spa', until: '2020-01-01T10:00', reason: 'x' })).statusCode).toBe(
+      400,
+    );
     expect((await c.request('POST', '/console/api/closures', { schedule: 'spa', until: 'soon', reason: 'x' })).statusCode).toBe(400);
     expect((await c.request('DELETE', '/console/api/closures/nope')).statusCode).toBe(404);
     expect(await t.switches.closures()).toEqual([]);
@@ -321,7 +378,13 @@ describe('console API', () => {
     await c.loginAs('supervisor');
     await c.request('POST', '/console/api/closures', { schedule: 'spa', until: '2026-12-21T12:00', reason: 'školení' });
     const res = await c.request('GET', '/console/api/hours');
-    const hours = res.json() as { schedules: { id: string; emergency: unknown; days: { date: string; intervals: unknown[]; closed?: { kind: string; name?: string }; text: string }[] }[] };
+    const hours = res.json() as {
+      schedules: {
+        id: string;
+        emergency: unknown;
+        days: { date: string; intervals: unknown[]; closed?: { kind: string; name?: string }; text: string }[];
+      }[];
+    };
     expect(hours.schedules.map((s) => s.id)).toEqual(['spa', 'callbacks']);
     const spa = hours.schedules[0];
     expect(spa?.days).toHaveLength(14);
@@ -356,7 +419,10 @@ describe('console API', () => {
 
     const dpo = new ConsoleClient(t.app);
     await dpo.loginAs('dpo');
-    const all = (await dpo.request('GET', '/console/api/consents')).json() as { next: string | null; rows: { callSid: string; caller: string; decision: string }[] };
+    const all = (await dpo.request('GET', '/console/api/consents')).json() as {
+      next: string | null;
+      rows: { callSid: string; caller: string; decision: string }[];
+    };
     expect(all.next).toBeNull();
     // Newest first.
     expect(all.rows.map((r) => r.caller)).toEqual(['+420777***999', '+420603***456']);
@@ -365,7 +431,9 @@ describe('console API', () => {
     expect(bySid.rows.map((r) => r.callSid)).toEqual([declined]);
     const byDecision = (await dpo.request('GET', '/console/api/consents?decision=granted')).json() as { rows: { callSid: string }[] };
     expect(byDecision.rows.map((r) => r.callSid)).toEqual([granted]);
-    const byRange = (await dpo.request('GET', '/console/api/consents?from=2026-11-24&to=2026-11-24')).json() as { rows: { callSid: string }[] };
+    const byRange = (await dpo.request('GET', '/console/api/consents?from=2026-11-24&to=2026-11-24')).json() as {
+      rows: { callSid: string }[];
+    };
     expect(byRange.rows.map((r) => r.callSid)).toEqual([granted]);
     expect((await dpo.request('GET', '/console/api/consents?callSid=%27%20or%201%3D1')).statusCode).toBe(400);
 
@@ -379,7 +447,10 @@ describe('console API', () => {
     // The plain export keeps a masked number as data (the Czech Excel variant quotes it).
     expect(lines[1]?.split(',')[2]).toBe('+420603***456');
     const jsonl = await dpo.request('GET', '/console/api/consents?format=jsonl&decision=declined');
-    const rows = jsonl.body.trim().split('\n').map((l) => JSON.parse(l) as { caller: string; decision: string });
+    const rows = jsonl.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { caller: string; decision: string });
     expect(rows).toEqual([expect.objectContaining({ caller: '+420777***999', decision: 'declined' })]);
     for (const body of [csv.body, jsonl.body, JSON.stringify(all)]) {
       expect(body).not.toContain('603123456');
@@ -420,7 +491,12 @@ describe('console API', () => {
   it('shows the flow: Mermaid from the CLI graph, the version and when it was loaded', async () => {
     const c = new ConsoleClient(t.app);
     await c.loginAs('viewer');
-    const flow = (await c.request('GET', '/console/api/flow')).json() as { version: string; loadedAt: string; mermaid: string; refused: unknown };
+    const flow = (await c.request('GET', '/console/api/flow')).json() as {
+      version: string;
+      loadedAt: string;
+      mermaid: string;
+      refused: unknown;
+    };
     expect(flow.version).toBe(t.registry.current?.version);
     expect(flow.loadedAt).toBe(t.registry.loadedAt?.toISOString());
     expect(flow.mermaid.startsWith('flowchart TD\n')).toBe(true);
@@ -445,18 +521,37 @@ describe('console API with a refused config edit', () => {
 
   it('lists the refused edit as file:line path: message while the last good version keeps serving', async () => {
     const good = registry.current?.version;
-    const hours = readFileSync(join(dir, 'config/hours.yaml'), 'utf8').replace('fri: [{ from: "08:00", to: "14:00" }]', 'fri: [{ from: "8 o\'clock", to: "14:00" }]');
+    const hours = readFileSync(join(dir, 'config/hours.yaml'), 'utf8').replace(
+      'fri: [{ from: "08:00", to: "14:00" }]',
+      'fri: [{ from: "8 o\'clock", to: "14:00" }]',
+    );
     writeFileSync(join(dir, 'config/hours.yaml'), hours);
     expect(registry.reload().result).toBe('refused');
-    const app = await buildApp({ registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), logger: false, metrics: createMetrics({ defaultMetrics: false }) });
+    const app = await buildApp({
+      registry,
+      consentLog: new MemoryConsentLog(),
+      switches: new MemorySwitchStore(),
+      logger: false,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
     const usersFile = join(dir, 'users-test.yaml');
     writeUser(usersFile, { name: 'v', role: 'viewer', passwordHash: await hashPassword('viewer-password-123', TEST_COST) });
-    await app.register(consolePlugin, { registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), usersFile, sessionSecret: SECRET, auditLogPath: join(dir, 'audit.log') });
+    await app.register(consolePlugin, {
+      registry,
+      consentLog: new MemoryConsentLog(),
+      switches: new MemorySwitchStore(),
+      usersFile,
+      sessionSecret: SECRET,
+      auditLogPath: join(dir, 'audit.log'),
+    });
     await app.ready();
     try {
       const c = new ConsoleClient(app);
       expect((await c.login('v', 'viewer-password-123')).statusCode).toBe(200);
-      const flow = (await c.request('GET', '/console/api/flow')).json() as { version: string; refused: { text: string; file: string; line: number }[] };
+      const flow = (await c.request('GET', '/console/api/flow')).json() as {
+        version: string;
+        refused: { text: string; file: string; line: number }[];
+      };
       expect(flow.version).toBe(good);
       expect(flow.refused.length).toBeGreaterThan(0);
       expect(flow.refused[0]?.file).toBe('config/hours.yaml');
@@ -493,9 +588,16 @@ describe('switching the console on from the environment', () => {
     const deps = { registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), logger };
     const app = await buildApp({ ...deps, logger: false, metrics: createMetrics({ defaultMetrics: false }) });
     try {
-      expect(() => readConsoleEnv({ CONSOLE_SESSION_SECRET: 'too-short' })).toThrow(/CONSOLE_SESSION_SECRET must be at least 32 characters/);
+      expect(() => readConsoleEnv({ CONSOLE_SESSION_SECRET: 'too-short' })).toThrow(
+        /CONSOLE_SESSION_SECRET must be at least 32 characters/,
+      );
       const off = readConsoleEnv({ INFOLINE_CONFIG_DIR: dir });
-      expect(off).toEqual({ sessionSecret: undefined, usersFile: join(dir, 'config', 'users.yaml'), auditLogPath: expect.stringMatching(/data\/console-audit\.log$/), secureCookies: false });
+      expect(off).toEqual({
+        sessionSecret: undefined,
+        usersFile: join(dir, 'config', 'users.yaml'),
+        auditLogPath: expect.stringMatching(/data\/console-audit\.log$/),
+        secureCookies: false,
+      });
       expect(await enableConsole(app, deps, off)).toBe(false);
       const noUsers = readConsoleEnv({ INFOLINE_CONFIG_DIR: dir, CONSOLE_SESSION_SECRET: SECRET, PUBLIC_URL: 'https://ivr.example.org' });
       expect(noUsers.secureCookies).toBe(true);
@@ -519,7 +621,13 @@ describe('switching the console on from the environment', () => {
   it('has no /console routes when it is off', async () => {
     const registry = new ConfigRegistry({ dir: FROZEN_CONFIG, logger: quietLogger });
     registry.start();
-    const app = await buildApp({ registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), logger: false, metrics: createMetrics({ defaultMetrics: false }) });
+    const app = await buildApp({
+      registry,
+      consentLog: new MemoryConsentLog(),
+      switches: new MemorySwitchStore(),
+      logger: false,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
     await app.ready();
     expect((await app.inject({ method: 'GET', url: '/console/' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/console/api/session' })).statusCode).toBe(404);
@@ -536,7 +644,13 @@ describe('console options', () => {
       registry.start();
       const usersFile = join(dir, 'users.yaml');
       writeUser(usersFile, { name: 's', role: 'supervisor', passwordHash: await hashPassword('supervisor-password', TEST_COST) });
-      const base = { registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), usersFile, auditLogPath: join(dir, 'a.log') };
+      const base = {
+        registry,
+        consentLog: new MemoryConsentLog(),
+        switches: new MemorySwitchStore(),
+        usersFile,
+        auditLogPath: join(dir, 'a.log'),
+      };
 
       const weak = await buildApp({ ...base, logger: false, metrics: createMetrics({ defaultMetrics: false }) });
       await expect(weak.register(consolePlugin, { ...base, sessionSecret: 'short' }).ready()).rejects.toThrow(/at least 32 characters/);

@@ -46,7 +46,11 @@ export interface BrowserService {
 
 export async function startBrowserService(): Promise<BrowserService> {
   // The front end as `npm run build` makes it.
-  execFileSync(process.execPath, [join(packageRoot(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(packageRoot(), 'web', 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(packageRoot(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(packageRoot(), 'web', 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
   mkdirSync(SHOTS, { recursive: true });
   const dir = fixtureConfig('console');
   await writeTestUsers(join(dir, 'config', 'users.yaml'));
@@ -69,7 +73,16 @@ export async function startBrowserService(): Promise<BrowserService> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: DESKTOP,
     locale: 'cs-CZ',
     timezoneId: 'Europe/Prague',
@@ -105,9 +118,22 @@ export async function startBrowserService(): Promise<BrowserService> {
       // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') still holds.
       await page.evaluate(AXE_SOURCE);
       const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+        const axe = (
+          window as unknown as {
+            axe: {
+              run(
+                ctx: Document,
+                opts: object,
+              ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }>;
+            };
+          }
+        ).axe;
         const result = await axe.run(document, { resultTypes: ['violations'] });
-        return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3) }));
+        return result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3),
+        }));
       });
       return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(' ')}`);
     },

@@ -16,12 +16,26 @@ beforeAll(async () => {
     beforeReady: async ({ app, registry, consentLog, switches, dir, now, callbacks }) => {
       const usersFile = join(dir, 'users.yaml');
       await writeTestUsers(usersFile);
-      await app.register(consolePlugin, { registry, consentLog, switches, callbacks, usersFile, sessionSecret: SECRET, auditLogPath: join(dir, 'audit.log'), now });
+      await app.register(consolePlugin, {
+        registry,
+        consentLog,
+        switches,
+        callbacks,
+        usersFile,
+        sessionSecret: SECRET,
+        auditLogPath: join(dir, 'audit.log'),
+        now,
+      });
     },
   });
   const base = { queue: 'insurance', route: 'insurance', lang: 'cs', from: '+420261105555' };
   for (const n of [1, 2]) {
-    const { request } = await t.callbacks!.create({ ...base, originCallSid: `CA${n}`, number: `+42060312345${n}`, at: `2026-11-25T08:0${n}:00.000Z` });
+    const { request } = await t.callbacks!.create({
+      ...base,
+      originCallSid: `CA${n}`,
+      number: `+42060312345${n}`,
+      at: `2026-11-25T08:0${n}:00.000Z`,
+    });
     ids.push(request.id);
   }
 });

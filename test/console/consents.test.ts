@@ -91,7 +91,10 @@ describe('console consent search at volume', () => {
   it('filters by a range and decision in the store, with paging', async () => {
     log.rowsRead = 0;
     // 2026-06-01 (Prague day): 00:00–22:00 UTC here, minus the first two hours of Prague time.
-    const page = (await dpo.request('GET', '/console/api/consents?from=2026-06-01&to=2026-06-01&decision=declined&limit=10')).json() as { rows: ConsentRecord[]; next: string | null };
+    const page = (await dpo.request('GET', '/console/api/consents?from=2026-06-01&to=2026-06-01&decision=declined&limit=10')).json() as {
+      rows: ConsentRecord[];
+      next: string | null;
+    };
     expect(page.rows).toHaveLength(10);
     expect(page.rows.every((r) => r.decision === 'declined' && r.at < '2026-06-01T22:00:00.000Z')).toBe(true);
     expect(page.rows[0]?.at).toBe('2026-06-01T21:55:00.000Z');
@@ -100,7 +103,9 @@ describe('console consent search at volume', () => {
 
   it('finds a CallSid by a prefix in any case', async () => {
     const wanted = sid(123_456);
-    const page = (await dpo.request('GET', `/console/api/consents?callSid=${wanted.slice(0, 33).toUpperCase()}`)).json() as { rows: ConsentRecord[] };
+    const page = (await dpo.request('GET', `/console/api/consents?callSid=${wanted.slice(0, 33).toUpperCase()}`)).json() as {
+      rows: ConsentRecord[];
+    };
     expect(page.rows).toHaveLength(16);
     expect(page.rows.map((r) => r.callSid)).toContain(wanted);
     expect(page.rows.every((r) => r.callSid.startsWith(wanted.slice(0, 33)))).toBe(true);

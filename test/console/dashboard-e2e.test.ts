@@ -34,12 +34,20 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in a browser', () => {
   };
   const call = (presses: string, maxSteps?: number) => {
     const CallSid = newCallSid();
-    return playCall({ start: `${PUBLIC_URL}/voice/incoming`, params: { CallSid, From: '+420603123456' }, presses: [...presses], post, maxSteps }).then((p) => ({ ...p, CallSid }));
+    return playCall({
+      start: `${PUBLIC_URL}/voice/incoming`,
+      params: { CallSid, From: '+420603123456' },
+      presses: [...presses],
+      post,
+      maxSteps,
+    }).then((p) => ({ ...p, CallSid }));
   };
 
   beforeAll(async () => {
     const root = packageRoot();
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'web', 'tsconfig.json')], { stdio: 'inherit' });
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'web', 'tsconfig.json')], {
+      stdio: 'inherit',
+    });
     execFileSync(process.execPath, [join(root, 'scripts', 'vendor-chartjs.mjs')], { stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'infoline-dashboard-'));
@@ -61,7 +69,11 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in a browser', () => {
 
     // Answered after 12 s; declined; hung up in the menu; waiting in the vitakarta queue; in the menu now.
     const answered = await call('1');
-    await post(answered.end.kind === 'queue' ? answered.end.action! : '', { CallSid: answered.CallSid, QueueResult: 'bridged', QueueTime: '12' });
+    await post(answered.end.kind === 'queue' ? answered.end.action! : '', {
+      CallSid: answered.CallSid,
+      QueueResult: 'bridged',
+      QueueTime: '12',
+    });
     await post(`${PUBLIC_URL}/voice/status`, { CallSid: answered.CallSid, CallStatus: 'completed' });
     const declined = await call('0');
     await post(`${PUBLIC_URL}/voice/status`, { CallSid: declined.CallSid, CallStatus: 'completed' });
@@ -74,7 +86,16 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in a browser', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 900 },
       locale: 'cs-CZ',
       timezoneId: 'Europe/Prague',
@@ -104,11 +125,29 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in a browser', () => {
     expect(await page.locator('#fig-declined').textContent()).toBe('1');
     expect(await page.locator('#fig-abandoned').textContent()).toBe('1');
     expect(await page.locator('#report-queues tbody th').allTextContents()).toEqual(['insurance', 'vitakarta']);
-    expect(await page.locator('#report-queues tbody tr').first().locator('td').allTextContents()).toEqual(['1', '1', '0', '0', '0', '12 s', '12 s', '100 %']);
+    expect(await page.locator('#report-queues tbody tr').first().locator('td').allTextContents()).toEqual([
+      '1',
+      '1',
+      '0',
+      '0',
+      '0',
+      '12 s',
+      '12 s',
+      '100 %',
+    ]);
     expect(await page.locator('#live-menu').textContent()).toBe('1');
     expect(await page.locator('#live-waiting').textContent()).toBe('vitakarta: 1');
     // Chart.js drew on every canvas (a Chart instance is attached to each).
-    await expect.poll(() => page.evaluate(() => [...document.querySelectorAll('canvas')].filter((c) => (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart.getChart(c) !== undefined).length)).toBe(4);
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            [...document.querySelectorAll('canvas')].filter(
+              (c) => (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart.getChart(c) !== undefined,
+            ).length,
+        ),
+      )
+      .toBe(4);
     expect(await page.locator('#chart-choices').getAttribute('aria-label')).toContain('1: 1');
     await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
 

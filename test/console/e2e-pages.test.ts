@@ -54,7 +54,13 @@ describe.runIf(hasChromium)('console pages at two sizes', () => {
         await b.page.waitForLoadState('networkidle');
         expect({ page: link, size, overflow: await b.overflow() }).toEqual({ page: link, size, overflow: 0 });
         expect({ page: link, size, violations: await b.axe() }).toEqual({ page: link, size, violations: [] });
-        await b.shot(`${role}-${link.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]+/g, '-')}-${size}`);
+        await b.shot(
+          `${role}-${link
+            .normalize('NFD')
+            .replace(/[\u0300-\u036f]/g, '')
+            .toLowerCase()
+            .replace(/[^a-z]+/g, '-')}-${size}`,
+        );
       }
     }
     await b.page.setViewportSize(DESKTOP);
@@ -90,7 +96,10 @@ describe.runIf(hasChromium)('console pages at two sizes', () => {
     expect(text).toContain('fronta ozp-spa');
     expect(text).not.toMatch(/insurance: route|wrong key/);
     // Readable without zoom: the texts callers hear are at least 14 px.
-    const size = await outline.locator('q').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    const size = await outline
+      .locator('q')
+      .first()
+      .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(14);
     // The notice is shortened; opening it shows the full text.
     const notice = outline.locator('details.heard', { hasText: 'Informace o zpracování osobních údajů' }).first();
@@ -108,7 +117,10 @@ describe.runIf(hasChromium)('console pages at two sizes', () => {
     // Each change starts a new call: wait until the last one has answered.
     await b.page.waitForLoadState('networkidle');
     await expect.poll(() => b.page.locator('#sim-transcript .step').count()).toBe(1);
-    await b.page.locator('#sim-transcript .step').first().evaluate((el) => el.setAttribute('data-kept', 'yes'));
+    await b.page
+      .locator('#sim-transcript .step')
+      .first()
+      .evaluate((el) => el.setAttribute('data-kept', 'yes'));
     await b.page.locator('#sim-legend').waitFor();
     await b.page.keyboard.press('5');
     await expect.poll(() => b.page.locator('#sim-transcript .step').count()).toBe(2);
@@ -116,10 +128,13 @@ describe.runIf(hasChromium)('console pages at two sizes', () => {
     expect(await b.page.locator('#sim-transcript .step[data-kept="yes"]').count()).toBe(1);
     await b.page.keyboard.press('*');
     await expect.poll(() => b.page.locator('#sim-transcript .step').count()).toBe(3);
-    const inView = await b.page.locator('#sim-transcript .step').last().evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      return r.top >= 0 && r.top < window.innerHeight;
-    });
+    const inView = await b.page
+      .locator('#sim-transcript .step')
+      .last()
+      .evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top >= 0 && r.top < window.innerHeight;
+      });
     expect(inView).toBe(true);
     await b.shot('simulator-keyboard');
     // Pressing 0: the line hangs up; not a green success, and focus lands on the outcome.
@@ -165,7 +180,9 @@ describe.runIf(hasChromium)('console pages at two sizes', () => {
     writeFileSync(file, good.replace('fri: [{ from: "08:00", to: "14:00" }]', 'fri: [{ from: "8 hodin", to: "14:00" }]'));
     try {
       expect(b.service.registry.reload().result).toBe('refused');
-      await expect.poll(() => b.page.locator('#config-refused').textContent(), { timeout: 15_000 }).toMatch(/config\/hours\.yaml:\d+ schedules\.spa\.weekly\.fri\[0\]\.from/);
+      await expect
+        .poll(() => b.page.locator('#config-refused').textContent(), { timeout: 15_000 })
+        .toMatch(/config\/hours\.yaml:\d+ schedules\.spa\.weekly\.fri\[0\]\.from/);
       await b.shot('config-refused-live');
     } finally {
       writeFileSync(file, good);

@@ -16,7 +16,9 @@ if (!hasChromium && !inCi) {
 
 describe.runIf(!hasChromium && inCi)('console e2e prerequisites', () => {
   it(`needs ${CHROMIUM} in CI`, () => {
-    throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium package (apt-get install -y --no-install-recommends chromium)`);
+    throw new Error(
+      `${CHROMIUM} is missing: .ci/run must install Debian's chromium package (apt-get install -y --no-install-recommends chromium)`,
+    );
   });
 });
 
@@ -73,7 +75,9 @@ describe.runIf(hasChromium)('console in a browser', () => {
 
   it('shows 14 days of opening hours from today as a calendar', async () => {
     await page().getByRole('link', { name: 'Provozní doba' }).click();
-    await page().getByRole('heading', { name: /Provozní doba — 14 dní od/ }).waitFor();
+    await page()
+      .getByRole('heading', { name: /Provozní doba — 14 dní od/ })
+      .waitFor();
     const days = page().locator('#hours-spa .day[data-date]');
     expect(await days.count()).toBe(14);
     // Any 14 days hold a weekend (closed) and a working Monday–Thursday (08:00–16:00).
@@ -90,7 +94,9 @@ describe.runIf(hasChromium)('console in a browser', () => {
     await card.getByLabel('2 hodiny').check();
     await card.getByRole('button', { name: 'Uzavřít Lázeňství…' }).click();
     // The exact sentence callers will hear, before anything is set.
-    await expect.poll(() => page().locator('#close-sentence-spa').textContent()).toContain('Oddělení je mimořádně uzavřeno: výpadek systému.');
+    await expect
+      .poll(() => page().locator('#close-sentence-spa').textContent())
+      .toContain('Oddělení je mimořádně uzavřeno: výpadek systému.');
     expect(await b.service.stores.switches.closures()).toEqual([]);
     await shot('closures-preview');
     await page().locator('#close-confirm-spa').click();
@@ -111,7 +117,15 @@ describe.runIf(hasChromium)('console in a browser', () => {
   }, 60_000);
 
   it('lists open callback requests for a supervisor (number masked) and cancels one', async () => {
-    const { request } = await b.service.stores.callbacks.create({ originCallSid: newCallSid(), queue: 'insurance', route: 'insurance', lang: 'cs', number: '+420603111222', from: '+420261105555', at: new Date().toISOString() });
+    const { request } = await b.service.stores.callbacks.create({
+      originCallSid: newCallSid(),
+      queue: 'insurance',
+      route: 'insurance',
+      lang: 'cs',
+      number: '+420603111222',
+      from: '+420261105555',
+      at: new Date().toISOString(),
+    });
     await signIn(USERS.supervisor.name, USERS.supervisor.password);
     await page().getByRole('link', { name: 'Zpětná volání' }).click();
     await page().getByRole('heading', { name: 'Zpětná volání' }).waitFor();
@@ -135,7 +149,10 @@ describe.runIf(hasChromium)('console in a browser', () => {
     expect(await page().locator('#closure-line').count()).toBe(0);
     await shot('closures-viewer');
     // The same request the supervisor's form sends, with this browser's session and CSRF token.
-    const session = (await (await page().request.get(`${b.base}/console/api/session`)).json()) as { csrfToken: string; user: { role: string } };
+    const session = (await (await page().request.get(`${b.base}/console/api/session`)).json()) as {
+      csrfToken: string;
+      user: { role: string };
+    };
     expect(session.user.role).toBe('viewer');
     const res = await page().request.post(`${b.base}/console/api/closures`, {
       headers: { 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' },
@@ -147,7 +164,10 @@ describe.runIf(hasChromium)('console in a browser', () => {
   }, 60_000);
 
   it('lets the dpo search and download consents: CSV and JSONL hold no full number', async () => {
-    for (const [press, from] of [['1', '+420603123456'], ['0', '+420777888999']] as const) {
+    for (const [press, from] of [
+      ['1', '+420603123456'],
+      ['0', '+420777888999'],
+    ] as const) {
       const sid = newCallSid();
       await playCall({
         start: `${PUBLIC_URL}/voice/incoming`,
@@ -172,7 +192,10 @@ describe.runIf(hasChromium)('console in a browser', () => {
     await shot('consents');
     await page().getByLabel('Rozhodnutí').selectOption('');
 
-    for (const [link, ext] of [['Stáhnout CSV', 'csv'], ['Stáhnout JSONL', 'jsonl']] as const) {
+    for (const [link, ext] of [
+      ['Stáhnout CSV', 'csv'],
+      ['Stáhnout JSONL', 'jsonl'],
+    ] as const) {
       const [download] = await Promise.all([page().waitForEvent('download'), page().getByRole('link', { name: link }).click()]);
       expect(download.suggestedFilename()).toMatch(new RegExp(`^consents-.*\\.${ext}$`));
       const file = join(b.profile, `export.${ext}`);
@@ -184,7 +207,11 @@ describe.runIf(hasChromium)('console in a browser', () => {
       expect(text).not.toContain('777888999');
       expect(text).not.toMatch(/\+\d{10,}/);
     }
-    expect(auditLines().filter((l) => l.action === 'consents.export').map((l) => (l.details as { format: string }).format)).toEqual(['csv', 'jsonl']);
+    expect(
+      auditLines()
+        .filter((l) => l.action === 'consents.export')
+        .map((l) => (l.details as { format: string }).format),
+    ).toEqual(['csv', 'jsonl']);
     await signOut();
   }, 60_000);
 
@@ -193,8 +220,13 @@ describe.runIf(hasChromium)('console in a browser', () => {
     await page().getByRole('link', { name: 'Souhlasy' }).click();
     await expect.poll(() => page().locator('#c-summary').textContent()).toContain('Zobrazeno 2 záznamy');
     const [row] = await b.service.stores.consentLog.list({ decision: 'granted' });
-    await page().getByRole('link', { name: `consent.notice v${row!.noticeVersion}` }).first().click();
-    await page().getByRole('heading', { name: `Znění upozornění ${row!.noticeVersion}` }).waitFor();
+    await page()
+      .getByRole('link', { name: `consent.notice v${row!.noticeVersion}` })
+      .first()
+      .click();
+    await page()
+      .getByRole('heading', { name: `Znění upozornění ${row!.noticeVersion}` })
+      .waitFor();
     const text = await page().locator('blockquote.notice-text').textContent();
     expect(text).toBe(b.service.registry.current!.speech.text('cs', 'consent.notice'));
     await shot('notice');

@@ -107,7 +107,9 @@ describe('CSRF rejections', () => {
   it('are audited', async () => {
     const c = new ConsoleClient(t.app);
     await c.loginAs('supervisor');
-    expect((await c.request('POST', '/console/api/closures', { schedule: 'spa', until: '2h', reason: 'x' }, { csrf: 'forged' })).statusCode).toBe(403);
+    expect(
+      (await c.request('POST', '/console/api/closures', { schedule: 'spa', until: '2h', reason: 'x' }, { csrf: 'forged' })).statusCode,
+    ).toBe(403);
     expect(t.auditLines().filter((l) => l.action === 'csrf')).toEqual([
       expect.objectContaining({ who: 'sam.supervisor', result: 'denied', target: 'POST /console/api/closures' }),
     ]);
@@ -115,7 +117,8 @@ describe('CSRF rejections', () => {
 });
 
 describe('whole-line closure from the console', () => {
-  const incoming = async () => parseTwiml((await signedPost(t.app, '/voice/incoming', { CallSid: newCallSid(), From: '+420603123456' })).body).verbs.map(verbName);
+  const incoming = async () =>
+    parseTwiml((await signedPost(t.app, '/voice/incoming', { CallSid: newCallSid(), From: '+420603123456' })).body).verbs.map(verbName);
 
   it('a supervisor closes and reopens the line; new calls hear it and hang up meanwhile', async () => {
     const c = new ConsoleClient(t.app);

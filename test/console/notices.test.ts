@@ -16,7 +16,13 @@ interface NoticeView {
 }
 
 const OLD_TEXT = 'Informace o zpracování osobních údajů (znění z roku 2024).';
-const OLD = { version: 'a1b2c3d4e5f6', noticeId: 'consent.notice', language: 'cs', sha256: `a1b2c3d4e5f6${'0'.repeat(52)}`, text: OLD_TEXT };
+const OLD = {
+  version: 'a1b2c3d4e5f6',
+  noticeId: 'consent.notice',
+  language: 'cs',
+  sha256: `a1b2c3d4e5f6${'0'.repeat(52)}`,
+  text: OLD_TEXT,
+};
 
 describe('consent notices in the console', () => {
   let t: ConsoleTestApp;
@@ -44,7 +50,18 @@ describe('consent notices in the console', () => {
   it('lists every stored notice version with its exact text and first/last use; one version by its id', async () => {
     // A notice from an earlier release, named by an old consent row.
     await t.configVersions.put('0123456789ab', new Map([['flows/infoline.yaml', 'old']]), [OLD]);
-    await t.consentLog.append({ callSid: newCallSid(), at: '2025-01-10T08:00:00.000Z', caller: '+420603***456', decision: 'granted', language: 'cs', route: 'general', noticeId: OLD.noticeId, noticeVersion: OLD.version, noticeSha256: OLD.sha256, flowVersion: '0123456789ab' });
+    await t.consentLog.append({
+      callSid: newCallSid(),
+      at: '2025-01-10T08:00:00.000Z',
+      caller: '+420603***456',
+      decision: 'granted',
+      language: 'cs',
+      route: 'general',
+      noticeId: OLD.noticeId,
+      noticeVersion: OLD.version,
+      noticeSha256: OLD.sha256,
+      flowVersion: '0123456789ab',
+    });
     const callSid = await consentCall('1');
     const [row] = await t.consentLog.list({ callSid });
     const current = t.registry.current!;

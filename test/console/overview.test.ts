@@ -53,7 +53,12 @@ describe('console overview API', () => {
     expect(main.prompts.find((p) => p.key === 'menu.5')?.text).toContain('Dotazy k lázeňské péči');
     expect(main.exhausted).toMatchObject({ kind: 'route', queue: 'general', consent: false });
     const spa = main.options.find((o) => o.key === '5')?.next;
-    expect(spa).toMatchObject({ kind: 'route', target: 'ozp-spa', consent: true, schedule: { id: 'spa', name: 'Lázeňství', open: true, closesAt: '2026-11-25T15:00:00.000Z' } });
+    expect(spa).toMatchObject({
+      kind: 'route',
+      target: 'ozp-spa',
+      consent: true,
+      schedule: { id: 'spa', name: 'Lázeňství', open: true, closesAt: '2026-11-25T15:00:00.000Z' },
+    });
     // The English branch is in English, and the "back to main" loop is a reference, not a copy.
     const all = nodes(main);
     const english = all.find((n) => n.id === 'english_menu');
@@ -62,7 +67,12 @@ describe('console overview API', () => {
   });
 
   it('words an emergency closure during opening hours without "mimo provozní dobu"', async () => {
-    await t.switches.setClosure({ schedule: 'spa', until: '2026-11-25T11:00:00.000Z', reason: 'porucha telefonů', since: '2026-11-25T09:00:00.000Z' });
+    await t.switches.setClosure({
+      schedule: 'spa',
+      until: '2026-11-25T11:00:00.000Z',
+      reason: 'porucha telefonů',
+      since: '2026-11-25T09:00:00.000Z',
+    });
     try {
       const c = new ConsoleClient(t.app);
       await c.loginAs('supervisor');
@@ -73,13 +83,20 @@ describe('console overview API', () => {
       expect(heard).toContain('Oddělení je mimořádně uzavřeno: porucha telefonů.');
       expect(heard).not.toContain('mimo provozní dobu');
       // The real call says the same.
-      const sim = (await c.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', inputs: ['5'] })).json() as { call: { steps: { heard: { text?: string }[] }[] } };
+      const sim = (await c.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', inputs: ['5'] })).json() as {
+        call: { steps: { heard: { text?: string }[] }[] };
+      };
       const said = sim.call.steps[1]?.heard.map((x) => x.text ?? '').join(' ') ?? '';
       expect(said).toContain('mimořádně uzavřeno: porucha telefonů');
       expect(said).not.toContain('mimo provozní dobu');
-      const today = (await c.request('GET', '/console/api/today')).json() as { closures: { schedule: string }[]; schedules: { id: string; open: boolean; emergency: unknown }[] };
+      const today = (await c.request('GET', '/console/api/today')).json() as {
+        closures: { schedule: string }[];
+        schedules: { id: string; open: boolean; emergency: unknown }[];
+      };
       expect(today.closures.map((x) => x.schedule)).toEqual(['spa']);
-      expect(today.schedules).toEqual([expect.objectContaining({ id: 'spa', open: false, emergency: expect.objectContaining({ reason: 'porucha telefonů' }) })]);
+      expect(today.schedules).toEqual([
+        expect.objectContaining({ id: 'spa', open: false, emergency: expect.objectContaining({ reason: 'porucha telefonů' }) }),
+      ]);
     } finally {
       await t.switches.clearClosure('spa');
     }
@@ -88,7 +105,9 @@ describe('console overview API', () => {
   it('still says "mimo provozní dobu" outside opening hours (Friday 15:00)', async () => {
     const c = new ConsoleClient(t.app);
     await c.loginAs('viewer');
-    const sim = (await c.request('POST', '/console/api/simulate', { at: '2026-11-27T15:00', inputs: ['5'] })).json() as { call: { steps: { heard: { text?: string }[] }[] } };
+    const sim = (await c.request('POST', '/console/api/simulate', { at: '2026-11-27T15:00', inputs: ['5'] })).json() as {
+      call: { steps: { heard: { text?: string }[] }[] };
+    };
     expect(sim.call.steps[1]?.heard.map((x) => x.text ?? '').join(' ')).toContain('Oddělení lázeňství je nyní mimo provozní dobu.');
   });
 
@@ -141,7 +160,10 @@ describe('console closure preview, history and audit', () => {
   it('previews the exact sentences a caller will hear, sets nothing, then shows who closed it', async () => {
     const sup = new ConsoleClient(t.app);
     await sup.loginAs('supervisor');
-    const preview = await sup.request('GET', `/console/api/closure-preview?${new URLSearchParams({ schedule: 'spa', reason: 'porucha telefonů', until: '1h' })}`);
+    const preview = await sup.request(
+      'GET',
+      `/console/api/closure-preview?${new URLSearchParams({ schedule: 'spa', reason: 'porucha telefonů', until: '1h' })}`,
+    );
     expect(preview.statusCode).toBe(200);
     const body = preview.json() as { sentences: string[]; until: string };
     expect(body.until).toBe('2026-11-25T10:00:00.000Z');
@@ -151,14 +173,20 @@ describe('console closure preview, history and audit', () => {
     expect(body.sentences.join(' ')).toContain('dnes v 11:00');
     expect(await t.switches.closures()).toEqual([]);
     // The real call after the closure is set says the same.
-    expect((await sup.request('POST', '/console/api/closures', { schedule: 'spa', reason: 'porucha telefonů', until: '1h' })).statusCode).toBe(200);
-    const sim = (await sup.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', inputs: ['5'] })).json() as { call: { steps: { heard: { text?: string }[] }[] } };
+    expect(
+      (await sup.request('POST', '/console/api/closures', { schedule: 'spa', reason: 'porucha telefonů', until: '1h' })).statusCode,
+    ).toBe(200);
+    const sim = (await sup.request('POST', '/console/api/simulate', { at: '2026-11-25T10:00', inputs: ['5'] })).json() as {
+      call: { steps: { heard: { text?: string }[] }[] };
+    };
     const heard = sim.call.steps[1]?.heard.map((x) => x.text ?? '') ?? [];
     for (const sentence of body.sentences) expect(heard).toContain(sentence);
 
     const viewer = new ConsoleClient(t.app, '10.0.0.3');
     await viewer.loginAs('viewer');
-    const history = (await viewer.request('GET', '/console/api/closure-history')).json() as { closures: Record<string, { who: string; at: string }> };
+    const history = (await viewer.request('GET', '/console/api/closure-history')).json() as {
+      closures: Record<string, { who: string; at: string }>;
+    };
     expect(history.closures.spa).toEqual({ who: 'sam.supervisor', at: '2026-11-25T09:00:00.000Z' });
     // The audit view is for supervisors only.
     expect((await viewer.request('GET', '/console/api/audit')).statusCode).toBe(403);
@@ -170,10 +198,16 @@ describe('console closure preview, history and audit', () => {
   it('previews the whole line with line.closed (or the emergency sentence until that prompt exists)', async () => {
     const sup = new ConsoleClient(t.app);
     await sup.loginAs('supervisor');
-    const res = await sup.request('GET', `/console/api/closure-preview?${new URLSearchParams({ schedule: 'line', reason: 'výpadek', until: '30m' })}`);
+    const res = await sup.request(
+      'GET',
+      `/console/api/closure-preview?${new URLSearchParams({ schedule: 'line', reason: 'výpadek', until: '30m' })}`,
+    );
     expect(res.statusCode).toBe(200);
     expect((res.json() as { sentences: string[] }).sentences.join(' ')).toContain('výpadek');
-    const bad = await sup.request('GET', `/console/api/closure-preview?${new URLSearchParams({ schedule: 'spa', reason: 'x', until: '2 hodiny' })}`);
+    const bad = await sup.request(
+      'GET',
+      `/console/api/closure-preview?${new URLSearchParams({ schedule: 'spa', reason: 'x', until: '2 hodiny' })}`,
+    );
     expect(bad.json()).toMatchObject({ code: 'closure.until' });
   });
 });

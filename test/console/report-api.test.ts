@@ -19,11 +19,21 @@ beforeAll(async () => {
     beforeReady: async ({ app, registry, consentLog, switches, journal, dir, now }) => {
       const usersFile = join(dir, 'users.yaml');
       await writeTestUsers(usersFile);
-      await app.register(consolePlugin, { registry, consentLog, switches, journeys: journal.store, usersFile, sessionSecret: SECRET, auditLogPath: join(dir, 'audit.log'), now });
+      await app.register(consolePlugin, {
+        registry,
+        consentLog,
+        switches,
+        journeys: journal.store,
+        usersFile,
+        sessionSecret: SECRET,
+        auditLogPath: join(dir, 'audit.log'),
+        now,
+      });
     },
   });
   const line = {
-    post: () => (url: string, params: Record<string, string>) => signedPost(t.app, url, params).then((r) => ({ status: r.statusCode, body: r.body })),
+    post: () => (url: string, params: Record<string, string>) =>
+      signedPost(t.app, url, params).then((r) => ({ status: r.statusCode, body: r.body })),
     setNow: (iso: string) => t.setNow(iso),
   };
   for (const [i, call] of SCRIPT.entries()) await call.play(callHandle(line, i, newCallSid(), call.at, TEST_BASE));
@@ -84,6 +94,11 @@ describe('console report API', () => {
     const viewer = new ConsoleClient(t.app);
     await viewer.loginAs('viewer');
     const live = (await viewer.request('GET', '/console/api/live')).json();
-    expect(live).toEqual({ at: '2026-12-02T10:03:00.000Z', inMenu: 1, waiting: { insurance: 1, vitakarta: 1 }, longestWait: { queue: 'insurance', seconds: 180 } });
+    expect(live).toEqual({
+      at: '2026-12-02T10:03:00.000Z',
+      inMenu: 1,
+      waiting: { insurance: 1, vitakarta: 1 },
+      longestWait: { queue: 'insurance', seconds: 180 },
+    });
   });
 });

@@ -72,7 +72,19 @@ export async function buildConsoleApp(
       configVersions = new SqliteConfigVersionStore({ path: join(dir, 'infoline.db') });
       await configVersions.migrate();
       await registry.attachStore(configVersions);
-      await app.register(consolePlugin, { registry, consentLog, switches, configVersions, usersFile, sessionSecret: SECRET, auditLogPath, now, loginFailures: opts.loginFailures, sessions: opts.sessions, secureCookies: opts.secureCookies });
+      await app.register(consolePlugin, {
+        registry,
+        consentLog,
+        switches,
+        configVersions,
+        usersFile,
+        sessionSecret: SECRET,
+        auditLogPath,
+        now,
+        loginFailures: opts.loginFailures,
+        sessions: opts.sessions,
+        secureCookies: opts.secureCookies,
+      });
     },
   });
   return {
@@ -135,7 +147,12 @@ export class ConsoleClient {
     return this.cookies.has(name);
   }
 
-  async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, opts: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
+  async request(
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    body?: unknown,
+    opts: { csrf?: string | null } = {},
+  ): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = { 'x-forwarded-for': this.ip };
     const cookie = this.cookieHeader();
     if (cookie) headers.cookie = cookie;

@@ -75,7 +75,16 @@ describe('turns reuse only clock-free steps', () => {
   const OPEN = Date.parse('2026-11-25T09:00:00Z');
   const CLOSED = Date.parse('2026-12-24T09:00:00Z');
   const press = (digit: string, at: number) =>
-    playTurn({ config, state: { node: 'main', retries: 0, lang: 'cs', heard: ['main'] }, input: { kind: 'digits', digits: digit }, at, closures: [], callSid: 'CA1', from: undefined, urls });
+    playTurn({
+      config,
+      state: { node: 'main', retries: 0, lang: 'cs', heard: ['main'] },
+      input: { kind: 'digits', digits: digit },
+      at,
+      closures: [],
+      callSid: 'CA1',
+      from: undefined,
+      urls,
+    });
 
   it('the spa key connects while open and explains the closure at Christmas, in whichever order', () => {
     for (const at of [OPEN, CLOSED, OPEN, CLOSED]) {

@@ -85,8 +85,20 @@ describe.each([
   });
 
   it('every final state can be reached and is a queue, a dial or a goodbye', () => {
-    const endings = new Set(paths.filter((p) => p.state.status === 'done').map((p) => `${ending(p.state)?.kind} ${ending(p.state)?.target}`));
-    for (const q of ['ozp-insurance', 'ozp-vitakarta', 'ozp-payments', 'ozp-benefits', 'ozp-doctors', 'ozp-travel', 'ozp-eu', 'ozp-english', 'ozp-general']) {
+    const endings = new Set(
+      paths.filter((p) => p.state.status === 'done').map((p) => `${ending(p.state)?.kind} ${ending(p.state)?.target}`),
+    );
+    for (const q of [
+      'ozp-insurance',
+      'ozp-vitakarta',
+      'ozp-payments',
+      'ozp-benefits',
+      'ozp-doctors',
+      'ozp-travel',
+      'ozp-eu',
+      'ozp-english',
+      'ozp-general',
+    ]) {
       expect(endings).toContain(`queue ${q}`);
     }
     expect(endings).toContain('goodbye hangup');
@@ -98,8 +110,12 @@ describe.each([
 describe('shortest paths', () => {
   it('open: 5 connects to the spa queue in one step; closed: 5 returns to the main menu', () => {
     const toSpa = reachable(OPEN).find((p) => p.state.status === 'done' && ending(p.state)?.target === 'ozp-spa');
-    expect(toSpa?.steps.map((s) => s.event.type === 'DIGIT' ? s.event.digit : s.event.type)).toEqual(['xstate.init', '5']);
-    const [closedFive] = transition(machine, machine.resolveState({ value: 'main', context: { retries: 0, lang: 'cs', heard: ['main'], maxRetries: 3 } }), { type: 'DIGIT', digit: '5', at: CLOSED });
+    expect(toSpa?.steps.map((s) => (s.event.type === 'DIGIT' ? s.event.digit : s.event.type))).toEqual(['xstate.init', '5']);
+    const [closedFive] = transition(
+      machine,
+      machine.resolveState({ value: 'main', context: { retries: 0, lang: 'cs', heard: ['main'], maxRetries: 3 } }),
+      { type: 'DIGIT', digit: '5', at: CLOSED },
+    );
     expect(closedFive.value).toBe('main');
     expect(closedFive.status).toBe('active');
   });
@@ -169,7 +185,12 @@ describe('startCall / stepCall', () => {
     const closures = [{ schedule: 'spa', until: '2026-11-25T12:00:00.000Z', reason: 'porucha', since: '2026-11-25T08:00:00.000Z' }];
     const r = stepCall(flow, startCall(flow, world).state, { type: 'DIGIT', digit: '5', at: OPEN, closures });
     expect(r.state.node).toBe('main');
-    const later = stepCall(flow, startCall(flow, world).state, { type: 'DIGIT', digit: '5', at: Date.parse('2026-11-25T12:00:00Z'), closures });
+    const later = stepCall(flow, startCall(flow, world).state, {
+      type: 'DIGIT',
+      digit: '5',
+      at: Date.parse('2026-11-25T12:00:00Z'),
+      closures,
+    });
     expect(later.done).toBe(true);
   });
 

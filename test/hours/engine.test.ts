@@ -1,12 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  isValidTimeZone,
-  nextOpening,
-  openStatus,
-  relativeWhen,
-  scheduleDays,
-  weeklySummary,
-} from '../../src/hours/engine.js';
+import { isValidTimeZone, nextOpening, openStatus, relativeWhen, scheduleDays, weeklySummary } from '../../src/hours/engine.js';
 import type { EmergencyClosure, Interval, Schedule, Weekday } from '../../src/hours/types.js';
 
 // Instants are written with explicit offsets so expectations do not depend on the engine's

@@ -64,7 +64,10 @@ describe('hoursFileSchema: valid input', () => {
     const spa = {
       ...validSpa(),
       weekly: { mon: [{ from: '22:00', to: '02:00' }], sat: [{ from: '20:00', to: '24:00' }] },
-      closures: [{ from: '2026-12-31', reason: 'inventura' }, { from: '2026-07-13', to: '2026-07-15', reason: 'školení' }],
+      closures: [
+        { from: '2026-12-31', reason: 'inventura' },
+        { from: '2026-07-13', to: '2026-07-15', reason: 'školení' },
+      ],
       openings: [{ date: '2026-03-07', intervals: [{ from: '09:00', to: '12:00' }], reason: 'sobota' }],
     };
     const result = hoursFileSchema.safeParse({ schedules: { spa, 'night_2-b': { timezone: 'UTC', weekly: {} } } });
@@ -92,18 +95,14 @@ describe('hoursFileSchema: supervisor-readable errors', () => {
   it('bad time', () => {
     const spa = validSpa();
     spa.weekly.fri = [{ from: '08:00', to: '14:60' }];
-    expect(issues(spa)).toEqual([
-      { path: ['schedules', 'spa', 'weekly', 'fri', 0, 'to'], message: '"14:60" is not a time (HH:MM)' },
-    ]);
+    expect(issues(spa)).toEqual([{ path: ['schedules', 'spa', 'weekly', 'fri', 0, 'to'], message: '"14:60" is not a time (HH:MM)' }]);
   });
 
   it('other bad times', () => {
     for (const bad of ['25:00', '8', '08.00', '', '24:01']) {
       const spa = validSpa();
       spa.weekly.mon = [{ from: bad, to: '16:00' }];
-      expect(issues(spa)).toEqual([
-        { path: ['schedules', 'spa', 'weekly', 'mon', 0, 'from'], message: `"${bad}" is not a time (HH:MM)` },
-      ]);
+      expect(issues(spa)).toEqual([{ path: ['schedules', 'spa', 'weekly', 'mon', 0, 'from'], message: `"${bad}" is not a time (HH:MM)` }]);
     }
   });
 
@@ -180,9 +179,7 @@ describe('hoursFileSchema: supervisor-readable errors', () => {
 
   it('unknown top-level key', () => {
     const result = hoursFileSchema.safeParse({ schedules: {}, schedule: {} });
-    expect(result.error?.issues.map((i) => [i.path, i.message])).toEqual([
-      [[], 'unknown setting "schedule" (allowed here: schedules)'],
-    ]);
+    expect(result.error?.issues.map((i) => [i.path, i.message])).toEqual([[[], 'unknown setting "schedule" (allowed here: schedules)']]);
   });
 
   it('bad date', () => {

@@ -34,13 +34,17 @@ describe('first answer', () => {
     // Czech throughout, except the English sentence for key 9, said by the English voice.
     const english = inside.filter((c) => textOf(c).includes('press nine'));
     expect(english.map((c) => attrs(c))).toEqual([{ language: 'en-GB', voice: 'Google.en-GB-Wavenet-A' }]);
-    expect(inside.filter((c) => !english.includes(c)).every((c) => attrs(c).language === 'cs-CZ' && attrs(c).voice === 'Google.cs-CZ-Wavenet-A')).toBe(true);
+    expect(
+      inside.filter((c) => !english.includes(c)).every((c) => attrs(c).language === 'cs-CZ' && attrs(c).voice === 'Google.cs-CZ-Wavenet-A'),
+    ).toBe(true);
     const text = inside.map((c) => JSON.stringify(c)).join(' ');
     expect(text).toContain('Za účelem zvyšování kvality služeb OZP zpracovává nahrávky hovorů');
     for (const word of ['jedničku', 'dvojky', 'trojku', 'čtyřky', 'pětky', 'šestky', 'sedmičky', 'osmičku', 'press nine']) {
       expect(text).toContain(word);
     }
-    expect(new URL(verbs[1]!.Redirect ? (verbs[1]!.Redirect as { '#text': string }[])[0]!['#text'] : '').host).toBe(new URL(TEST_BASE).host);
+    expect(new URL(verbs[1]!.Redirect ? (verbs[1]!.Redirect as { '#text': string }[])[0]!['#text'] : '').host).toBe(
+      new URL(TEST_BASE).host,
+    );
   });
 });
 
@@ -237,9 +241,19 @@ describe('signatures', () => {
   });
 
   it('a forged JSON body or an oversized body is never answered with TwiML', async () => {
-    const json = await t.app.inject({ method: 'POST', url: '/voice/incoming', headers: { 'content-type': 'application/json', 'x-twilio-signature': 'bad' }, payload: '{not json' });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/voice/incoming',
+      headers: { 'content-type': 'application/json', 'x-twilio-signature': 'bad' },
+      payload: '{not json',
+    });
     expect(json.statusCode).toBe(403);
-    const big = await t.app.inject({ method: 'POST', url: '/voice/incoming', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bad' }, payload: `CallSid=CA1&Junk=${'x'.repeat(70_000)}` });
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/voice/incoming',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'bad' },
+      payload: `CallSid=CA1&Junk=${'x'.repeat(70_000)}`,
+    });
     expect(big.statusCode).toBe(413);
     expect(big.body).not.toContain('<Response');
   });

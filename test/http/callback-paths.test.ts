@@ -24,7 +24,10 @@ afterAll(async () => {
 const stateKey = (url: string) => {
   const u = new URL(url);
   u.searchParams.delete('t');
-  return `${u.pathname}?${[...u.searchParams].sort().map(([k, v]) => `${k}=${v}`).join('&')}`;
+  return `${u.pathname}?${[...u.searchParams]
+    .sort()
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&')}`;
 };
 
 describe.each([
@@ -57,7 +60,10 @@ describe.each([
         const verbs = parseTwiml(res.body).verbs;
         const all: TwimlNode[] = verbs.flatMap((v) => (verbName(v) === 'Gather' ? [v, ...childrenOf(v)] : [v]));
         for (const v of all) expect(WAIT_VERBS.has(verbName(v) ?? ''), `${verbName(v)} in ${res.body}`).toBe(true);
-        expect(all.some((v) => verbName(v) === 'Hangup'), res.body).toBe(false);
+        expect(
+          all.some((v) => verbName(v) === 'Hangup'),
+          res.body,
+        ).toBe(false);
         const last = verbs.at(-1)!;
         const gather = verbs.find((v) => verbName(v) === 'Gather');
         if (verbName(last) === 'Leave') {

@@ -55,20 +55,45 @@ describe('queue and hold URLs', () => {
     expect(messageUrl(hold)).toBe(`${BASE}/voice/queue/message?v=abc123&route=insurance&l=cs`);
     expect(offerUrl(hold, false, 600)).toBe(`${BASE}/voice/queue/choice?v=abc123&route=insurance&l=cs&t=600`);
     expect(offerUrl(hold, true, 90)).toBe(`${BASE}/voice/callback/offer?v=abc123&route=insurance&l=cs&t=90`);
-    expect(dialogueUrl(hold, 'confirm', { offeredAt: 90, tries: 1 }, 'entered')).toBe(`${BASE}/voice/callback/confirm?v=abc123&route=insurance&l=cs&t=90&a=1&n=entered`);
-    expect(dialogueUrl(hold, 'number', { offeredAt: 90, tries: 0 })).toBe(`${BASE}/voice/callback/number?v=abc123&route=insurance&l=cs&t=90&a=0`);
+    expect(dialogueUrl(hold, 'confirm', { offeredAt: 90, tries: 1 }, 'entered')).toBe(
+      `${BASE}/voice/callback/confirm?v=abc123&route=insurance&l=cs&t=90&a=1&n=entered`,
+    );
+    expect(dialogueUrl(hold, 'number', { offeredAt: 90, tries: 0 })).toBe(
+      `${BASE}/voice/callback/number?v=abc123&route=insurance&l=cs&t=90&a=0`,
+    );
   });
 
   it('read back what they carry', () => {
-    expect(parseHoldQuery(queryOf(waitUrl(hold, { cycle: 2, quietUntil: 660 })))).toMatchObject({ v: 'abc123', route: 'insurance', l: 'cs', k: 2, s: 660, c: false });
+    expect(parseHoldQuery(queryOf(waitUrl(hold, { cycle: 2, quietUntil: 660 })))).toMatchObject({
+      v: 'abc123',
+      route: 'insurance',
+      l: 'cs',
+      k: 2,
+      s: 660,
+      c: false,
+    });
     expect(parseHoldQuery(queryOf(doneUrl({ ...hold, consent: true }))).c).toBe(true);
-    expect(parseHoldQuery(queryOf(dialogueUrl(hold, 'confirm', { offeredAt: 90, tries: 1 }, 'entered')))).toMatchObject({ t: 90, a: 1, n: 'entered' });
+    expect(parseHoldQuery(queryOf(dialogueUrl(hold, 'confirm', { offeredAt: 90, tries: 1 }, 'entered')))).toMatchObject({
+      t: 90,
+      a: 1,
+      n: 'entered',
+    });
     expect(routeOfUrl(doneUrl(hold))).toBe('insurance');
   });
 
   it('read garbage as the defaults: the general route in Czech, no counters', () => {
     const q = parseHoldQuery({ route: '<script>', l: ['en', 'cs'], k: 'x', c: 'yes', v: ['a', 'b'] });
-    expect(q).toEqual({ v: undefined, route: 'general', l: 'cs', c: false, k: undefined, s: undefined, t: undefined, a: undefined, n: 'caller' });
+    expect(q).toEqual({
+      v: undefined,
+      route: 'general',
+      l: 'cs',
+      c: false,
+      k: undefined,
+      s: undefined,
+      t: undefined,
+      a: undefined,
+      n: 'caller',
+    });
     expect(parseHoldQuery(undefined)).toMatchObject({ route: 'general', l: 'cs' });
   });
 });
@@ -77,12 +102,21 @@ describe('identification and outbound callback URLs', () => {
   it('identify appends the sealed state as s', () => {
     const url = identifyUrl(hold, 'c2VhbGVk_-');
     expect(url).toBe(`${BASE}/voice/identify?v=abc123&route=insurance&l=cs&s=c2VhbGVk_-`);
-    expect(parseIdentifyQuery({ ...queryOf(url), e: 'noinput' })).toEqual({ version: 'abc123', route: 'insurance', lang: 'cs', sealed: 'c2VhbGVk_-', noInput: true });
+    expect(parseIdentifyQuery({ ...queryOf(url), e: 'noinput' })).toEqual({
+      version: 'abc123',
+      route: 'insurance',
+      lang: 'cs',
+      sealed: 'c2VhbGVk_-',
+      noInput: true,
+    });
   });
 
   it('the outbound call: answer and status for the dispatcher, accept with r and e', () => {
     const o = { base: BASE, id: 'cb_1', version: 'abc123', lang: 'en' };
-    expect(outboundUrls(o)).toEqual({ url: `${BASE}/voice/callback/answer?id=cb_1&v=abc123&l=en`, statusCallback: `${BASE}/voice/callback/status?id=cb_1` });
+    expect(outboundUrls(o)).toEqual({
+      url: `${BASE}/voice/callback/answer?id=cb_1&v=abc123&l=en`,
+      statusCallback: `${BASE}/voice/callback/status?id=cb_1`,
+    });
     expect(acceptUrl(o)).toBe(`${BASE}/voice/callback/accept?id=cb_1&v=abc123&l=en`);
     const redirect = acceptUrl(o, { r: '1', e: 'noinput' });
     expect(redirect).toBe(`${BASE}/voice/callback/accept?id=cb_1&v=abc123&l=en&r=1&e=noinput`);

@@ -76,7 +76,10 @@ async function post(url: string, params: Record<string, string>, idempotencyToke
 }
 
 const flat = (verbs: TwimlNode[]): TwimlNode[] => verbs.flatMap((v) => (verbName(v) === 'Gather' ? [v, ...childrenOf(v)] : [v]));
-const says = (a: Answer) => flat(a.verbs).filter((v) => verbName(v) === 'Say').map(textOf);
+const says = (a: Answer) =>
+  flat(a.verbs)
+    .filter((v) => verbName(v) === 'Say')
+    .map(textOf);
 const names = (a: Answer) => a.verbs.map((v) => verbName(v));
 const gather = (a: Answer) => {
   const g = a.verbs.find((v) => verbName(v) === 'Gather');
@@ -149,7 +152,9 @@ describe('the caller asks for a callback', () => {
     expect(names(confirmed)).toEqual(['Say', 'Leave']);
     expect(await t.metrics.registry.metrics()).toContain('infoline_callbacks_pending{queue="insurance"} 1');
     const stored = await t.callbacks!.list();
-    expect(stored).toMatchObject([{ status: 'pending', number: '+420603123456', from: LINE, queue: 'insurance', attempts: 0, originCallSid: call.callSid }]);
+    expect(stored).toMatchObject([
+      { status: 'pending', number: '+420603123456', from: LINE, queue: 'insurance', attempts: 0, originCallSid: call.callSid },
+    ]);
     const done = await post(call.doneUrl, { ...call.params, QueueResult: 'leave', QueueTime: '140' });
     expect(names(done)).toEqual(['Say', 'Hangup']);
     expect(says(done)).toEqual(['Na shledanou.']);
@@ -320,7 +325,12 @@ describe('the dispatcher and the callback call', () => {
     expect(says(confirmed)[0]).toContain('nejdříve v pondělí v 8:00');
     expect((await dispatcher.tick()).placed).toBe(0);
     setClock('2026-12-28T09:00:00Z');
-    await t.switches.setClosure({ schedule: 'callbacks', until: '2026-12-28T10:00:00.000Z', reason: 'výpadek', since: '2026-12-28T08:00:00.000Z' });
+    await t.switches.setClosure({
+      schedule: 'callbacks',
+      until: '2026-12-28T10:00:00.000Z',
+      reason: 'výpadek',
+      since: '2026-12-28T08:00:00.000Z',
+    });
     expect((await dispatcher.tick()).placed).toBe(0);
     setClock('2026-12-28T10:00:00Z');
     expect((await dispatcher.tick()).placed).toBe(1);

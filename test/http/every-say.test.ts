@@ -55,7 +55,8 @@ describe('every <Say> has a language and a voice of that locale', () => {
           t.setNow(at);
           const call = await t.call(presses, { start });
           call.steps.forEach((s, i) => answers.set(`${start} ${presses} @${at} step ${i} (${s.request})`, s.twiml));
-          if (call.end.kind === 'queue') queueEnds.push({ label: `${start} ${presses}`, callSid: call.callSid, action: call.end.action!, waitUrl: call.end.waitUrl });
+          if (call.end.kind === 'queue')
+            queueEnds.push({ label: `${start} ${presses}`, callSid: call.callSid, action: call.end.action!, waitUrl: call.end.waitUrl });
         }
       }
     }
@@ -68,20 +69,46 @@ describe('every <Say> has a language and a voice of that locale', () => {
     expect(queueEnds.length).toBeGreaterThan(10);
     for (const q of queueEnds.slice(0, 4)) {
       const base = { CallSid: q.callSid };
-      await post(`${q.label} hold`, q.waitUrl!, { ...base, QueuePosition: '3', QueueTime: '30', AvgQueueTime: '200', CurrentQueueSize: '3' });
+      await post(`${q.label} hold`, q.waitUrl!, {
+        ...base,
+        QueuePosition: '3',
+        QueueTime: '30',
+        AvgQueueTime: '200',
+        CurrentQueueSize: '3',
+      });
       await post(`${q.label} hold short`, q.waitUrl!, { ...base, QueuePosition: '1', QueueTime: '5', AvgQueueTime: '20' });
       const offer = await post(`${q.label} overflow`, q.waitUrl!, { ...base, QueuePosition: '9', QueueTime: '5000', AvgQueueTime: '900' });
       const gather = parseTwiml(offer).verbs.find((v) => verbName(v) === 'Gather')!;
-      for (const digits of ['1', '2', '3', '#', '']) await post(`${q.label} overflow choice ${digits}`, attrs(gather).action!, { ...base, Digits: digits });
-      for (const result of ['bridged', 'hangup', 'leave', 'queue-full', 'error', 'system-error', 'redirected', 'redirected-from-bridged', 'nonsense']) {
+      for (const digits of ['1', '2', '3', '#', ''])
+        await post(`${q.label} overflow choice ${digits}`, attrs(gather).action!, { ...base, Digits: digits });
+      for (const result of [
+        'bridged',
+        'hangup',
+        'leave',
+        'queue-full',
+        'error',
+        'system-error',
+        'redirected',
+        'redirected-from-bridged',
+        'nonsense',
+      ]) {
         const done = await post(`${q.label} done ${result}`, q.action, { ...base, QueueResult: result, QueueTime: '40' });
         const record = parseTwiml(done).verbs.find((v) => verbName(v) === 'Record');
         if (record) {
-          await post(`${q.label} message`, attrs(record).action!, { ...base, RecordingSid: 'RE' + '1'.repeat(32), RecordingDuration: '12' });
-          await post(`${q.label} empty message`, attrs(record).action!, { ...base, RecordingSid: 'RE' + '1'.repeat(32), RecordingDuration: '0' });
+          await post(`${q.label} message`, attrs(record).action!, {
+            ...base,
+            RecordingSid: 'RE' + '1'.repeat(32),
+            RecordingDuration: '12',
+          });
+          await post(`${q.label} empty message`, attrs(record).action!, {
+            ...base,
+            RecordingSid: 'RE' + '1'.repeat(32),
+            RecordingDuration: '0',
+          });
         }
       }
-      for (const status of ['busy', 'no-answer', 'failed', 'completed']) await post(`${q.label} dial ${status}`, q.action, { ...base, DialCallStatus: status });
+      for (const status of ['busy', 'no-answer', 'failed', 'completed'])
+        await post(`${q.label} dial ${status}`, q.action, { ...base, DialCallStatus: status });
     }
     await post('bridged', '/voice/queue/bridged', { CallSid: queueEnds[0]!.callSid });
     await post('status', '/voice/status', { CallSid: queueEnds[0]!.callSid, CallStatus: 'completed' });
@@ -95,7 +122,8 @@ describe('every <Say> has a language and a voice of that locale', () => {
         said++;
         const { language, voice } = attrs(say);
         if (language === undefined || !/^[a-z]{2}-[A-Z]{2}$/.test(language)) problems.push(`${label}: <Say> language ${String(language)}`);
-        else if (voice === undefined || !voice.includes(language)) problems.push(`${label}: <Say language="${language}"> voice ${String(voice)}`);
+        else if (voice === undefined || !voice.includes(language))
+          problems.push(`${label}: <Say language="${language}"> voice ${String(voice)}`);
       }
     }
     expect(problems).toEqual([]);

@@ -38,9 +38,18 @@ beforeEach(async () => {
   status = 201;
   server = createServer((req, res) => {
     void body(req).then((text) => {
-      seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, form: new URLSearchParams(text) });
+      seen.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        form: new URLSearchParams(text),
+      });
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(status < 300 ? { sid: 'RE' + '9'.repeat(32), status: 'in-progress' } : { code: 20404, message: 'not found', status }));
+      res.end(
+        JSON.stringify(
+          status < 300 ? { sid: 'RE' + '9'.repeat(32), status: 'in-progress' } : { code: 20404, message: 'not found', status },
+        ),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,7 +81,9 @@ describe('the REST recording starter at TWILIO_API_URL', () => {
   });
 
   it('TWILIO_API_URL must be an http(s) URL', () => {
-    expect(() => recordingStarterFromEnv({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_URL: 'api.twilio.com' })).toThrow(/TWILIO_API_URL/);
+    expect(() =>
+      recordingStarterFromEnv({ TWILIO_ACCOUNT_SID: ACCOUNT, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_URL: 'api.twilio.com' }),
+    ).toThrow(/TWILIO_API_URL/);
   });
 });
 
@@ -113,7 +124,9 @@ describe('retried bridged webhooks', () => {
     const [a, b] = await twoInstances();
     const call = await a.call('2');
     const params = { CallSid: call.callSid };
-    await Promise.all([a, b, a, b].map((x) => signedPost(x.app, '/voice/queue/bridged', params, { headers: { 'I-Twilio-Idempotency-Token': 'tok-2' } })));
+    await Promise.all(
+      [a, b, a, b].map((x) => signedPost(x.app, '/voice/queue/bridged', params, { headers: { 'I-Twilio-Idempotency-Token': 'tok-2' } })),
+    );
     expect(seen).toHaveLength(1);
   });
 

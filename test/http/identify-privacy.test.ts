@@ -87,7 +87,13 @@ describe('where the insured number never goes', () => {
   it('not in the simulator output (masked), which still tells the identification result', async () => {
     t = await buildTestApp({ configDir: IDENTIFY_CONFIG, now: '2026-11-25T09:00:00Z' });
     const played = await t.call('16808215469#121081968#');
-    const sim: SimulatedCall = { ...played, at: Date.parse('2026-11-25T09:00:00Z'), language: 'cs', version: t.registry.current!.version, consents: await t.consentLog.list() };
+    const sim: SimulatedCall = {
+      ...played,
+      at: Date.parse('2026-11-25T09:00:00Z'),
+      language: 'cs',
+      version: t.registry.current!.version,
+      consents: await t.consentLog.list(),
+    };
     const text = formatText(sim);
     expect(leaks(text)).toEqual([]);
     expect(text).toContain('caller presses: xxxxxxxxxx#');

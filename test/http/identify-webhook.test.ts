@@ -81,7 +81,13 @@ describe('identity webhook', () => {
     expect(got.headers['content-type']).toBe('application/json');
     expect(verify(SECRET, got.body, got.headers['x-infoline-signature'])).toBe(true);
     expect(verify('another-secret-0123456789', got.body, got.headers['x-infoline-signature'])).toBe(false);
-    expect(JSON.parse(got.body)).toEqual({ callSid: call.callSid, queue: 'insurance', insuredNumber: '6808215469', identity: 'two-identifiers', at: '2026-11-25T09:00:00.000Z' });
+    expect(JSON.parse(got.body)).toEqual({
+      callSid: call.callSid,
+      queue: 'insurance',
+      insuredNumber: '6808215469',
+      identity: 'two-identifiers',
+      at: '2026-11-25T09:00:00.000Z',
+    });
   });
 
   it('a skipped identification is announced too, without a number', async () => {

@@ -133,7 +133,8 @@ describe('the whole dialogue', () => {
 });
 
 describe('bad requests', () => {
-  const identifyUrl = (extra = '') => `/voice/identify?${new URLSearchParams({ v: t.registry.current!.version, route: 'insurance', l: 'cs' })}${extra}`;
+  const identifyUrl = (extra = '') =>
+    `/voice/identify?${new URLSearchParams({ v: t.registry.current!.version, route: 'insurance', l: 'cs' })}${extra}`;
 
   it('a forged signature is refused (403)', async () => {
     const res = await signedPost(t.app, identifyUrl(), { CallSid: newCallSid(), Digits: '6808215469' }, { signature: 'forged' });
@@ -152,7 +153,11 @@ describe('bad requests', () => {
 
   it('an unknown route, or one without identify: the apology and the general queue', async () => {
     const v = t.registry.current!.version;
-    for (const url of [`/voice/identify?v=${v}&route=nosuch&l=cs`, `/voice/identify?v=${v}&route=vitakarta&l=cs`, `/voice/identify?v=${v}&l=cs`]) {
+    for (const url of [
+      `/voice/identify?v=${v}&route=nosuch&l=cs`,
+      `/voice/identify?v=${v}&route=vitakarta&l=cs`,
+      `/voice/identify?v=${v}&l=cs`,
+    ]) {
       const res = await signedPost(t.app, url, { CallSid: newCallSid(), Digits: '1' });
       expect(res.statusCode).toBe(200);
       const verbs = parseTwiml(res.body).verbs;

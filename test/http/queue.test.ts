@@ -123,7 +123,12 @@ describe('while the caller waits', () => {
     expect(urlOf(verbs[0]).pathname).toBe('/voice/queue/choice');
     expect(says(verbs).join(' ')).toContain('stiskněte dvojku');
     // Ignoring the offer: the next cycle (same QueueTime region) does not ask again.
-    const next = await post(urlOf(verbs.at(-1)).toString(), { QueuePosition: '4', QueueTime: '640', AvgQueueTime: '500', CurrentQueueSize: '10' });
+    const next = await post(urlOf(verbs.at(-1)).toString(), {
+      QueuePosition: '4',
+      QueueTime: '640',
+      AvgQueueTime: '500',
+      CurrentQueueSize: '10',
+    });
     expect(next.map(verbName)).not.toContain('Gather');
   });
 
@@ -232,7 +237,11 @@ describe('after the queue or the dial', () => {
 
   it('/voice/queue/message thanks the caller and hangs up', async () => {
     const leave = await post(csDone, { QueueResult: 'leave' });
-    const verbs = await post(attrs(leave[1]!).action!, { RecordingSid: 'RE0123', RecordingDuration: '12', RecordingUrl: 'https://api.twilio.com/x' });
+    const verbs = await post(attrs(leave[1]!).action!, {
+      RecordingSid: 'RE0123',
+      RecordingDuration: '12',
+      RecordingUrl: 'https://api.twilio.com/x',
+    });
     expect(verbs.map(verbName)).toEqual(['Say', 'Hangup']);
     expect(says(verbs)[0]).toContain('vzkaz jsme přijali');
   });

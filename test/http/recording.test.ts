@@ -22,10 +22,14 @@ class FakeTwilioRecordings implements RecordingStarter {
   }
 }
 
-
 /** The agent side dequeues the caller: Twilio requests the <Queue url> with the caller's CallSid. */
 async function bridge(t: TestApp, callSid: string) {
-  const res = await signedPost(t.app, '/voice/queue/bridged', { CallSid: callSid, QueueSid: 'QU0123', DequeingCallSid: newCallSid(), QueueTime: '42' });
+  const res = await signedPost(t.app, '/voice/queue/bridged', {
+    CallSid: callSid,
+    QueueSid: 'QU0123',
+    DequeingCallSid: newCallSid(),
+    QueueTime: '42',
+  });
   expect(res.statusCode).toBe(200);
   expect(parseTwiml(res.body).root).toBe('Response');
   return res;
@@ -166,7 +170,11 @@ describe('Twilio REST adapter', () => {
     const httpClient = {
       request: async (opts: { method: string; uri: string; username?: string; password?: string; data?: unknown }) => {
         requests.push(opts);
-        return { statusCode: 201, headers: {}, body: JSON.stringify({ sid: 'RE' + '1'.repeat(32), call_sid: 'CA' + '2'.repeat(32), status: 'in-progress' }) };
+        return {
+          statusCode: 201,
+          headers: {},
+          body: JSON.stringify({ sid: 'RE' + '1'.repeat(32), call_sid: 'CA' + '2'.repeat(32), status: 'in-progress' }),
+        };
       },
     } as unknown as TwilioHttpClient;
     const accountSid = 'AC' + 'a'.repeat(32);

@@ -22,7 +22,14 @@ afterEach(async () => {
 async function start(maxConnectionsPerIp: number): Promise<number> {
   const registry = new ConfigRegistry({ dir: FIXTURE, logger: quietLogger });
   registry.start();
-  const app = await buildApp({ registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), metrics: createMetrics({ defaultMetrics: false }), logger: false, maxConnectionsPerIp });
+  const app = await buildApp({
+    registry,
+    consentLog: new MemoryConsentLog(),
+    switches: new MemorySwitchStore(),
+    metrics: createMetrics({ defaultMetrics: false }),
+    logger: false,
+    maxConnectionsPerIp,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   close = async () => {
     registry.close();

@@ -203,7 +203,11 @@ describe('queue results and recordings Twilio really sends', () => {
     const { callSid, done } = await queued(a);
     const leave = await signedPost(a.app, done, { CallSid: callSid, QueueResult: 'leave' });
     const record = parseTwiml(leave.body).verbs.find((v) => verbName(v) === 'Record')!;
-    const res = await signedPost(a.app, attrs(record).action!, { CallSid: callSid, RecordingSid: 'RE' + '2'.repeat(32), RecordingDuration: '9' });
+    const res = await signedPost(a.app, attrs(record).action!, {
+      CallSid: callSid,
+      RecordingSid: 'RE' + '2'.repeat(32),
+      RecordingDuration: '9',
+    });
     expect(says(res.body).map(textOf).join(' ')).toBe(a.registry.current!.speech.text('cs', 'queue.thanks'));
     await signedPost(a.app, '/voice/status', { CallSid: callSid, CallStatus: 'completed' });
     expect(await abandoned(a)).toBe(0);

@@ -19,7 +19,10 @@ const built = buildBundle(readConfigFiles(IDENTIFY_CONFIG));
 if (!built.ok) throw new Error('fixture invalid');
 const config = compileConfig(built.bundle);
 const at = Date.parse('2026-11-25T09:00:00Z');
-const events: FlowEvent[] = [...[...DIGITS, '*', '?'].map((digit) => ({ type: 'DIGIT' as const, digit, at })), { type: 'NO_INPUT' as const, at }];
+const events: FlowEvent[] = [
+  ...[...DIGITS, '*', '?'].map((digit) => ({ type: 'DIGIT' as const, digit, at })),
+  { type: 'NO_INPUT' as const, at },
+];
 
 const INPUTS = ['', '*', '1', '2', '9', '6808215469', '6808215468', '5911755509', '21081968', '01011970'];
 
@@ -67,7 +70,19 @@ describe('every dialogue path', () => {
           continue;
         }
         endings++;
-        const turn = playIdentifyTurn({ config, route: 'insurance', node: built.bundle.flow.nodes.insurance as never, lang: 'cs', state, input, at, callSid: 'CA1', from: undefined, urls, nextUrl: () => 'https://x/next' });
+        const turn = playIdentifyTurn({
+          config,
+          route: 'insurance',
+          node: built.bundle.flow.nodes.insurance as never,
+          lang: 'cs',
+          state,
+          input,
+          at,
+          callSid: 'CA1',
+          from: undefined,
+          urls,
+          nextUrl: () => 'https://x/next',
+        });
         expect(turn.consent).toMatchObject({ decision: 'granted', route: 'insurance' });
         expect(parseTwiml(turn.render(true)).verbs.map(verbName).at(-1)).toBe('Enqueue');
       }

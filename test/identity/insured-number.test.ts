@@ -1,7 +1,13 @@
 // The insured number (rodné číslo) rules of seed 004 and the date of birth it encodes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dateOfBirthMatches, encodedBirthDate, isValidInsuredNumber, parseDateOfBirth, readBackPairs } from '../../src/identity/insured-number.js';
+import {
+  dateOfBirthMatches,
+  encodedBirthDate,
+  isValidInsuredNumber,
+  parseDateOfBirth,
+  readBackPairs,
+} from '../../src/identity/insured-number.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -42,7 +48,8 @@ describe('validity', () => {
     expect(isValidInsuredNumber('6808210081')).toBe(false);
   });
   it('rejects other lengths and non-digits', () => {
-    for (const n of ['', '12345678', '68082154690', '680821/5469', '680821546a', ' 6808215469']) expect(isValidInsuredNumber(n)).toBe(false);
+    for (const n of ['', '12345678', '68082154690', '680821/5469', '680821546a', ' 6808215469'])
+      expect(isValidInsuredNumber(n)).toBe(false);
   });
   it('property: a generated number with its check digit passes; any other last digit fails', () => {
     fc.assert(
@@ -100,16 +107,22 @@ describe('the encoded date of birth', () => {
   });
   it('property: any calendar date encoded with the right offsets comes back, and matches its DDMMYYYY', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1954-01-01T00:00:00Z'), max: new Date('2053-12-31T00:00:00Z'), noInvalidDate: true }), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 999 }), (date, woman, extra, serial) => {
-        const year = date.getUTCFullYear();
-        const month = date.getUTCMonth() + 1;
-        const day = date.getUTCDate();
-        const offset = (woman ? 50 : 0) + (extra && year >= 2004 ? 20 : 0);
-        const n = tenDigit(`${pad(year % 100)}${pad(month + offset)}${pad(day)}${pad(serial, 3)}`);
-        expect(encodedBirthDate(n)).toEqual({ year, month, day });
-        expect(dateOfBirthMatches(n, `${pad(day)}${pad(month)}${year}`)).toBe(true);
-        expect(dateOfBirthMatches(n, `${pad(day)}${pad(month)}${year + 1}`)).toBe(false);
-      }),
+      fc.property(
+        fc.date({ min: new Date('1954-01-01T00:00:00Z'), max: new Date('2053-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 999 }),
+        (date, woman, extra, serial) => {
+          const year = date.getUTCFullYear();
+          const month = date.getUTCMonth() + 1;
+          const day = date.getUTCDate();
+          const offset = (woman ? 50 : 0) + (extra && year >= 2004 ? 20 : 0);
+          const n = tenDigit(`${pad(year % 100)}${pad(month + offset)}${pad(day)}${pad(serial, 3)}`);
+          expect(encodedBirthDate(n)).toEqual({ year, month, day });
+          expect(dateOfBirthMatches(n, `${pad(day)}${pad(month)}${year}`)).toBe(true);
+          expect(dateOfBirthMatches(n, `${pad(day)}${pad(month)}${year + 1}`)).toBe(false);
+        },
+      ),
     );
   });
 });

@@ -50,10 +50,16 @@ describe('voice request logs', () => {
     await signedPost(t.app, granted.end.waitUrl!, { CallSid: granted.callSid, From: CALLER, QueuePosition: '2', QueueTime: '700' });
     await signedPost(t.app, granted.end.action!, { CallSid: granted.callSid, From: CALLER, QueueResult: 'leave' });
     await signedPost(t.app, '/voice/queue/bridged', { CallSid: granted.callSid, From: CALLER });
-    await signedPost(t.app, '/voice/status', { CallSid: granted.callSid, From: CALLER, Caller: CALLER, CallStatus: 'completed', Digits: '4711' });
+    await signedPost(t.app, '/voice/status', {
+      CallSid: granted.callSid,
+      From: CALLER,
+      Caller: CALLER,
+      CallStatus: 'completed',
+      Digits: '4711',
+    });
 
     const lines = logs.lines(); // throws if any line is not JSON
-    expect(lines.length).toBeGreaterThan(12) // one summary line per webhook, plus consent and queue lines;
+    expect(lines.length).toBeGreaterThan(12); // one summary line per webhook, plus consent and queue lines;
     const text = logs.text;
     expect(text).not.toContain('420603123456');
     expect(text).not.toContain('603123456');

@@ -54,7 +54,12 @@ describe('/healthz and /readyz', () => {
     const t = await testApp();
     const res = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'ready', reasons: [], config: { version: t.registry.current!.version }, consentLog: { writable: true } });
+    expect(res.json()).toMatchObject({
+      status: 'ready',
+      reasons: [],
+      config: { version: t.registry.current!.version },
+      consentLog: { writable: true },
+    });
   });
 
   it('/readyz: 503 naming the reason when the consent log cannot be written', async () => {
@@ -80,7 +85,13 @@ describe('/healthz and /readyz', () => {
     const registry = new ConfigRegistry({ dir: empty, logger: quietLogger });
     registry.start();
     expect(registry.current).toBeUndefined();
-    const app = await buildApp({ registry, consentLog: new MemoryConsentLog(), switches: new MemorySwitchStore(), logger: false, metrics: createMetrics({ defaultMetrics: false }) });
+    const app = await buildApp({
+      registry,
+      consentLog: new MemoryConsentLog(),
+      switches: new MemorySwitchStore(),
+      logger: false,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
     cleanups.push(() => app.close());
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);

@@ -4,17 +4,31 @@ import { describe, expect, it } from 'vitest';
 import { EnvError, readEnv } from '../../src/main.js';
 
 const prod = (publicUrl: string | undefined) => () =>
-  readEnv({ NODE_ENV: 'production', TWILIO_AUTH_TOKEN: 'secret', LOG_LEVEL: 'silent', ...(publicUrl === undefined ? {} : { PUBLIC_URL: publicUrl }) });
+  readEnv({
+    NODE_ENV: 'production',
+    TWILIO_AUTH_TOKEN: 'secret',
+    LOG_LEVEL: 'silent',
+    ...(publicUrl === undefined ? {} : { PUBLIC_URL: publicUrl }),
+  });
 
 describe('production and PUBLIC_URL', () => {
-  it.each(['https://ivr.ozp.example', 'https://ivr.ozp.example:8443/', 'http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000'])('%s is accepted', (url) => {
+  it.each([
+    'https://ivr.ozp.example',
+    'https://ivr.ozp.example:8443/',
+    'http://127.0.0.1:3000',
+    'http://localhost:3000',
+    'http://[::1]:3000',
+  ])('%s is accepted', (url) => {
     expect(prod(url)().publicUrl).toBe(url);
   });
 
-  it.each(['http://ivr.ozp.example', 'http://10.0.0.5:3000', 'http://127.0.0.1.nip.io', 'http://localhost.example.org'])('%s is refused, naming PUBLIC_URL', (url) => {
-    expect(prod(url)).toThrow(EnvError);
-    expect(prod(url)).toThrow(/^PUBLIC_URL .*https/);
-  });
+  it.each(['http://ivr.ozp.example', 'http://10.0.0.5:3000', 'http://127.0.0.1.nip.io', 'http://localhost.example.org'])(
+    '%s is refused, naming PUBLIC_URL',
+    (url) => {
+      expect(prod(url)).toThrow(EnvError);
+      expect(prod(url)).toThrow(/^PUBLIC_URL .*https/);
+    },
+  );
 
   it('a missing PUBLIC_URL is refused, naming it', () => {
     expect(prod(undefined)).toThrow(EnvError);

@@ -28,11 +28,17 @@ function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
   delete clean.INFOLINE_CONFIG_DIR;
   delete clean.TWILIO_AUTH_TOKEN;
   delete clean.NODE_ENV;
-  return spawn(process.execPath, [join(root, 'dist', 'server.js')], { cwd: dir, env: { ...clean, INFOLINE_CONFIG_DIR: FROZEN_CONFIG, ...env } });
+  return spawn(process.execPath, [join(root, 'dist', 'server.js')], {
+    cwd: dir,
+    env: { ...clean, INFOLINE_CONFIG_DIR: FROZEN_CONFIG, ...env },
+  });
 }
 
 /** Resolves with the first stdout JSON line that matches. */
-function waitForLog(child: ChildProcessWithoutNullStreams, match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+function waitForLog(
+  child: ChildProcessWithoutNullStreams,
+  match: (line: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const onData = (chunk: Buffer) => {

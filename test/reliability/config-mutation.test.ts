@@ -32,9 +32,42 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }).map((line): Mutation => ({ op: 'delete', line })),
   fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }).map((line): Mutation => ({ op: 'duplicate', line })),
   fc
-    .tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.oneof(fc.constantFrom(' ', ':', '-', '"', "'", '#', '{', '}', '[', ']', '&', '*', '!', '|', '>', '%', '@', '\t', '\n', '0', '9', 'x', 'ř', ''), fc.string({ minLength: 1, maxLength: 2 })))
+    .tuple(
+      fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+      fc.oneof(
+        fc.constantFrom(
+          ' ',
+          ':',
+          '-',
+          '"',
+          "'",
+          '#',
+          '{',
+          '}',
+          '[',
+          ']',
+          '&',
+          '*',
+          '!',
+          '|',
+          '>',
+          '%',
+          '@',
+          '\t',
+          '\n',
+          '0',
+          '9',
+          'x',
+          'ř',
+          '',
+        ),
+        fc.string({ minLength: 1, maxLength: 2 }),
+      ),
+    )
     .map(([at, char]): Mutation => ({ op: 'char', at, char })),
-  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true })).map(([a, b]): Mutation => ({ op: 'swap', a, b })),
+  fc
+    .tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }))
+    .map(([a, b]): Mutation => ({ op: 'swap', a, b })),
   fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }).map((at): Mutation => ({ op: 'truncate', at })),
 );
 
@@ -118,7 +151,11 @@ describe('buildBundle on mutated files', () => {
       const result = buildBundle(files);
       expect(result.ok, file).toBe(false);
       // Named as the file of the issue, or in its message (a flow node needing prompts/en.yaml).
-      if (!result.ok) expect(result.issues.some((i) => i.file === file || i.message.includes(file)), JSON.stringify(result.issues)).toBe(true);
+      if (!result.ok)
+        expect(
+          result.issues.some((i) => i.file === file || i.message.includes(file)),
+          JSON.stringify(result.issues),
+        ).toBe(true);
     }
   });
 });

@@ -42,7 +42,11 @@ let sidCounter = 0;
 const newSid = () => `CA${(++sidCounter).toString(16).padStart(32, '0')}`;
 
 async function post(url: string, params: Record<string, string>): Promise<string> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
   const body = await res.text();
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${body}`);
   return body;
@@ -61,7 +65,8 @@ async function consentingCall(base: string, callSid: string): Promise<'connected
     return 'connected';
   } catch (err) {
     // The server was killed under this request: the caller never heard the connecting TwiML.
-    if (err instanceof TypeError || (err instanceof Error && /fetch failed|ECONNRESET|ECONNREFUSED|socket/i.test(err.message))) return 'unanswered';
+    if (err instanceof TypeError || (err instanceof Error && /fetch failed|ECONNRESET|ECONNREFUSED|socket/i.test(err.message)))
+      return 'unanswered';
     throw err;
   }
 }
@@ -115,7 +120,7 @@ describe('SIGKILL in the middle of a burst of consenting calls', () => {
         r.stdout
           .split('\n')
           .filter((l) => l.trim() !== '')
-          .map((l) => (JSON.parse(l) as { callSid: string; decision: string }))
+          .map((l) => JSON.parse(l) as { callSid: string; decision: string })
           .filter((row) => row.decision === 'granted')
           .map((row) => row.callSid),
       );

@@ -223,13 +223,24 @@ describe.each(variants)('any caller on $name', ({ dir }) => {
         closures = [];
         await t.switches.clearClosure('spa');
         if (scenario.closureEndsIn !== null) {
-          const closure = { schedule: 'spa', until: new Date(at + scenario.closureEndsIn * 1000).toISOString(), reason: 'porucha', since: new Date(at).toISOString() };
+          const closure = {
+            schedule: 'spa',
+            until: new Date(at + scenario.closureEndsIn * 1000).toISOString(),
+            reason: 'porucha',
+            since: new Date(at).toISOString(),
+          };
           await t.switches.setClosure(closure);
           closures = [closure];
         }
         const model = new FlowModel(bundle, () => closures);
         const callSid = newCallSid();
-        const params = { CallSid: callSid, From: '+420603123456', To: '+420261105555', AccountSid: 'AC00000000000000000000000000000000', CallStatus: 'in-progress' };
+        const params = {
+          CallSid: callSid,
+          From: '+420603123456',
+          To: '+420261105555',
+          AccountSid: 'AC00000000000000000000000000000000',
+          CallStatus: 'in-progress',
+        };
         const inputs = [...scenario.inputs];
         const log: string[] = [];
 
@@ -295,8 +306,10 @@ describe.each(variants)('any caller on $name', ({ dir }) => {
         // Consents: exactly the caller's decision, at most one row per call and decision.
         const rows = await t.consentLog.list({ callSid });
         const want: { decision: string; route: string; language: string }[] = [];
-        if (!hungUp && expected.kind === 'connect' && expected.consent) want.push({ decision: 'granted', route: expected.queueId, language: model.lang });
-        if (!hungUp && expected.kind === 'goodbye' && expected.declined) want.push({ decision: 'declined', route: 'none', language: model.lang });
+        if (!hungUp && expected.kind === 'connect' && expected.consent)
+          want.push({ decision: 'granted', route: expected.queueId, language: model.lang });
+        if (!hungUp && expected.kind === 'goodbye' && expected.declined)
+          want.push({ decision: 'declined', route: 'none', language: model.lang });
         expect(
           rows.map((r) => ({ decision: r.decision, route: r.route, language: r.language })),
           log.join('\n'),

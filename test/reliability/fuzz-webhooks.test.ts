@@ -93,7 +93,8 @@ async function send(req: FuzzRequest, signature: 'valid' | 'forged' | 'none' = '
   const res = await attempt(params);
   // A JSON body may be read as JSON (Fastify's parser) or as nothing (DESIGN: "bodies that are
   // not a form are read as nothing"); a valid signature is one made for either reading.
-  if (signature === 'valid' && res.statusCode === 403 && req.contentType === 'application/json' && Object.keys(params).length > 0) return attempt({});
+  if (signature === 'valid' && res.statusCode === 403 && req.contentType === 'application/json' && Object.keys(params).length > 0)
+    return attempt({});
   return res;
 }
 
@@ -114,22 +115,54 @@ const text = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('', '1', '*', '#', '12', 'CA' + 'a'.repeat(32), '+420603123456', 'null', '[]', '{}', '<Say>x</Say>', ']]>', '&amp;', '%00', 'ř'.repeat(100)),
+  fc.constantFrom(
+    '',
+    '1',
+    '*',
+    '#',
+    '12',
+    'CA' + 'a'.repeat(32),
+    '+420603123456',
+    'null',
+    '[]',
+    '{}',
+    '<Say>x</Say>',
+    ']]>',
+    '&amp;',
+    '%00',
+    'ř'.repeat(100),
+  ),
 );
 const paramName = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('CallSid', 'From', 'To', 'Digits', 'CallStatus', 'AccountSid', 'QueueResult', 'QueuePosition', 'QueueTime', 'AvgQueueTime', 'CurrentQueueSize', 'DialCallStatus', 'ErrorCode', 'CallDuration') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'CallSid',
+      'From',
+      'To',
+      'Digits',
+      'CallStatus',
+      'AccountSid',
+      'QueueResult',
+      'QueuePosition',
+      'QueueTime',
+      'AvgQueueTime',
+      'CurrentQueueSize',
+      'DialCallStatus',
+      'ErrorCode',
+      'CallDuration',
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'Digits[]', 'a.b', '') },
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
 );
 const paramValue = fc.oneof({ weight: 5, arbitrary: text }, { weight: 1, arbitrary: fc.array(text, { minLength: 2, maxLength: 4 }) });
-const formBody = fc
-  .tuple(fc.boolean(), fc.array(fc.tuple(paramName, paramValue), { maxLength: 12 }))
-  .map(([withSid, pairs]) => {
-    const p = new URLSearchParams();
-    if (withSid) p.append('CallSid', newCallSid());
-    for (const [k, v] of pairs) for (const one of Array.isArray(v) ? v : [v]) p.append(k, one);
-    return p.toString();
-  });
+const formBody = fc.tuple(fc.boolean(), fc.array(fc.tuple(paramName, paramValue), { maxLength: 12 })).map(([withSid, pairs]) => {
+  const p = new URLSearchParams();
+  if (withSid) p.append('CallSid', newCallSid());
+  for (const [k, v] of pairs) for (const one of Array.isArray(v) ? v : [v]) p.append(k, one);
+  return p.toString();
+});
 const realBody = new URLSearchParams({
   AccountSid: 'AC00000000000000000000000000000000',
   ApiVersion: '2010-04-01',
@@ -145,7 +178,11 @@ const realBody = new URLSearchParams({
   ToCountry: 'CZ',
 }).toString();
 const truncatedBody = fc.integer({ min: 0, max: realBody.length }).map((n) => realBody.slice(0, n));
-const rawBody = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('%', '%%%', 'a=%E0%A4%A', '&&&=&=', '=', 'Digits=1&Digits=2', 'CallSid=CA12&CallSid=CA34&Digits=1'));
+const rawBody = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.constantFrom('%', '%%%', 'a=%E0%A4%A', '&&&=&=', '=', 'Digits=1&Digits=2', 'CallSid=CA12&CallSid=CA34&Digits=1'),
+);
 const jsonBody = fc.oneof(
   fc.json({ maxDepth: 3 }),
   fc.json({ maxDepth: 2 }).map((j) => j.slice(0, Math.floor(j.length / 2))),
@@ -162,7 +199,28 @@ const strictEncode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c
 const queryValue = fc.oneof(
   fc.string({ maxLength: 20 }).map(strictEncode),
   fc.string({ unit: 'grapheme', maxLength: 10 }).map(strictEncode),
-  fc.constantFrom('', '%', '%ZZ', '%E0%A4%A', 'main', 'spa_closed', 'english_menu', 'general', 'declined', '-1', '1e3', '99', 'NaN', 'cs', 'en', 'xx', 'main%2Cmain%2Cnope', '0123456789ab', 'noinput', '1'),
+  fc.constantFrom(
+    '',
+    '%',
+    '%ZZ',
+    '%E0%A4%A',
+    'main',
+    'spa_closed',
+    'english_menu',
+    'general',
+    'declined',
+    '-1',
+    '1e3',
+    '99',
+    'NaN',
+    'cs',
+    'en',
+    'xx',
+    'main%2Cmain%2Cnope',
+    '0123456789ab',
+    'noinput',
+    '1',
+  ),
 );
 const queryString = fc
   .array(fc.tuple(fc.constantFrom('v', 'n', 'r', 'l', 'h', 'e', 'route', 'c', 'connected', 'x'), queryValue), { maxLength: 8 })
@@ -195,7 +253,11 @@ describe('fuzzed webhooks with valid signatures', () => {
   it('menu steps with garbage call state in the signed query re-prompt or start over, with valid TwiML', async () => {
     await fc.assert(
       fc.asyncProperty(queryString, fc.oneof(fc.constantFrom('0', '1', '5', '9', '*', '#', ''), text), async (q, digits) => {
-        const req = { path: withQuery('/voice/menu', q), contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams({ CallSid: newCallSid(), Digits: digits }).toString() };
+        const req = {
+          path: withQuery('/voice/menu', q),
+          contentType: 'application/x-www-form-urlencoded',
+          body: new URLSearchParams({ CallSid: newCallSid(), Digits: digits }).toString(),
+        };
         expectTwimlAnswer(req, await send(req));
       }),
       { numRuns: 200 },
@@ -229,7 +291,11 @@ describe('fuzzed webhooks with valid signatures', () => {
     const callSid = newCallSid();
     const first = await send({ path: '/voice/incoming', contentType: 'application/x-www-form-urlencoded', body: `CallSid=${callSid}` });
     const action = /action="([^"]+)"/.exec(first.body)?.[1]?.replaceAll('&amp;', '&') ?? '';
-    const req = { path: action.replace(TEST_BASE, ''), contentType: 'application/x-www-form-urlencoded', body: `CallSid=${callSid}&Digits=1&Digits=2` };
+    const req = {
+      path: action.replace(TEST_BASE, ''),
+      contentType: 'application/x-www-form-urlencoded',
+      body: `CallSid=${callSid}&Digits=1&Digits=2`,
+    };
     const res = await send(req);
     expectTwimlAnswer(req, res);
     expect(res.body).toContain('<Gather');
@@ -262,6 +328,8 @@ describe('unsigned and forged requests', () => {
     const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature };
     expect((await t.app.inject({ method: 'POST', url: '/voice/incoming', headers, payload: body })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'POST', url: '/voice/menu?v=x&n=main', headers, payload: body })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: '/voice/incoming', headers, payload: body.replace('Digits=1', 'Digits=0') })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/voice/incoming', headers, payload: body.replace('Digits=1', 'Digits=0') })).statusCode,
+    ).toBe(403);
   });
 });

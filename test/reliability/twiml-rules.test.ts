@@ -8,16 +8,29 @@ const check = (inner: string) => checkTwiml(doc(inner), { publicUrl: BASE });
 
 describe('checkTwiml', () => {
   it('accepts a menu, a queue, a dial and a goodbye as the app writes them', () => {
-    expect(check(`<Gather input="dtmf" numDigits="1" timeout="7" action="${BASE}/voice/menu?v=1&amp;n=main" method="POST"><Say language="cs-CZ" voice="Google.cs-CZ-Wavenet-A">Dobrý den</Say><Play>https://cdn.example.org/a.mp3</Play><Pause length="1"/></Gather><Redirect method="POST">${BASE}/voice/menu?e=noinput</Redirect>`)).toEqual([]);
-    expect(check(`<Say language="cs-CZ">x</Say><Enqueue action="${BASE}/voice/queue/done" method="POST" waitUrl="${BASE}/voice/queue/wait" waitUrlMethod="POST">ozp-general</Enqueue>`)).toEqual([]);
-    expect(check(`<Dial action="${BASE}/voice/queue/done" record="record-from-answer-dual"><Number>+420261105556</Number></Dial>`)).toEqual([]);
+    expect(
+      check(
+        `<Gather input="dtmf" numDigits="1" timeout="7" action="${BASE}/voice/menu?v=1&amp;n=main" method="POST"><Say language="cs-CZ" voice="Google.cs-CZ-Wavenet-A">Dobrý den</Say><Play>https://cdn.example.org/a.mp3</Play><Pause length="1"/></Gather><Redirect method="POST">${BASE}/voice/menu?e=noinput</Redirect>`,
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        `<Say language="cs-CZ">x</Say><Enqueue action="${BASE}/voice/queue/done" method="POST" waitUrl="${BASE}/voice/queue/wait" waitUrlMethod="POST">ozp-general</Enqueue>`,
+      ),
+    ).toEqual([]);
+    expect(check(`<Dial action="${BASE}/voice/queue/done" record="record-from-answer-dual"><Number>+420261105556</Number></Dial>`)).toEqual(
+      [],
+    );
     expect(check('<Say language="cs-CZ">Na shledanou</Say><Hangup/>')).toEqual([]);
   });
 
   it.each([
     ['not well-formed', '<Say>x</Sa>'],
     ['a verb Twilio does not know', '<Speak>x</Speak>'],
-    ['Gather inside Gather', `<Gather action="${BASE}/voice/menu" numDigits="1"><Gather action="${BASE}/voice/menu"><Say>x</Say></Gather></Gather>`],
+    [
+      'Gather inside Gather',
+      `<Gather action="${BASE}/voice/menu" numDigits="1"><Gather action="${BASE}/voice/menu"><Say>x</Say></Gather></Gather>`,
+    ],
     ['Enqueue inside Gather', `<Gather action="${BASE}/voice/menu" numDigits="1"><Enqueue>q</Enqueue></Gather>`],
     ['an unknown attribute', `<Gather action="${BASE}/voice/menu" numDigits="1" bargein="true"><Say>x</Say></Gather>`],
     ['a menu without numDigits="1"', `<Gather action="${BASE}/voice/menu" numDigits="2"><Say>x</Say></Gather>`],
@@ -40,7 +53,11 @@ describe('checkTwiml', () => {
   });
 
   it('tells how an answer leaves the IVR', () => {
-    expect(outcomeOf(doc(`<Gather action="${BASE}/a" numDigits="1"><Say>x</Say></Gather><Redirect>${BASE}/b</Redirect>`))).toEqual({ kind: 'menu', action: `${BASE}/a`, noInput: `${BASE}/b` });
+    expect(outcomeOf(doc(`<Gather action="${BASE}/a" numDigits="1"><Say>x</Say></Gather><Redirect>${BASE}/b</Redirect>`))).toEqual({
+      kind: 'menu',
+      action: `${BASE}/a`,
+      noInput: `${BASE}/b`,
+    });
     expect(outcomeOf(doc('<Say>x</Say><Enqueue>ozp-general</Enqueue>'))).toMatchObject({ kind: 'queue', queue: 'ozp-general' });
     expect(outcomeOf(doc('<Dial><Sip>sip:a@b.example</Sip></Dial>'))).toMatchObject({ kind: 'dial', target: 'sip:a@b.example' });
     expect(outcomeOf(doc('<Say>x</Say><Hangup/>'))).toEqual({ kind: 'hangup' });

@@ -5,7 +5,19 @@ import { XMLValidator } from 'fast-xml-parser';
 import { attrs, childrenOf, parseTwiml, textOf, verbName, type TwimlNode } from '../../src/telephony/player.js';
 
 /** Verbs Twilio accepts directly under <Response> (Voice). */
-export const RESPONSE_VERBS = new Set(['Say', 'Play', 'Pause', 'Gather', 'Redirect', 'Enqueue', 'Dial', 'Hangup', 'Leave', 'Record', 'Reject']);
+export const RESPONSE_VERBS = new Set([
+  'Say',
+  'Play',
+  'Pause',
+  'Gather',
+  'Redirect',
+  'Enqueue',
+  'Dial',
+  'Hangup',
+  'Leave',
+  'Record',
+  'Reject',
+]);
 
 /** Children each verb may hold ('#text' = text content). */
 const CHILDREN: Record<string, ReadonlySet<string>> = {
@@ -13,7 +25,21 @@ const CHILDREN: Record<string, ReadonlySet<string>> = {
   Dial: new Set(['Number', 'Sip', 'Client', 'Queue', 'Conference', '#text']),
   Enqueue: new Set(['Task', '#text']),
   // SSML is allowed inside <Say>.
-  Say: new Set(['#text', 'break', 'emphasis', 'lang', 'p', 'phoneme', 'prosody', 's', 'say-as', 'sub', 'w', 'amazon:effect', 'amazon:domain']),
+  Say: new Set([
+    '#text',
+    'break',
+    'emphasis',
+    'lang',
+    'p',
+    'phoneme',
+    'prosody',
+    's',
+    'say-as',
+    'sub',
+    'w',
+    'amazon:effect',
+    'amazon:domain',
+  ]),
   Play: new Set(['#text']),
   Redirect: new Set(['#text']),
   Number: new Set(['#text']),
@@ -35,36 +61,131 @@ const ATTRIBUTES: Record<string, ReadonlySet<string>> = {
   Play: new Set(['loop', 'digits']),
   Pause: new Set(['length']),
   Gather: new Set([
-    'action', 'method', 'numDigits', 'timeout', 'input', 'finishOnKey', 'actionOnEmptyResult', 'language', 'hints',
-    'speechTimeout', 'speechModel', 'profanityFilter', 'partialResultCallback', 'partialResultCallbackMethod',
-    'enhanced', 'bargeIn', 'debug', 'maxSpeechTime',
+    'action',
+    'method',
+    'numDigits',
+    'timeout',
+    'input',
+    'finishOnKey',
+    'actionOnEmptyResult',
+    'language',
+    'hints',
+    'speechTimeout',
+    'speechModel',
+    'profanityFilter',
+    'partialResultCallback',
+    'partialResultCallbackMethod',
+    'enhanced',
+    'bargeIn',
+    'debug',
+    'maxSpeechTime',
   ]),
   Redirect: new Set(['method']),
   Enqueue: new Set(['action', 'method', 'waitUrl', 'waitUrlMethod', 'workflowSid', 'maxQueueSize']),
   Task: new Set(['priority', 'timeout']),
   Dial: new Set([
-    'action', 'method', 'timeout', 'hangupOnStar', 'timeLimit', 'callerId', 'record', 'trim', 'recordingStatusCallback',
-    'recordingStatusCallbackMethod', 'recordingStatusCallbackEvent', 'answerOnBridge', 'ringTone', 'recordingTrack',
-    'sequential', 'referUrl', 'referMethod', 'events',
+    'action',
+    'method',
+    'timeout',
+    'hangupOnStar',
+    'timeLimit',
+    'callerId',
+    'record',
+    'trim',
+    'recordingStatusCallback',
+    'recordingStatusCallbackMethod',
+    'recordingStatusCallbackEvent',
+    'answerOnBridge',
+    'ringTone',
+    'recordingTrack',
+    'sequential',
+    'referUrl',
+    'referMethod',
+    'events',
   ]),
   Hangup: new Set(),
   Leave: new Set(),
   Record: new Set([
-    'action', 'method', 'timeout', 'finishOnKey', 'maxLength', 'playBeep', 'trim', 'recordingStatusCallback',
-    'recordingStatusCallbackMethod', 'recordingStatusCallbackEvent', 'transcribe', 'transcribeCallback', 'storageUrl',
+    'action',
+    'method',
+    'timeout',
+    'finishOnKey',
+    'maxLength',
+    'playBeep',
+    'trim',
+    'recordingStatusCallback',
+    'recordingStatusCallbackMethod',
+    'recordingStatusCallbackEvent',
+    'transcribe',
+    'transcribeCallback',
+    'storageUrl',
     'storageUrlMethod',
   ]),
   Reject: new Set(['reason']),
-  Number: new Set(['sendDigits', 'url', 'method', 'statusCallbackEvent', 'statusCallback', 'statusCallbackMethod', 'byoc', 'machineDetection', 'amdStatusCallback', 'amdStatusCallbackMethod']),
-  Sip: new Set(['username', 'password', 'url', 'method', 'statusCallbackEvent', 'statusCallback', 'statusCallbackMethod', 'machineDetection', 'amdStatusCallback', 'amdStatusCallbackMethod']),
+  Number: new Set([
+    'sendDigits',
+    'url',
+    'method',
+    'statusCallbackEvent',
+    'statusCallback',
+    'statusCallbackMethod',
+    'byoc',
+    'machineDetection',
+    'amdStatusCallback',
+    'amdStatusCallbackMethod',
+  ]),
+  Sip: new Set([
+    'username',
+    'password',
+    'url',
+    'method',
+    'statusCallbackEvent',
+    'statusCallback',
+    'statusCallbackMethod',
+    'machineDetection',
+    'amdStatusCallback',
+    'amdStatusCallbackMethod',
+  ]),
   Client: new Set(['url', 'method', 'statusCallbackEvent', 'statusCallback', 'statusCallbackMethod']),
   Queue: new Set(['url', 'method', 'reservationSid', 'postWorkActivitySid']),
-  Conference: new Set(['muted', 'beep', 'startConferenceOnEnter', 'endConferenceOnExit', 'waitUrl', 'waitMethod', 'maxParticipants', 'record', 'region', 'trim', 'statusCallback', 'statusCallbackEvent', 'statusCallbackMethod']),
+  Conference: new Set([
+    'muted',
+    'beep',
+    'startConferenceOnEnter',
+    'endConferenceOnExit',
+    'waitUrl',
+    'waitMethod',
+    'maxParticipants',
+    'record',
+    'region',
+    'trim',
+    'statusCallback',
+    'statusCallbackEvent',
+    'statusCallbackMethod',
+  ]),
 };
 
 /** Attributes holding a callback URL of ours: absolute, on PUBLIC_URL's host. */
-const OWN_URL_ATTRIBUTES = new Set(['action', 'waitUrl', 'url', 'statusCallback', 'recordingStatusCallback', 'transcribeCallback', 'partialResultCallback', 'referUrl']);
-const METHOD_ATTRIBUTES = new Set(['method', 'waitUrlMethod', 'statusCallbackMethod', 'recordingStatusCallbackMethod', 'partialResultCallbackMethod', 'referMethod', 'waitMethod', 'storageUrlMethod']);
+const OWN_URL_ATTRIBUTES = new Set([
+  'action',
+  'waitUrl',
+  'url',
+  'statusCallback',
+  'recordingStatusCallback',
+  'transcribeCallback',
+  'partialResultCallback',
+  'referUrl',
+]);
+const METHOD_ATTRIBUTES = new Set([
+  'method',
+  'waitUrlMethod',
+  'statusCallbackMethod',
+  'recordingStatusCallbackMethod',
+  'partialResultCallbackMethod',
+  'referMethod',
+  'waitMethod',
+  'storageUrlMethod',
+]);
 /** After these, Twilio executes nothing else in the document. */
 const FINAL_VERBS = new Set(['Hangup', 'Redirect', 'Reject', 'Leave']);
 
@@ -117,11 +238,13 @@ export function checkTwiml(xml: string, opts: TwimlRuleOptions): string[] {
     switch (name) {
       case 'Gather': {
         for (const key of ['numDigits', 'timeout'] as const) {
-          if (a[key] !== undefined && (!UINT.test(a[key]) || Number(a[key]) < 1)) problems.push(`${here}@${key}: "${a[key]}" is not a positive integer`);
+          if (a[key] !== undefined && (!UINT.test(a[key]) || Number(a[key]) < 1))
+            problems.push(`${here}@${key}: "${a[key]}" is not a positive integer`);
         }
         if (a.input !== undefined && !/^(dtmf|speech)( (dtmf|speech))?$/.test(a.input)) problems.push(`${here}@input: "${a.input}"`);
         if (a.action === undefined) problems.push(`${here}: a Gather without action posts back to the current URL`);
-        else if (new URL(a.action, opts.publicUrl).pathname === '/voice/menu' && a.numDigits !== '1') problems.push(`${here}: a menu Gather needs numDigits="1", got ${String(a.numDigits)}`);
+        else if (new URL(a.action, opts.publicUrl).pathname === '/voice/menu' && a.numDigits !== '1')
+          problems.push(`${here}: a menu Gather needs numDigits="1", got ${String(a.numDigits)}`);
         if (childrenOf(node).length === 0) problems.push(`${here}: an empty Gather says nothing`);
         break;
       }
@@ -149,8 +272,11 @@ export function checkTwiml(xml: string, opts: TwimlRuleOptions): string[] {
           if (!/^WW[0-9a-fA-F]{32}$/.test(a.workflowSid)) problems.push(`${here}@workflowSid: "${a.workflowSid}"`);
           const tasks = childrenOf(node).filter((c) => verbName(c) === 'Task');
           // The Enqueue's own text (a queue name), not its <Task>'s JSON.
-          const ownText = childrenOf(node).map((c) => (typeof c['#text'] === 'string' ? c['#text'] : '')).join('');
-          if (tasks.length !== 1 || ownText.trim() !== '') problems.push(`${here}: a TaskRouter <Enqueue> holds exactly one <Task> and no queue name`);
+          const ownText = childrenOf(node)
+            .map((c) => (typeof c['#text'] === 'string' ? c['#text'] : ''))
+            .join('');
+          if (tasks.length !== 1 || ownText.trim() !== '')
+            problems.push(`${here}: a TaskRouter <Enqueue> holds exactly one <Task> and no queue name`);
           else if (!isJsonObject(textOf(tasks[0]!))) problems.push(`${here}/Task: not a JSON object`);
         } else if (!/^[A-Za-z0-9_.-]{1,64}$/.test(textOf(node))) problems.push(`${here}: queue name "${textOf(node)}"`);
         break;
@@ -212,7 +338,14 @@ export function outcomeOf(xml: string): TwimlOutcome {
       case 'Enqueue':
         return { kind: 'queue', queue: textOf(verb), action: a.action };
       case 'Dial':
-        return { kind: 'dial', target: childrenOf(verb).map((c) => textOf(c)).join('') || textOf(verb), record: a.record };
+        return {
+          kind: 'dial',
+          target:
+            childrenOf(verb)
+              .map((c) => textOf(c))
+              .join('') || textOf(verb),
+          record: a.record,
+        };
       case 'Hangup':
         return { kind: 'hangup' };
     }

@@ -33,7 +33,12 @@ function deadStore(): PostgresJourneyStore {
   return store;
 }
 
-const event = (n: number, at = '2026-11-30T08:00:00.000Z'): JourneyEvent => ({ callSid: `CA${n.toString(16).padStart(32, '0')}`, at, node: 'main', kind: 'start' });
+const event = (n: number, at = '2026-11-30T08:00:00.000Z'): JourneyEvent => ({
+  callSid: `CA${n.toString(16).padStart(32, '0')}`,
+  at,
+  node: 'main',
+  kind: 'start',
+});
 
 async function metric(registry: Registry, name: string): Promise<number> {
   const m = await registry.getSingleMetric(name)?.get();
@@ -72,7 +77,10 @@ describe('JourneyRecorder', () => {
     await consents.migrate();
     const store = new SqliteJourneyStore({ path });
     await store.migrate();
-    cleanups.push(() => consents.close(), () => store.close());
+    cleanups.push(
+      () => consents.close(),
+      () => store.close(),
+    );
     const now = Date.parse('2026-11-30T12:00:00Z');
     const old = consentRecord(1, { at: '2026-06-01T08:00:00.000Z' });
     await consents.append(old);

@@ -14,14 +14,30 @@ let n = 0;
 /** One call's events, one second apart, from a compact description. */
 function call(...steps: [JourneyEvent['kind'], Partial<JourneyEvent>?][]): JourneyEvent[] {
   const callSid = `CA${(++n).toString(16).padStart(32, '0')}`;
-  return steps.map(([kind, extra], i) => ({ callSid, at: new Date(T0 + n * 60_000 + i * 1000).toISOString(), node: 'main', kind, ...extra }));
+  return steps.map(([kind, extra], i) => ({
+    callSid,
+    at: new Date(T0 + n * 60_000 + i * 1000).toISOString(),
+    node: 'main',
+    kind,
+    ...extra,
+  }));
 }
 const range = { from: '2026-11-30T00:00:00Z', to: '2026-12-01T00:00:00Z' };
 const routed = (queue: string): [JourneyEvent['kind'], Partial<JourneyEvent>] => ['route', { node: queue, queue }];
 
 describe('report rules', () => {
   it('retried webhooks (duplicated events) count each call once', () => {
-    const c = call(['start'], ['choice', { detail: '1' }], ['choice', { detail: '1' }], routed('insurance'), routed('insurance'), ['queueResult', { detail: 'hangup', seconds: 50 }], ['queueResult', { detail: 'hangup', seconds: 50 }], ['status', { detail: 'completed', node: '' }], ['status', { detail: 'completed', node: '' }]);
+    const c = call(
+      ['start'],
+      ['choice', { detail: '1' }],
+      ['choice', { detail: '1' }],
+      routed('insurance'),
+      routed('insurance'),
+      ['queueResult', { detail: 'hangup', seconds: 50 }],
+      ['queueResult', { detail: 'hangup', seconds: 50 }],
+      ['status', { detail: 'completed', node: '' }],
+      ['status', { detail: 'completed', node: '' }],
+    );
     const r = journeyReport(c, range);
     expect(r.calls).toBe(1);
     expect(r.choices['1']).toBe(1);
@@ -29,7 +45,14 @@ describe('report rules', () => {
   });
 
   it('the first valid key at the main menu only: a key in a later menu is not a main-menu choice', () => {
-    const c = call(['start'], ['invalid'], ['choice', { detail: '9' }], ['menu', { node: 'english_menu' }], ['choice', { node: 'english_menu', detail: '1' }], routed('english'));
+    const c = call(
+      ['start'],
+      ['invalid'],
+      ['choice', { detail: '9' }],
+      ['menu', { node: 'english_menu' }],
+      ['choice', { node: 'english_menu', detail: '1' }],
+      routed('english'),
+    );
     const r = journeyReport(c, range);
     expect(Object.entries(r.choices).filter(([, v]) => v > 0)).toEqual([['9', 1]]);
   });
@@ -38,13 +61,32 @@ describe('report rules', () => {
     const a = call(['start'], routed('eu'), ['queueResult', { detail: 'redirected-from-bridged', seconds: 12 }]);
     const b = call(['start'], routed('eu'), ['bridged', { seconds: 30 }], ['queueResult', { detail: 'bridged', seconds: 31 }]);
     const c = call(['start'], routed('eu'), ['queueResult', { detail: 'leave', seconds: 90 }]);
-    expect(journeyReport([...a, ...b, ...c], range).queues.eu).toEqual({ entered: 3, answered: 2, abandoned: 0, messages: 0, callbacks: 0, waitP50: 12, waitP90: 31, serviceLevel: 0.5 });
+    expect(journeyReport([...a, ...b, ...c], range).queues.eu).toEqual({
+      entered: 3,
+      answered: 2,
+      abandoned: 0,
+      messages: 0,
+      callbacks: 0,
+      waitP50: 12,
+      waitP90: 31,
+      serviceLevel: 0.5,
+    });
   });
 
   it('a call hung up in the menu is abandoned at the last node it reached; a routed or declined call is not', () => {
-    const inMenu = call(['start'], ['choice', { detail: '9' }], ['menu', { node: 'english_menu' }], ['status', { detail: 'completed', node: '' }]);
+    const inMenu = call(
+      ['start'],
+      ['choice', { detail: '9' }],
+      ['menu', { node: 'english_menu' }],
+      ['status', { detail: 'completed', node: '' }],
+    );
     const stillGoing = call(['start'], ['status', { detail: 'in-progress', node: '' }]);
-    const declined = call(['start'], ['choice', { detail: '0' }], ['declined', { node: 'declined' }], ['status', { detail: 'completed', node: '' }]);
+    const declined = call(
+      ['start'],
+      ['choice', { detail: '0' }],
+      ['declined', { node: 'declined' }],
+      ['status', { detail: 'completed', node: '' }],
+    );
     const r = journeyReport([...inMenu, ...stillGoing, ...declined], range);
     expect(r).toMatchObject({ calls: 3, declined: 1, abandonedInMenu: 1, abandonedByNode: { english_menu: 1 } });
     expect(isAbandoned(summariseCall(declined[0]!.callSid, declined))).toBe(false);
@@ -54,7 +96,11 @@ describe('report rules', () => {
     const lateStart = call(['start'], routed('travel'));
     const shifted = lateStart.map((e, i) => ({ ...e, at: new Date(Date.parse('2026-11-30T22:59:59Z') + i * 5000).toISOString() }));
     shifted.push({ ...shifted[0]!, kind: 'queueResult', detail: 'bridged', seconds: 4, at: '2026-11-30T23:10:00.000Z' });
-    expect(journeyReport(shifted, { from: range.from, to: '2026-11-30T23:00:00Z' }).queues.travel).toMatchObject({ entered: 1, answered: 1, waitP50: 4 });
+    expect(journeyReport(shifted, { from: range.from, to: '2026-11-30T23:00:00Z' }).queues.travel).toMatchObject({
+      entered: 1,
+      answered: 1,
+      waitP50: 4,
+    });
     expect(journeyReport(shifted, { from: '2026-11-30T23:00:00Z', to: range.to }).calls).toBe(0);
   });
 

@@ -17,7 +17,8 @@ const sids: string[] = [];
 beforeAll(async () => {
   t = await buildTestApp({ configDir: CONFIG });
   const line = {
-    post: () => (url: string, params: Record<string, string>) => signedPost(t.app, url, params).then((r) => ({ status: r.statusCode, body: r.body })),
+    post: () => (url: string, params: Record<string, string>) =>
+      signedPost(t.app, url, params).then((r) => ({ status: r.statusCode, body: r.body })),
     setNow: (iso: string) => t.setNow(iso),
   };
   for (const [i, call] of SCRIPT.entries()) {

@@ -57,19 +57,27 @@ export function callHandle(line: Line, index: number, callSid: string, startAt: 
       return played;
     },
     async queueDone(played, params, after = 60) {
-      if (played.end.kind !== 'queue' || played.end.action === undefined) throw new Error(`${callSid} did not reach a queue: ${JSON.stringify(played.end)}`);
+      if (played.end.kind !== 'queue' || played.end.action === undefined)
+        throw new Error(`${callSid} did not reach a queue: ${JSON.stringify(played.end)}`);
       at(after);
       return send(played.end.action, params);
     },
     async bridged(queueTime, after = 60) {
       at(after);
-      await send(`${base}/voice/queue/bridged`, { QueueSid: 'QU00000000000000000000000000000001', QueueTime: String(queueTime), DequeingCallSid: 'CA00000000000000000000000000000099' });
+      await send(`${base}/voice/queue/bridged`, {
+        QueueSid: 'QU00000000000000000000000000000001',
+        QueueTime: String(queueTime),
+        DequeingCallSid: 'CA00000000000000000000000000000099',
+      });
     },
     async message(leaveTwiml, recordingSid, after = 120) {
       const record = parseTwiml(leaveTwiml).verbs.find((v) => verbName(v) === 'Record');
       if (!record) throw new Error('no <Record> after leave');
       at(after);
-      await send(attrs(record).action!, recordingSid ? { RecordingSid: recordingSid, RecordingDuration: '14' } : { RecordingDuration: '0' });
+      await send(
+        attrs(record).action!,
+        recordingSid ? { RecordingSid: recordingSid, RecordingDuration: '14' } : { RecordingDuration: '0' },
+      );
     },
     async status(callStatus, after = 300) {
       at(after);

@@ -102,7 +102,11 @@ describe.runIf(pgOk)('callbacks placed by two instances on one PostgreSQL', () =
     const held = await playAcross([c], '1');
     if (held.end.kind !== 'queue') throw new Error(`expected a queue, got ${JSON.stringify(held.end)}`);
     const waitUrl = held.end.waitUrl!;
-    await pool(Array.from({ length: BEFORE_CRASH }, (_, i) => i), 4, (i) => request(c, waitUrl, 900_000 + i));
+    await pool(
+      Array.from({ length: BEFORE_CRASH }, (_, i) => i),
+      4,
+      (i) => request(c, waitUrl, 900_000 + i),
+    );
     await c.kill();
     expect(api!.requests).toHaveLength(0);
 
@@ -129,7 +133,11 @@ describe.runIf(pgOk)('callbacks placed by two instances on one PostgreSQL', () =
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
-    await pool(Array.from({ length: 2 * PER_INSTANCE }, (_, i) => i), 8, (i) => request(i % 2 === 0 ? a : b, waitUrl, i));
+    await pool(
+      Array.from({ length: 2 * PER_INSTANCE }, (_, i) => i),
+      8,
+      (i) => request(i % 2 === 0 ? a : b, waitUrl, i),
+    );
     const deadline = Date.now() + 120_000;
     while (answered < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     await new Promise((resolve) => setTimeout(resolve, 1000)); // anything extra would show up now
@@ -145,10 +153,16 @@ describe.runIf(pgOk)('callbacks placed by two instances on one PostgreSQL', () =
       expect(r.path).toBe(`/2010-04-01/Accounts/${ACCOUNT}/Calls.json`);
       expect(r.form).toMatchObject({ From: LINE, MachineDetection: 'Enable' });
     }
-    const rows = await db!.query<{ status: string; attempts: number; n: string }>('SELECT status, attempts, count(*) AS n FROM callbacks GROUP BY status, attempts');
+    const rows = await db!.query<{ status: string; attempts: number; n: string }>(
+      'SELECT status, attempts, count(*) AS n FROM callbacks GROUP BY status, attempts',
+    );
     expect(rows).toEqual([{ status: 'done', attempts: 1, n: String(total) }]);
-    const consents = await db!.query<{ n: string }>("SELECT count(*) AS n FROM consents WHERE decision = 'granted' AND notice_id = 'callback.notice'");
+    const consents = await db!.query<{ n: string }>(
+      "SELECT count(*) AS n FROM consents WHERE decision = 'granted' AND notice_id = 'callback.notice'",
+    );
     expect(consents[0]?.n).toBe(String(total));
-    console.info(`[callbacks] ${total} requests placed exactly once by 2 instances in ${seconds.toFixed(1)} s (max ${maxInFlight} in flight, concurrent ${CONCURRENT})`);
+    console.info(
+      `[callbacks] ${total} requests placed exactly once by 2 instances in ${seconds.toFixed(1)} s (max ${maxInFlight} in flight, concurrent ${CONCURRENT})`,
+    );
   }, 240_000);
 });

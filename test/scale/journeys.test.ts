@@ -22,7 +22,10 @@ describe.runIf(pgOk)('call journeys across two instances on one PostgreSQL', () 
     await buildServer();
     db = await createScaleDatabase();
     // No Redis: the switches live in PostgreSQL too; journeys need only the database.
-    instances = await Promise.all([startInstance({ name: 'A', databaseUrl: db.url, redisUrl: '' }), startInstance({ name: 'B', databaseUrl: db.url, redisUrl: '' })]);
+    instances = await Promise.all([
+      startInstance({ name: 'A', databaseUrl: db.url, redisUrl: '' }),
+      startInstance({ name: 'B', databaseUrl: db.url, redisUrl: '' }),
+    ]);
     from = new Date(Date.now() - 1000).toISOString();
     const line = { post: (call: number, step: number) => instances[(call + step) % 2]!.post };
     // The clock cannot be set in another process: the clock-bound calls (closed hours) stay out.
@@ -46,7 +49,11 @@ describe.runIf(pgOk)('call journeys across two instances on one PostgreSQL', () 
   it('report --format json equals the hand-computed figures', { timeout: 60_000 }, async () => {
     let last: Report | undefined;
     // The instances write their batches every 250 ms.
-    await waitFor(async () => JSON.stringify((last = await report())) === JSON.stringify(EXPECTED_CLOCK_FREE), 15_000, 'the report to settle').catch(() => undefined);
+    await waitFor(
+      async () => JSON.stringify((last = await report())) === JSON.stringify(EXPECTED_CLOCK_FREE),
+      15_000,
+      'the report to settle',
+    ).catch(() => undefined);
     expect(last).toEqual(EXPECTED_CLOCK_FREE);
   });
 
@@ -54,13 +61,26 @@ describe.runIf(pgOk)('call journeys across two instances on one PostgreSQL', () 
     const texts = await Promise.all(instances.map((i) => i.metrics()));
     const sum = (node: string) => texts.reduce((n, t) => n + (metricValue(t, 'infoline_abandoned_calls_total', { node }) ?? 0), 0);
     const nodes = ['main', 'english_menu', 'insurance', 'payments', 'vitakarta', 'unknown', 'benefits', 'general'];
-    expect(Object.fromEntries(nodes.map((n) => [n, sum(n)]))).toEqual({ main: 1, english_menu: 1, insurance: 2, payments: 1, vitakarta: 1, unknown: 0, benefits: 0, general: 0 });
+    expect(Object.fromEntries(nodes.map((n) => [n, sum(n)]))).toEqual({
+      main: 1,
+      english_menu: 1,
+      insurance: 2,
+      payments: 1,
+      vitakarta: 1,
+      unknown: 0,
+      benefits: 0,
+      general: 0,
+    });
   });
 
   it('the journeys are in PostgreSQL, one table for both instances, without caller numbers', async () => {
-    const rows = await db!.query<{ n: number; calls: number }>('SELECT count(*)::int AS n, count(DISTINCT call_sid)::int AS calls FROM journey_events');
+    const rows = await db!.query<{ n: number; calls: number }>(
+      'SELECT count(*)::int AS n, count(DISTINCT call_sid)::int AS calls FROM journey_events',
+    );
     expect(rows[0]!.calls).toBe(12);
-    const leaked = await db!.query<{ n: number }>(`SELECT count(*)::int AS n FROM journey_events WHERE coalesce(detail, '') || node || coalesce(queue, '') LIKE '%603123456%'`);
+    const leaked = await db!.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM journey_events WHERE coalesce(detail, '') || node || coalesce(queue, '') LIKE '%603123456%'`,
+    );
     expect(leaked[0]!.n).toBe(0);
   });
 });

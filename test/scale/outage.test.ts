@@ -55,7 +55,11 @@ describe.runIf(pgOk && redisOk)('one instance through cuttable PostgreSQL and Re
     // The supervisor's CLI talks to Redis directly, not through the cut connection.
     supervisor = new RedisSwitchStore({ url: redis.url() });
     await supervisor.migrate();
-    await waitFor(async () => (await service().readyz()).body.consentLog.degraded === false, 10_000, 'PostgreSQL reachable through the proxy');
+    await waitFor(
+      async () => (await service().readyz()).body.consentLog.degraded === false,
+      10_000,
+      'PostgreSQL reachable through the proxy',
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -82,7 +86,10 @@ describe.runIf(pgOk && redisOk)('one instance through cuttable PostgreSQL and Re
       const { scenario } = plan[i]!;
       const label = `outage call ${i} (${scenario.presses || 'silence'}) ${call.callSid}`;
       expect(call.end, label).toMatchObject(scenario.end);
-      expect(call.steps.every((st) => st.status === 200), label).toBe(true);
+      expect(
+        call.steps.every((st) => st.status === 200),
+        label,
+      ).toBe(true);
       for (const retry of call.retries) expect(retry.body, label).toBe(retry.original);
     });
     const withConsent = calls.filter((_, i) => plan[i]!.scenario.consent !== undefined);

@@ -76,13 +76,18 @@ describe.runIf(pgOk && redisOk)('two instances on one PostgreSQL and one Redis',
       // Every third call: each menu webhook is retried on both instances at once.
       retryMenu: i % 3 === 0,
     }));
-    const calls: RoutedCall[] = await Promise.all(plan.map((p) => playAcross([a, b], p.scenario.presses, { first: p.first, retryMenu: p.retryMenu })));
+    const calls: RoutedCall[] = await Promise.all(
+      plan.map((p) => playAcross([a, b], p.scenario.presses, { first: p.first, retryMenu: p.retryMenu })),
+    );
 
     calls.forEach((call, i) => {
       const { scenario, first, retryMenu } = plan[i]!;
       const label = `call ${i} (${scenario.presses || 'silence'}) ${call.callSid}`;
       expect(call.end, label).toMatchObject(scenario.end);
-      expect(call.steps.every((s) => s.status === 200), label).toBe(true);
+      expect(
+        call.steps.every((s) => s.status === 200),
+        label,
+      ).toBe(true);
       // Step k went to instance (first + k) mod 2: no step stayed with "its" instance.
       expect(
         call.served.map((s) => s.instance),
@@ -124,7 +129,8 @@ describe.runIf(pgOk && redisOk)('two instances on one PostgreSQL and one Redis',
 
     // Counted once across the instances, however often a webhook was retried.
     const metrics = await Promise.all([a.metrics(), b.metrics()]);
-    const sum = (name: string, labels: Record<string, string> = {}) => metrics.reduce((acc, m) => acc + (metricValue(m, name, labels) ?? 0), 0);
+    const sum = (name: string, labels: Record<string, string> = {}) =>
+      metrics.reduce((acc, m) => acc + (metricValue(m, name, labels) ?? 0), 0);
     expect(sum('infoline_calls_total')).toBe(CALLS);
     // A duplicate is recognised, not an error: no call lost its recording over a retry.
     expect(sum('infoline_consent_write_failures_total')).toBe(0);

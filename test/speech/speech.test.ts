@@ -44,7 +44,15 @@ describe('opening hours in words', () => {
   });
 
   it('a split shift joins its intervals', () => {
-    const split: Schedule = { timezone: 'Europe/Prague', weekly: { mon: [{ from: '08:00', to: '12:00' }, { from: '13:00', to: '15:00' }] } };
+    const split: Schedule = {
+      timezone: 'Europe/Prague',
+      weekly: {
+        mon: [
+          { from: '08:00', to: '12:00' },
+          { from: '13:00', to: '15:00' },
+        ],
+      },
+    };
     expect(speech.weeklyHours('cs', split)).toBe('pondělí od 8:00 do 12:00 a od 13:00 do 15:00');
   });
 });

@@ -50,7 +50,13 @@ export function callbackStoreContract(name: string, factory: () => Promise<Callb
       const store = await open();
       const first = await store.create(newRequest(1));
       expect(first.created).toBe(true);
-      expect(first.request).toMatchObject({ status: 'pending', attempts: 0, number: '+420603000001', nextAttemptAt: at(1), requestedAt: at(1) });
+      expect(first.request).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+        number: '+420603000001',
+        nextAttemptAt: at(1),
+        requestedAt: at(1),
+      });
       const retried = await store.create(newRequest(1));
       expect(retried).toMatchObject({ created: false, request: { id: first.request.id } });
       const sameNumber = await store.create(newRequest(1, { originCallSid: 'CAother' }));

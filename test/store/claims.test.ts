@@ -31,7 +31,11 @@ claimStoreContract('sqlite', async () => {
 claimStoreContract('memory', async () => {
   const store = new MemoryClaimStore();
   // One process only: its "peer" is itself.
-  return { store, peer: async () => ({ kind: store.kind, migrate: () => store.migrate(), claim: (k, at) => store.claim(k, at), close: async () => {} }), cleanup: () => store.close() };
+  return {
+    store,
+    peer: async () => ({ kind: store.kind, migrate: () => store.migrate(), claim: (k, at) => store.claim(k, at), close: async () => {} }),
+    cleanup: () => store.close(),
+  };
 });
 
 const available = requireService(await probePostgres());

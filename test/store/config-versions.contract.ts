@@ -17,7 +17,14 @@ export interface ConfigVersionFixture {
 
 export function noticeText(n: number, overrides: Partial<NoticeText> = {}): NoticeText {
   const sha256 = n.toString(16).padStart(2, '0').repeat(32);
-  return { version: sha256.slice(0, 12), noticeId: 'consent.notice', language: n % 2 === 0 ? 'cs' : 'en', sha256, text: `Informace o zpracování osobních údajů č. ${n}.\nDruhý řádek „s uvozovkami“.`, ...overrides };
+  return {
+    version: sha256.slice(0, 12),
+    noticeId: 'consent.notice',
+    language: n % 2 === 0 ? 'cs' : 'en',
+    sha256,
+    text: `Informace o zpracování osobních údajů č. ${n}.\nDruhý řádek „s uvozovkami“.`,
+    ...overrides,
+  };
 }
 
 const FILES = new Map([
@@ -58,7 +65,11 @@ export function configVersionContract(name: string, factory: () => Promise<Confi
       const { store } = await open();
       const other = await fixture!.peer();
       peers.push(other);
-      await Promise.all([store.put('abcdef012345', FILES, [noticeText(3)]), other.put('abcdef012345', FILES, [noticeText(3)]), store.put('abcdef012345', FILES, [noticeText(3)])]);
+      await Promise.all([
+        store.put('abcdef012345', FILES, [noticeText(3)]),
+        other.put('abcdef012345', FILES, [noticeText(3)]),
+        store.put('abcdef012345', FILES, [noticeText(3)]),
+      ]);
       expect(await other.get('abcdef012345')).toEqual(FILES);
       expect(await other.notices()).toEqual([noticeText(3)]);
     });

@@ -79,19 +79,14 @@ export function consentLogContract(name: string, factory: () => Promise<ConsentL
       const log = await open();
       await log.append(consentRecord(2, { at: '2026-11-25T09:00:00+01:00' }));
       await log.append(consentRecord(3, { at: '2026-11-25T08:00:01.5Z' }));
-      expect((await log.list()).map((r) => r.at)).toEqual([
-        '2026-11-25T08:00:00.000Z',
-        '2026-11-25T08:00:01.500Z',
-      ]);
+      expect((await log.list()).map((r) => r.at)).toEqual(['2026-11-25T08:00:00.000Z', '2026-11-25T08:00:01.500Z']);
     });
 
     it('rejects malformed records and writes nothing', async () => {
       const log = await open();
       await expect(log.append(consentRecord(1, { at: 'yesterday' }))).rejects.toThrow();
       await expect(log.append(consentRecord(1, { at: '2026-11-25T08:00:00' }))).rejects.toThrow();
-      await expect(
-        log.append(consentRecord(1, { decision: 'maybe' as ConsentRecord['decision'] })),
-      ).rejects.toThrow();
+      await expect(log.append(consentRecord(1, { decision: 'maybe' as ConsentRecord['decision'] }))).rejects.toThrow();
       await expect(log.append(consentRecord(1, { callSid: '' }))).rejects.toThrow();
       expect(await log.list()).toEqual([]);
     });
@@ -122,16 +117,12 @@ export function consentLogContract(name: string, factory: () => Promise<ConsentL
       const log = await open();
       for (let n = 0; n < 6; n += 1) await log.append(consentRecord(n));
       const since = consentRecord(3).at;
-      expect((await log.list({ since })).map((r) => r.at)).toEqual(
-        [3, 4, 5].map((n) => consentRecord(n).at),
-      );
+      expect((await log.list({ since })).map((r) => r.at)).toEqual([3, 4, 5].map((n) => consentRecord(n).at));
       // Same instant written with an offset.
       expect(await log.list({ since: '2026-11-25T09:00:03+01:00' })).toHaveLength(3);
       expect(await log.list({ since: '2027-01-01T00:00:00.000Z' })).toEqual([]);
       expect(await log.list({ callSid: consentRecord(4).callSid })).toEqual([consentRecord(4)]);
-      expect((await log.list({ decision: 'declined' })).map((r) => r.callSid)).toEqual(
-        [1, 3, 5].map((n) => consentRecord(n).callSid),
-      );
+      expect((await log.list({ decision: 'declined' })).map((r) => r.callSid)).toEqual([1, 3, 5].map((n) => consentRecord(n).callSid));
       expect(await log.list({ since, decision: 'granted' })).toEqual([consentRecord(4)]);
     });
 

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  PostgresConsentLog,
-  createPostgresPool,
-  dropPostgresTables,
-} from '../../src/store/postgres-consent-log.js';
+import { PostgresConsentLog, createPostgresPool, dropPostgresTables } from '../../src/store/postgres-consent-log.js';
 import { PostgresSwitchStore } from '../../src/store/postgres-switch-store.js';
 import { consentLogContract, consentRecord } from './consent-log.contract.js';
 import { PG_URL, probePostgres, randomPrefix, requireService } from './services.js';
@@ -65,9 +61,7 @@ describe.runIf(available)('postgres adapters', () => {
       const c = new PostgresSwitchStore({ connectionString: PG_URL, tablePrefix });
       try {
         await Promise.all([a.migrate(), b.migrate(), c.migrate(), a.migrate()]);
-        const versions = await a.pool.query<{ version: number }>(
-          `SELECT version FROM "${tablePrefix}schema_migrations" ORDER BY version`,
-        );
+        const versions = await a.pool.query<{ version: number }>(`SELECT version FROM "${tablePrefix}schema_migrations" ORDER BY version`);
         expect(versions.rows.map((r) => r.version)).toEqual([1, 2]);
         await a.append(consentRecord(1));
         expect(await b.list()).toEqual([consentRecord(1)]);
@@ -78,9 +72,7 @@ describe.runIf(available)('postgres adapters', () => {
     });
 
     it('rejects an unsafe table prefix', () => {
-      expect(
-        () => new PostgresConsentLog({ connectionString: PG_URL, tablePrefix: 'x"; DROP TABLE y; --' }),
-      ).toThrow(/tablePrefix/);
+      expect(() => new PostgresConsentLog({ connectionString: PG_URL, tablePrefix: 'x"; DROP TABLE y; --' })).toThrow(/tablePrefix/);
     });
 
     it('check() throws before migration (no table) and when the server is unreachable', async () => {

@@ -11,7 +11,11 @@ import { SqliteSessionStore } from '../../src/store/sqlite-sessions.js';
 import { PG_URL, probePostgres, probeRedis, randomPrefix, REDIS_URL, requireService } from './services.js';
 import { sessionStoreContract } from './session-store.contract.js';
 
-sessionStoreContract('memory', async () => ({ store: new MemorySessionStore(), peer: async () => new MemorySessionStore(), cleanup: async () => {} }), { shared: false });
+sessionStoreContract(
+  'memory',
+  async () => ({ store: new MemorySessionStore(), peer: async () => new MemorySessionStore(), cleanup: async () => {} }),
+  { shared: false },
+);
 
 sessionStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'infoline-sessions-'));

@@ -8,15 +8,7 @@ import { SpoolingConsentLog } from '../../src/store/spooling-consent-log.js';
 import { SqliteConsentLog } from '../../src/store/sqlite-consent-log.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { consentLogContract, consentRecord } from './consent-log.contract.js';
-import {
-  PG_URL,
-  REDIS_URL,
-  probePostgres,
-  probeRedis,
-  randomPrefix,
-  requireService,
-  waitFor,
-} from './services.js';
+import { PG_URL, REDIS_URL, probePostgres, probeRedis, randomPrefix, requireService, waitFor } from './services.js';
 import { closure } from './switch-store.contract.js';
 
 const available = requireService(await probePostgres());
@@ -128,9 +120,7 @@ describe.runIf(available)('SpoolingConsentLog', () => {
       expect(log.health()).toEqual({ degraded: false, spooled: 0 });
       const stored = await direct.list();
       expect(stored).toHaveLength(21);
-      expect(stored.map((r) => r.callSid).sort()).toEqual(
-        [before, ...during].map((r) => r.callSid).sort(),
-      );
+      expect(stored.map((r) => r.callSid).sort()).toEqual([before, ...during].map((r) => r.callSid).sort());
       expect(await log.list()).toEqual(stored);
 
       // Back to normal: appends go straight to the primary.
@@ -149,9 +139,7 @@ describe.runIf(available)('SpoolingConsentLog', () => {
       await proxy.restore();
       // The replay may race the breaker's own retry: poll until the spool is empty.
       await waitFor(async () => (await log.replayNow(), log.health().spooled === 0), 10_000, 'spool drained');
-      expect((await direct.list()).map((r) => r.callSid).sort()).toEqual(
-        records.map((r) => r.callSid).sort(),
-      );
+      expect((await direct.list()).map((r) => r.callSid).sort()).toEqual(records.map((r) => r.callSid).sort());
     });
 
     it('starts with PostgreSQL down, then migrates and replays by itself', async () => {
@@ -164,9 +152,7 @@ describe.runIf(available)('SpoolingConsentLog', () => {
       expect(log.health()).toEqual({ degraded: true, spooled: 2 });
       await proxy.restore();
       await waitFor(() => !log.health().degraded && log.health().spooled === 0, 5000, 'auto replay');
-      expect((await direct.list()).map((r) => r.callSid)).toEqual(
-        [1, 2].map((n) => consentRecord(n).callSid),
-      );
+      expect((await direct.list()).map((r) => r.callSid)).toEqual([1, 2].map((n) => consentRecord(n).callSid));
     });
 
     it('spooled rows survive a restart and are replayed by the next instance', async () => {

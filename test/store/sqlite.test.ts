@@ -100,9 +100,7 @@ describe('SqliteConsentLog', () => {
     const db = new Database(path, { readonly: true });
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
     db.close();
-    expect(versions).toEqual(
-      Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
-    );
+    expect(versions).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
   });
 
   it('two handles migrating the same file at once both succeed', async () => {
@@ -119,9 +117,7 @@ describe('SqliteConsentLog', () => {
   it('four processes migrating a fresh file at the same moment all succeed', async () => {
     const path = join(tempDir(), 'procs.db');
     const startAt = String(Date.now() + 1500);
-    const outputs = await Promise.all(
-      Array.from({ length: 4 }, () => runChild(['migrate', path, startAt]).done),
-    );
+    const outputs = await Promise.all(Array.from({ length: 4 }, () => runChild(['migrate', path, startAt]).done));
     expect(outputs.map((o) => o.trim())).toEqual(['migrated', 'migrated', 'migrated', 'migrated']);
     const db = new Database(path, { readonly: true });
     const count = db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number };
@@ -132,9 +128,7 @@ describe('SqliteConsentLog', () => {
   it('group commit: a burst of appends shares few transactions', async () => {
     const log = new SqliteConsentLog({ path: join(tempDir(), 'burst.db'), maxBatch: 256 });
     await log.migrate();
-    const results = await Promise.all(
-      Array.from({ length: 1000 }, (_, n) => log.append(consentRecord(n))),
-    );
+    const results = await Promise.all(Array.from({ length: 1000 }, (_, n) => log.append(consentRecord(n))));
     expect(results.every((r) => r.inserted)).toBe(true);
     const { commits, appends } = log.stats();
     expect(appends).toBe(1000);

@@ -80,9 +80,7 @@ export function switchStoreContract(
 
     it('normalises instants to toISOString form and keeps expired closures', async () => {
       const store = await open();
-      await store.setClosure(
-        closure('general', { until: '2020-01-01T01:00:00+01:00', since: '2019-12-31T23:00:00Z' }),
-      );
+      await store.setClosure(closure('general', { until: '2020-01-01T01:00:00+01:00', since: '2019-12-31T23:00:00Z' }));
       expect(await store.closures()).toEqual([
         closure('general', { until: '2020-01-01T00:00:00.000Z', since: '2019-12-31T23:00:00.000Z' }),
       ]);

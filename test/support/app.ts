@@ -75,7 +75,16 @@ export interface TestAppOptions {
   /** Callback requests in the test database (issue 14). */
   callbacks?: boolean;
   /** Registers more on the app before it is ready (e.g. the console plugin). */
-  beforeReady?: (t: { app: FastifyInstance; registry: ConfigRegistry; consentLog: ConsentLog; switches: SwitchStore; journal: JourneyRecorder; dir: string; now: () => number; callbacks?: SqliteCallbackStore }) => Promise<void>;
+  beforeReady?: (t: {
+    app: FastifyInstance;
+    registry: ConfigRegistry;
+    consentLog: ConsentLog;
+    switches: SwitchStore;
+    journal: JourneyRecorder;
+    dir: string;
+    now: () => number;
+    callbacks?: SqliteCallbackStore;
+  }) => Promise<void>;
 }
 
 export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -133,7 +142,14 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       const callSid = callOpts.callSid ?? newCallSid();
       const played = await playCall({
         start: `${TEST_BASE}${callOpts.start ?? '/voice/incoming'}`,
-        params: { CallSid: callSid, From: callOpts.from ?? '+420603123456', To: '+420261105555', AccountSid: 'AC00000000000000000000000000000000', CallStatus: 'in-progress', Direction: 'inbound' },
+        params: {
+          CallSid: callSid,
+          From: callOpts.from ?? '+420603123456',
+          To: '+420261105555',
+          AccountSid: 'AC00000000000000000000000000000000',
+          CallStatus: 'in-progress',
+          Direction: 'inbound',
+        },
         presses: [...presses],
         post: async (url, params) => {
           const res = await signedPost(app, url, params, { token });

@@ -52,7 +52,9 @@ export async function startFakeTwilioApi(): Promise<FakeTwilioApi> {
         return;
       }
       recorded.sid = `CA${randomBytes(16).toString('hex')}`;
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid: recorded.sid, status: 'queued', to: recorded.form.To, from: recorded.form.From }));
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ sid: recorded.sid, status: 'queued', to: recorded.form.To, from: recorded.form.From }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

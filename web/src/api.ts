@@ -170,8 +170,28 @@ export interface OutlineText {
 }
 
 export type OutlineNode =
-  | { kind: 'menu'; id: string; lang: string; intro: OutlineText[]; prompts: OutlineText[]; options: { key: string; next: OutlineNode }[]; wrongKeys: string[]; retries: number; exhausted: OutlineNode }
-  | { kind: 'route'; id: string; lang: string; queue: string; target: string; consent: boolean; texts: OutlineText[]; schedule: ScheduleState | null; closed: OutlineNode | null }
+  | {
+      kind: 'menu';
+      id: string;
+      lang: string;
+      intro: OutlineText[];
+      prompts: OutlineText[];
+      options: { key: string; next: OutlineNode }[];
+      wrongKeys: string[];
+      retries: number;
+      exhausted: OutlineNode;
+    }
+  | {
+      kind: 'route';
+      id: string;
+      lang: string;
+      queue: string;
+      target: string;
+      consent: boolean;
+      texts: OutlineText[];
+      schedule: ScheduleState | null;
+      closed: OutlineNode | null;
+    }
   | { kind: 'say'; id: string; lang: string; texts: OutlineText[]; schedule: ScheduleState | null; next: OutlineNode }
   | { kind: 'language'; id: string; lang: string; language: string; next: OutlineNode }
   | { kind: 'goodbye'; id: string; lang: string; texts: OutlineText[]; declined: boolean }

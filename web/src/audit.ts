@@ -21,7 +21,12 @@ const ACTIONS: Record<string, string> = {
   'consents.export': 'export souhlasů',
   'consents.read': 'pokus o čtení souhlasů',
 };
-const RESULTS: Record<string, string> = { ok: 'provedeno', denied: 'zamítnuto (role)', failed: 'neúspěšné', 'rate-limited': 'zablokováno (příliš mnoho pokusů)' };
+const RESULTS: Record<string, string> = {
+  ok: 'provedeno',
+  denied: 'zamítnuto (role)',
+  failed: 'neúspěšné',
+  'rate-limited': 'zablokováno (příliš mnoho pokusů)',
+};
 
 export async function auditPage(): Promise<HTMLElement> {
   const { entries } = await api<{ entries: AuditEntry[] }>('GET', 'audit?limit=200');

@@ -20,7 +20,11 @@ export async function callbacksPage(): Promise<HTMLElement> {
     'section',
     { 'aria-labelledby': 'callbacks-title' },
     h('h1', { id: 'callbacks-title', tabindex: -1 }, 'Zpětná volání'),
-    h('p', { class: 'intro' }, 'Volající, kteří si na lince řekli o zpětné zavolání. Voláme jen v provozní době rozvrhu callbacks, nejstarší nejdřív.'),
+    h(
+      'p',
+      { class: 'intro' },
+      'Volající, kteří si na lince řekli o zpětné zavolání. Voláme jen v provozní době rozvrhu callbacks, nejstarší nejdřív.',
+    ),
     message,
   );
   if (info.rows.length === 0) {
@@ -60,7 +64,11 @@ export async function callbacksPage(): Promise<HTMLElement> {
     h(
       'table',
       { id: 'callbacks-table' },
-      h('thead', {}, h('tr', {}, ...['Požádal(a)', 'Fronta', 'Číslo', 'Stav', 'Pokusy', 'Další pokus', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['Požádal(a)', 'Fronta', 'Číslo', 'Stav', 'Pokusy', 'Další pokus', ''].map((t) => h('th', { scope: 'col' }, t))),
+      ),
       body,
     ),
   );

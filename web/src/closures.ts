@@ -36,11 +36,29 @@ function reloadPage(): void {
 
 function closeForm(target: Target, message: HTMLElement): HTMLElement {
   const id = target.id;
-  const reason = h('input', { id: `close-reason-${id}`, name: 'reason', required: true, maxlength: 200, placeholder: 'např. porucha telefonů' });
+  const reason = h('input', {
+    id: `close-reason-${id}`,
+    name: 'reason',
+    required: true,
+    maxlength: 200,
+    placeholder: 'např. porucha telefonů',
+  });
   const [today, time] = pragueNow();
-  const at = h('input', { id: `close-at-${id}`, type: 'datetime-local', value: `${today}T${time}`, 'aria-label': 'Konec uzavření (pražský čas)', hidden: true });
+  const at = h('input', {
+    id: `close-at-${id}`,
+    type: 'datetime-local',
+    value: `${today}T${time}`,
+    'aria-label': 'Konec uzavření (pražský čas)',
+    hidden: true,
+  });
   const radios = PRESETS.map((p, i) => {
-    const input = h('input', { type: 'radio', name: `close-until-${id}`, value: p.value, id: `close-until-${id}-${p.value}`, checked: i === 2 });
+    const input = h('input', {
+      type: 'radio',
+      name: `close-until-${id}`,
+      value: p.value,
+      id: `close-until-${id}-${p.value}`,
+      checked: i === 2,
+    });
     input.addEventListener('change', () => {
       at.hidden = p.value !== 'at' || !input.checked;
     });
@@ -67,7 +85,10 @@ function closeForm(target: Target, message: HTMLElement): HTMLElement {
       message.textContent = '';
       const end = until();
       try {
-        const p = await api<{ sentences: string[]; until: string }>('GET', `closure-preview?${new URLSearchParams({ schedule: id, reason: reason.value, until: end })}`);
+        const p = await api<{ sentences: string[]; until: string }>(
+          'GET',
+          `closure-preview?${new URLSearchParams({ schedule: id, reason: reason.value, until: end })}`,
+        );
         const confirm = h('button', { type: 'button', id: `close-confirm-${id}` }, `Potvrdit: uzavřít do ${czDateTime(p.until)}`);
         const back = h('button', { type: 'button', class: 'secondary' }, 'Zpět');
         preview.replaceChildren(
@@ -111,18 +132,29 @@ export async function closuresPage(user: User): Promise<HTMLElement> {
     'section',
     { 'aria-labelledby': 'closures-title' },
     h('h1', { id: 'closures-title', tabindex: -1 }, 'Mimořádné uzavření'),
-    h('p', { class: 'intro' }, 'Uzavře tým (nebo celou linku) hned, s důvodem, který volající uslyší, a s koncem, po kterém se otevře sám. Platí od příštího kroku každého hovoru. Před potvrzením uvidíte přesně, co volající uslyší.'),
+    h(
+      'p',
+      { class: 'intro' },
+      'Uzavře tým (nebo celou linku) hned, s důvodem, který volající uslyší, a s koncem, po kterém se otevře sám. Platí od příštího kroku každého hovoru. Před potvrzením uvidíte přesně, co volající uslyší.',
+    ),
     message,
   );
   const targets: Target[] = info.schedules.map((s) => ({
     id: s.id,
     name: s.name ?? s.id,
     closure: s.closure,
-    stateText: s.open ? `Nyní otevřeno${s.closesAt ? `, zavírá ${czDateTime(s.closesAt)}` : ''}.` : `Nyní zavřeno${s.nextOpening ? `, otevře ${czDateTime(s.nextOpening)}` : ''}.`,
+    stateText: s.open
+      ? `Nyní otevřeno${s.closesAt ? `, zavírá ${czDateTime(s.closesAt)}` : ''}.`
+      : `Nyní zavřeno${s.nextOpening ? `, otevře ${czDateTime(s.nextOpening)}` : ''}.`,
   }));
   if (mayClose) {
     const line = today.closures.find((c) => c.schedule === LINE) ?? null;
-    targets.unshift({ id: LINE, name: 'Celá linka', closure: line, stateText: 'Všechny nové hovory uslyší důvod, kam se jinak obrátit (pobočky, e-podatelna) a rozloučení.' });
+    targets.unshift({
+      id: LINE,
+      name: 'Celá linka',
+      closure: line,
+      stateText: 'Všechny nové hovory uslyší důvod, kam se jinak obrátit (pobočky, e-podatelna) a rozloučení.',
+    });
   }
   for (const s of targets) {
     const who = history.closures[s.id];
@@ -134,7 +166,12 @@ export async function closuresPage(user: User): Promise<HTMLElement> {
           who ? `Uzavřel(a) ${who.who}, ${czDateTime(who.at)}.` : `Od ${czDateTime(s.closure.since)}.`,
         )
       : h('p', {}, s.stateText);
-    const card = h('article', { class: 'card', id: `closure-${s.id}`, 'aria-labelledby': `closure-${s.id}-title` }, h('h2', { id: `closure-${s.id}-title` }, s.name), state);
+    const card = h(
+      'article',
+      { class: 'card', id: `closure-${s.id}`, 'aria-labelledby': `closure-${s.id}-title` },
+      h('h2', { id: `closure-${s.id}-title` }, s.name),
+      state,
+    );
     if (!mayClose) {
       card.append(h('p', { class: 'muted' }, `Uzavírat a znovu otevírat může jen role supervizor (vaše role: ${roleName(user.role)}).`));
     } else if (s.closure) {

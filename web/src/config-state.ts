@@ -23,7 +23,11 @@ function render(box: HTMLElement, s: ConfigState): void {
         'div',
         { class: 'warning', id: 'config-refused' },
         h('strong', {}, 'Poslední úprava konfigurace byla odmítnuta — linka dál běží na verzi výše. Chyby:'),
-        h('ul', {}, s.refused.map((i) => h('li', {}, h('code', {}, i.text)))),
+        h(
+          'ul',
+          {},
+          s.refused.map((i) => h('li', {}, h('code', {}, i.text))),
+        ),
       )
     : null;
   box.replaceChildren(facts, ...(refused ? [refused] : []));

@@ -15,15 +15,36 @@ function row(r: ConsentRow): HTMLElement {
     h('td', { 'data-label': 'Rozhodnutí' }, r.decision === 'granted' ? 'udělen' : 'odmítnut'),
     h('td', { 'data-label': 'Fronta' }, r.route),
     h('td', { 'data-label': 'Jazyk' }, r.language === 'cs' ? 'čeština' : r.language === 'en' ? 'angličtina' : r.language),
-    h('td', { 'data-label': 'Upozornění' }, h('a', { href: `#notices/${r.noticeVersion}`, title: `Znění upozornění (SHA-256 ${r.noticeSha256})` }, h('code', {}, `${r.noticeId} v${r.noticeVersion}`))),
+    h(
+      'td',
+      { 'data-label': 'Upozornění' },
+      h(
+        'a',
+        { href: `#notices/${r.noticeVersion}`, title: `Znění upozornění (SHA-256 ${r.noticeSha256})` },
+        h('code', {}, `${r.noticeId} v${r.noticeVersion}`),
+      ),
+    ),
   );
 }
 
 export async function consentsPage(): Promise<HTMLElement> {
-  const callSid = h('input', { id: 'c-callsid', name: 'callSid', placeholder: 'CA…', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'c-callsid-hint' });
+  const callSid = h('input', {
+    id: 'c-callsid',
+    name: 'callSid',
+    placeholder: 'CA…',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': 'c-callsid-hint',
+  });
   const from = h('input', { id: 'c-from', name: 'from', type: 'date' });
   const to = h('input', { id: 'c-to', name: 'to', type: 'date' });
-  const decision = h('select', { id: 'c-decision', name: 'decision' }, h('option', { value: '' }, 'vše'), h('option', { value: 'granted' }, 'udělen'), h('option', { value: 'declined' }, 'odmítnut'));
+  const decision = h(
+    'select',
+    { id: 'c-decision', name: 'decision' },
+    h('option', { value: '' }, 'vše'),
+    h('option', { value: 'granted' }, 'udělen'),
+    h('option', { value: 'declined' }, 'odmítnut'),
+  );
   const excel = h('input', { id: 'c-excel', type: 'checkbox', checked: true });
   const csv = h('a', { id: 'c-csv', class: 'button', download: '' }, 'Stáhnout CSV');
   const jsonl = h('a', { id: 'c-jsonl', class: 'button', download: '' }, 'Stáhnout JSONL');
@@ -83,7 +104,13 @@ export async function consentsPage(): Promise<HTMLElement> {
   const form = h(
     'form',
     { class: 'row', id: 'consent-search', 'aria-label': 'Hledat v záznamech souhlasů' },
-    h('div', {}, h('label', { for: 'c-callsid' }, 'CallSid (začátek)'), callSid, h('small', { id: 'c-callsid-hint', class: 'hint' }, 'Stačí začátek, velikost písmen nerozhoduje.')),
+    h(
+      'div',
+      {},
+      h('label', { for: 'c-callsid' }, 'CallSid (začátek)'),
+      callSid,
+      h('small', { id: 'c-callsid-hint', class: 'hint' }, 'Stačí začátek, velikost písmen nerozhoduje.'),
+    ),
     h('div', {}, h('label', { for: 'c-from' }, 'Od (den)'), from),
     h('div', {}, h('label', { for: 'c-to' }, 'Do (den, včetně)'), to),
     h('div', {}, h('label', { for: 'c-decision' }, 'Rozhodnutí'), decision),
@@ -101,9 +128,19 @@ export async function consentsPage(): Promise<HTMLElement> {
     'section',
     { 'aria-labelledby': 'consents-title' },
     h('h1', { id: 'consents-title', tabindex: -1 }, 'Záznamy souhlasů'),
-    h('p', { class: 'intro' }, 'Kdo (CallSid, maskované číslo), kdy (v pražském čase), jaký text upozornění, jaké rozhodnutí a kam hovor šel. Celé číslo volajícího se nikde nezobrazuje ani neexportuje. Každé hledání a export se zapisuje do auditního záznamu.'),
+    h(
+      'p',
+      { class: 'intro' },
+      'Kdo (CallSid, maskované číslo), kdy (v pražském čase), jaký text upozornění, jaké rozhodnutí a kam hovor šel. Celé číslo volajícího se nikde nezobrazuje ani neexportuje. Každé hledání a export se zapisuje do auditního záznamu.',
+    ),
     form,
-    h('div', { class: 'downloads' }, csv, jsonl, h('label', { class: 'check', for: 'c-excel' }, excel, ' CSV pro český Excel (středníky, pražský čas)')),
+    h(
+      'div',
+      { class: 'downloads' },
+      csv,
+      jsonl,
+      h('label', { class: 'check', for: 'c-excel' }, excel, ' CSV pro český Excel (středníky, pražský čas)'),
+    ),
     summary,
     error,
     h(
@@ -113,7 +150,15 @@ export async function consentsPage(): Promise<HTMLElement> {
         'table',
         { class: 'consents' },
         h('caption', { class: 'visually-hidden' }, 'Nalezené souhlasy, nejnovější první'),
-        h('thead', {}, h('tr', {}, ...['Kdy', 'CallSid', 'Volající', 'Rozhodnutí', 'Fronta', 'Jazyk', 'Upozornění'].map((x) => h('th', { scope: 'col' }, x)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['Kdy', 'CallSid', 'Volající', 'Rozhodnutí', 'Fronta', 'Jazyk', 'Upozornění'].map((x) => h('th', { scope: 'col' }, x)),
+          ),
+        ),
         tbody,
       ),
     ),

@@ -76,13 +76,22 @@ function table(caption: string, head: string[], rows: (string | number)[][], id?
     { class: 'consents', id },
     h('caption', { class: 'muted' }, caption),
     h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, String(c)) : h('td', {}, String(c))))))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) => h('tr', {}, ...r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, String(c)) : h('td', {}, String(c)))))),
+    ),
   );
 }
 
 function chartBox(id: string, title: string, summary: string): { box: HTMLElement; canvas: HTMLCanvasElement } {
   const canvas = h('canvas', { id, role: 'img', 'aria-label': `${title}: ${summary}` });
-  const box = h('figure', { class: 'card', style: 'margin:0' }, h('figcaption', {}, h('strong', {}, title)), h('div', { style: 'position:relative;height:240px' }, canvas));
+  const box = h(
+    'figure',
+    { class: 'card', style: 'margin:0' },
+    h('figcaption', {}, h('strong', {}, title)),
+    h('div', { style: 'position:relative;height:240px' }, canvas),
+  );
   return { box, canvas };
 }
 
@@ -92,7 +101,13 @@ function bar(Chart: typeof ChartClass, canvas: HTMLCanvasElement, labels: string
   const config: ChartConfiguration<'bar'> = {
     type: 'bar',
     data: { labels, datasets: sets.map((s, i) => ({ ...s, backgroundColor: COLORS[i % COLORS.length] })) },
-    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: sets.length > 1 } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { display: sets.length > 1 } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
   };
   new Chart(canvas, config);
 }
@@ -104,9 +119,26 @@ async function renderReport(target: HTMLElement, from: string, to: string): Prom
   const nodes = Object.entries(report.abandonedByNode);
   const perHour = hours.hours.map((x) => ({ label: x.hour.slice(from === to ? 11 : 5, 13).replace('T', ' '), calls: x.calls }));
   const charts = {
-    hours: chartBox('chart-hours', 'Hovory po hodinách', perHour.filter((x) => x.calls > 0).map((x) => `${x.label} h: ${x.calls}`).join(', ') || 'žádné'),
-    choices: chartBox('chart-choices', 'Volby v hlavním menu', Object.entries(report.choices).map(([k, v]) => `${k}: ${v}`).join(', ')),
-    waits: chartBox('chart-waits', 'Čekání ve frontách (s), medián a 90. percentil', queues.map(([id, q]) => `${id}: ${secs(q.waitP50)} / ${secs(q.waitP90)}`).join(', ') || 'žádné'),
+    hours: chartBox(
+      'chart-hours',
+      'Hovory po hodinách',
+      perHour
+        .filter((x) => x.calls > 0)
+        .map((x) => `${x.label} h: ${x.calls}`)
+        .join(', ') || 'žádné',
+    ),
+    choices: chartBox(
+      'chart-choices',
+      'Volby v hlavním menu',
+      Object.entries(report.choices)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', '),
+    ),
+    waits: chartBox(
+      'chart-waits',
+      'Čekání ve frontách (s), medián a 90. percentil',
+      queues.map(([id, q]) => `${id}: ${secs(q.waitP50)} / ${secs(q.waitP90)}`).join(', ') || 'žádné',
+    ),
     abandoned: chartBox('chart-abandoned', 'Zavěsili v menu podle uzlu', nodes.map(([n, v]) => `${n}: ${v}`).join(', ') || 'nikdo'),
   };
   target.replaceChildren(
@@ -120,13 +152,33 @@ async function renderReport(target: HTMLElement, from: string, to: string): Prom
       h('dt', {}, 'Zavěsili v menu'),
       h('dd', { id: 'fig-abandoned' }, String(report.abandonedInMenu)),
       h('dt', {}, 'Zavřeno (rozvrh: hovorů)'),
-      h('dd', {}, Object.entries(report.closed).map(([s, n]) => `${s}: ${n}`).join(', ') || '–'),
+      h(
+        'dd',
+        {},
+        Object.entries(report.closed)
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(', ') || '–',
+      ),
     ),
-    h('div', { style: 'display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:1rem;margin-bottom:1rem' }, ...Object.values(charts).map((c) => c.box)),
+    h(
+      'div',
+      { style: 'display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:1rem;margin-bottom:1rem' },
+      ...Object.values(charts).map((c) => c.box),
+    ),
     table(
       `Fronty — úroveň služby: přijato do ${report.serviceLevelSeconds} s ÷ (přijato + zavěsili ve frontě)`,
       ['Fronta', 'Vstoupilo', 'Přijato', 'Zavěsili', 'Vzkazy', 'Zpětná volání', 'Čekání medián', 'Čekání 90 %', 'Úroveň služby'],
-      queues.map(([id, q]) => [id, q.entered, q.answered, q.abandoned, q.messages, q.callbacks, secs(q.waitP50), secs(q.waitP90), pct(q.serviceLevel)]),
+      queues.map(([id, q]) => [
+        id,
+        q.entered,
+        q.answered,
+        q.abandoned,
+        q.messages,
+        q.callbacks,
+        secs(q.waitP50),
+        secs(q.waitP90),
+        pct(q.serviceLevel),
+      ]),
       'report-queues',
     ),
   );
@@ -135,13 +187,28 @@ async function renderReport(target: HTMLElement, from: string, to: string): Prom
     target.prepend(h('p', { class: 'error', role: 'alert' }, 'Knihovna grafů se nenačetla; čísla níže platí.'));
     return;
   }
-  bar(Chart, charts.hours.canvas, perHour.map((x) => x.label), [{ label: 'Hovory', data: perHour.map((x) => x.calls) }]);
+  bar(
+    Chart,
+    charts.hours.canvas,
+    perHour.map((x) => x.label),
+    [{ label: 'Hovory', data: perHour.map((x) => x.calls) }],
+  );
   bar(Chart, charts.choices.canvas, Object.keys(report.choices), [{ label: 'Hovory', data: Object.values(report.choices) }]);
-  bar(Chart, charts.waits.canvas, queues.map(([id]) => id), [
-    { label: 'Medián', data: queues.map(([, q]) => q.waitP50 ?? 0) },
-    { label: '90. percentil', data: queues.map(([, q]) => q.waitP90 ?? 0) },
-  ]);
-  bar(Chart, charts.abandoned.canvas, nodes.map(([n]) => n), [{ label: 'Zavěsili', data: nodes.map(([, v]) => v) }]);
+  bar(
+    Chart,
+    charts.waits.canvas,
+    queues.map(([id]) => id),
+    [
+      { label: 'Medián', data: queues.map(([, q]) => q.waitP50 ?? 0) },
+      { label: '90. percentil', data: queues.map(([, q]) => q.waitP90 ?? 0) },
+    ],
+  );
+  bar(
+    Chart,
+    charts.abandoned.canvas,
+    nodes.map(([n]) => n),
+    [{ label: 'Zavěsili', data: nodes.map(([, v]) => v) }],
+  );
   announce(`Přehled načten: ${report.calls} hovorů.`);
 }
 
@@ -159,7 +226,11 @@ async function renderLive(target: HTMLElement): Promise<void> {
       h('dt', {}, 'Nejdelší čekání'),
       h('dd', { id: 'live-longest' }, live.longestWait ? `${minutes(live.longestWait.seconds)} (${live.longestWait.queue})` : '–'),
     ),
-    h('p', { class: 'muted' }, `Aktualizováno ${new Date(live.at).toLocaleTimeString('cs-CZ', { timeZone: 'Europe/Prague' })}, obnovuje se každých ${LIVE_REFRESH_MS / 1000} s.`),
+    h(
+      'p',
+      { class: 'muted' },
+      `Aktualizováno ${new Date(live.at).toLocaleTimeString('cs-CZ', { timeZone: 'Europe/Prague' })}, obnovuje se každých ${LIVE_REFRESH_MS / 1000} s.`,
+    ),
   );
 }
 
@@ -178,7 +249,9 @@ export async function dashboardPage(): Promise<HTMLElement> {
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    void renderReport(reportBox, from.value, to.value).catch((err: Error) => reportBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Chyba: ${err.message}`)));
+    void renderReport(reportBox, from.value, to.value).catch((err: Error) =>
+      reportBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Chyba: ${err.message}`)),
+    );
   });
   await Promise.all([renderLive(liveBox), renderReport(reportBox, today, today)]);
   // Refreshes while the page is shown; stops once another page replaced it.
@@ -190,7 +263,11 @@ export async function dashboardPage(): Promise<HTMLElement> {
     'section',
     { 'aria-labelledby': 'dashboard-title' },
     h('h1', { id: 'dashboard-title', tabindex: -1 }, 'Přehled hovorů'),
-    h('p', { class: 'intro' }, 'Stejná čísla jako „infoline report“: hovory, které v daném období začaly (dny v pražském čase), ze záznamů všech instancí.'),
+    h(
+      'p',
+      { class: 'intro' },
+      'Stejná čísla jako „infoline report“: hovory, které v daném období začaly (dny v pražském čase), ze záznamů všech instancí.',
+    ),
     h('section', { class: 'card', 'aria-labelledby': 'live-title' }, h('h2', { id: 'live-title' }, 'Teď na lince'), liveBox),
     form,
     reportBox,

@@ -4,7 +4,11 @@
 type Attrs = Record<string, string | number | boolean | undefined | ((ev: Event) => void)>;
 type Child = Node | string | null | undefined | false;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -23,7 +27,15 @@ const PRAGUE = 'Europe/Prague';
 
 /** "pá 27. 11. 2026 15:00" in Prague time. */
 export function czDateTime(iso: string): string {
-  return new Intl.DateTimeFormat('cs-CZ', { timeZone: PRAGUE, weekday: 'short', day: 'numeric', month: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat('cs-CZ', {
+    timeZone: PRAGUE,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'numeric',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(iso));
 }
 
 /** "27. 11." for a YYYY-MM-DD date. */
@@ -36,7 +48,15 @@ export const WEEKDAY_CS: Record<string, string> = { mon: 'po', tue: 'út', wed: 
 
 /** Today's date and the current time in Prague, for form defaults: ["2026-11-27", "15:00"]. */
 export function pragueNow(): [string, string] {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: PRAGUE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date());
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: PRAGUE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date());
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
   return [`${get('year')}-${get('month')}-${get('day')}`, `${get('hour')}:${get('minute')}`];
 }

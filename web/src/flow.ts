@@ -12,7 +12,12 @@ const LANGS: Record<string, string> = { cs: 'čeština', en: 'angličtina' };
 export function heardText(text: string, cls = 'heard'): HTMLElement {
   if (text.length <= SHORT) return h('p', { class: cls }, h('q', {}, text));
   const cut = text.slice(0, SHORT).replace(/\s+\S*$/, '');
-  return h('details', { class: `${cls} long` }, h('summary', {}, h('q', {}, `${cut}…`), h('span', { class: 'more' }, ' (celý text)')), h('p', {}, h('q', {}, text)));
+  return h(
+    'details',
+    { class: `${cls} long` },
+    h('summary', {}, h('q', {}, `${cut}…`), h('span', { class: 'more' }, ' (celý text)')),
+    h('p', {}, h('q', {}, text)),
+  );
 }
 
 function texts(list: OutlineText[]): HTMLElement[] {
@@ -40,9 +45,19 @@ function nodeView(node: OutlineNode): HTMLElement {
         'ol',
         { class: 'keys' },
         node.options.map((o) => h('li', {}, h('span', { class: 'key', 'aria-label': `klávesa ${o.key}` }, o.key), nodeView(o.next))),
-        h('li', {}, h('span', { class: 'key', 'aria-label': 'hvězdička' }, '*'), h('div', { class: 'node' }, h('p', { class: 'node-title' }, 'Zopakuje nabídku.'))),
+        h(
+          'li',
+          {},
+          h('span', { class: 'key', 'aria-label': 'hvězdička' }, '*'),
+          h('div', { class: 'node' }, h('p', { class: 'node-title' }, 'Zopakuje nabídku.')),
+        ),
         node.wrongKeys.length
-          ? h('li', {}, h('span', { class: 'key wide' }, node.wrongKeys.join(', ')), h('div', { class: 'node' }, h('p', { class: 'node-title' }, 'Neplatná volba: „Tuto volbu neznáme.“ a nabídka znovu.')))
+          ? h(
+              'li',
+              {},
+              h('span', { class: 'key wide' }, node.wrongKeys.join(', ')),
+              h('div', { class: 'node' }, h('p', { class: 'node-title' }, 'Neplatná volba: „Tuto volbu neznáme.“ a nabídka znovu.')),
+            )
           : null,
         h('li', {}, h('span', { class: 'key wide' }, `${node.retries}× nic / chyba`), nodeView(node.exhausted)),
       );
@@ -60,7 +75,11 @@ function nodeView(node: OutlineNode): HTMLElement {
         'div',
         { class: 'node route', 'data-node': node.id },
         title(`Spojení: fronta ${node.target}`, node.id),
-        h('p', { class: 'muted' }, node.consent ? 'Volbou volající souhlasí s nahráváním (zapíše se souhlas).' : 'Bez souhlasu, hovor se nenahrává.'),
+        h(
+          'p',
+          { class: 'muted' },
+          node.consent ? 'Volbou volající souhlasí s nahráváním (zapíše se souhlas).' : 'Bez souhlasu, hovor se nenahrává.',
+        ),
         node.schedule ? scheduleBadge(node.schedule) : null,
         h('div', { class: 'texts' }, texts(node.texts)),
         node.closed ? h('div', { class: 'closed-branch' }, h('p', { class: 'label' }, 'Když je zavřeno:'), nodeView(node.closed)) : null,
@@ -75,7 +94,12 @@ function nodeView(node: OutlineNode): HTMLElement {
         h('div', { class: 'then' }, h('p', { class: 'label' }, 'Potom:'), nodeView(node.next)),
       );
     case 'language':
-      return h('div', { class: 'node language', 'data-node': node.id }, title(`Jazyk přepnut: ${LANGS[node.language] ?? node.language}`, node.id), nodeView(node.next));
+      return h(
+        'div',
+        { class: 'node language', 'data-node': node.id },
+        title(`Jazyk přepnut: ${LANGS[node.language] ?? node.language}`, node.id),
+        nodeView(node.next),
+      );
     case 'goodbye':
       return h(
         'div',
@@ -84,7 +108,17 @@ function nodeView(node: OutlineNode): HTMLElement {
         h('div', { class: 'texts' }, texts(node.texts)),
       );
     case 'ref':
-      return h('div', { class: 'node ref', 'data-node': node.id }, h('p', { class: 'node-title' }, `↩ Zpět na ${node.menu ? 'nabídku' : 'krok'} `, h('code', { class: 'node-id' }, node.id), ' (popsáno výše)'));
+      return h(
+        'div',
+        { class: 'node ref', 'data-node': node.id },
+        h(
+          'p',
+          { class: 'node-title' },
+          `↩ Zpět na ${node.menu ? 'nabídku' : 'krok'} `,
+          h('code', { class: 'node-id' }, node.id),
+          ' (popsáno výše)',
+        ),
+      );
   }
 }
 
@@ -99,7 +133,12 @@ export async function flowPage(): Promise<HTMLElement> {
       { class: 'intro' },
       `Co linka dělá teď (${czDateTime(outline.at)}): shora od začátku hovoru, každá nabídka s klávesami a texty, které volající slyší, a kam která volba vede. Jazyky: ${flow.languages.map((l) => LANGS[l] ?? l).join(', ') || '—'}.`,
     ),
-    h('div', { class: 'outline', id: 'flow-outline' }, h('p', { class: 'node-title start' }, h('strong', {}, 'Příchozí hovor')), nodeView(outline.start)),
+    h(
+      'div',
+      { class: 'outline', id: 'flow-outline' },
+      h('p', { class: 'node-title start' }, h('strong', {}, 'Příchozí hovor')),
+      nodeView(outline.start),
+    ),
     h(
       'details',
       { class: 'mermaid-source' },

@@ -52,8 +52,21 @@ async function refreshSession(): Promise<void> {
 
 function loginView(): HTMLElement {
   const error = h('p', { class: 'error', role: 'alert', id: 'login-error' });
-  const name = h('input', { id: 'login-name', name: 'name', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
-  const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const name = h('input', {
+    id: 'login-name',
+    name: 'name',
+    autocomplete: 'username',
+    required: true,
+    autocapitalize: 'none',
+    spellcheck: 'false',
+  });
+  const password = h('input', {
+    id: 'login-password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
   const button = h('button', { type: 'submit' }, 'Přihlásit se');
   const form = h(
     'form',
@@ -145,7 +158,12 @@ async function render(): Promise<void> {
       user = null;
       return render();
     }
-    content = h('section', {}, h('h1', { tabindex: -1 }, page.title), h('p', { class: 'error', role: 'alert' }, `Chyba: ${errorText(err)}`));
+    content = h(
+      'section',
+      {},
+      h('h1', { tabindex: -1 }, page.title),
+      h('p', { class: 'error', role: 'alert' }, `Chyba: ${errorText(err)}`),
+    );
   }
   root.replaceChildren(shell(user, page, content));
   document.title = `${page.title} · konzole infolinky OZP`;

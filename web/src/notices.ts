@@ -48,7 +48,11 @@ export async function noticesPage(): Promise<HTMLElement> {
     'section',
     { 'aria-labelledby': 'notices-title' },
     h('h1', { id: 'notices-title', tabindex: -1 }, wanted !== undefined ? `Znění upozornění ${wanted}` : 'Znění upozornění'),
-    h('p', { class: 'intro' }, 'Přesný text upozornění na nahrávání v každé verzi, kterou kdy volající slyšeli. Verze v záznamu souhlasu (noticeVersion) je prvních 12 znaků otisku SHA-256 textu. Každé zobrazení se zapisuje do auditního záznamu.'),
+    h(
+      'p',
+      { class: 'intro' },
+      'Přesný text upozornění na nahrávání v každé verzi, kterou kdy volající slyšeli. Verze v záznamu souhlasu (noticeVersion) je prvních 12 znaků otisku SHA-256 textu. Každé zobrazení se zapisuje do auditního záznamu.',
+    ),
     wanted !== undefined ? h('p', {}, h('a', { href: '#notices' }, 'Všechna znění')) : null,
     ...cards,
   );

@@ -44,7 +44,15 @@ export async function hoursPage(): Promise<HTMLElement> {
   const info = await api<HoursInfo>('GET', `hours?from=${encodeURIComponent(fromValue)}&days=${daysValue}`);
   const order = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
   const fromInput = h('input', { id: 'hours-from', type: 'date', value: fromValue, required: true });
-  const daysInput = h('input', { id: 'hours-days', type: 'number', min: 1, max: 62, value: daysValue, required: true, inputmode: 'numeric' });
+  const daysInput = h('input', {
+    id: 'hours-days',
+    type: 'number',
+    min: 1,
+    max: 62,
+    value: daysValue,
+    required: true,
+    inputmode: 'numeric',
+  });
   const form = h(
     'form',
     { class: 'row', 'aria-label': 'Které dny zobrazit' },
@@ -59,15 +67,23 @@ export async function hoursPage(): Promise<HTMLElement> {
   return h(
     'section',
     { 'aria-labelledby': 'hours-title' },
-    ...heading(`Provozní doba — ${info.days} dní od ${czDay(fromValue)}`, 'Otevírací doba každého rozvrhu (config/hours.yaml) včetně státních svátků, uzavřených dnů a mimořádného uzavření; časy v místním čase rozvrhu.'),
+    ...heading(
+      `Provozní doba — ${info.days} dní od ${czDay(fromValue)}`,
+      'Otevírací doba každého rozvrhu (config/hours.yaml) včetně státních svátků, uzavřených dnů a mimořádného uzavření; časy v místním čase rozvrhu.',
+    ),
     form,
     ...info.schedules.map((s) => {
       const first = s.days[0];
       const lead = first ? order.indexOf(first.weekday) : 0;
-      const cells: HTMLElement[] = [...Array.from({ length: lead }, () => h('div', { class: 'day blank', role: 'cell' })), ...s.days.map(dayCell)];
+      const cells: HTMLElement[] = [
+        ...Array.from({ length: lead }, () => h('div', { class: 'day blank', role: 'cell' })),
+        ...s.days.map(dayCell),
+      ];
       while (cells.length % 7 !== 0) cells.push(h('div', { class: 'day blank', role: 'cell' }));
       // One row per week: every cell sits under its weekday header.
-      const weeks = Array.from({ length: cells.length / 7 }, (_, w) => h('div', { role: 'row', class: 'calendar-body' }, ...cells.slice(w * 7, w * 7 + 7)));
+      const weeks = Array.from({ length: cells.length / 7 }, (_, w) =>
+        h('div', { role: 'row', class: 'calendar-body' }, ...cells.slice(w * 7, w * 7 + 7)),
+      );
       return h(
         'article',
         { class: 'schedule', id: `hours-${s.id}`, 'aria-labelledby': `hours-${s.id}-title` },

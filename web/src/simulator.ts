@@ -43,7 +43,13 @@ export async function simulatorPage(): Promise<HTMLElement> {
   const [today, time] = pragueNow();
   const date = h('input', { id: 'sim-date', type: 'date', value: today, required: true });
   const clock = h('input', { id: 'sim-time', type: 'time', value: time, required: true });
-  const lang = h('select', { id: 'sim-lang' }, (flow.languages.length ? flow.languages : ['cs']).map((l) => h('option', { value: l }, l === 'cs' ? 'čeština' : l === 'en' ? 'angličtina' : l)));
+  const lang = h(
+    'select',
+    { id: 'sim-lang' },
+    (flow.languages.length ? flow.languages : ['cs']).map((l) =>
+      h('option', { value: l }, l === 'cs' ? 'čeština' : l === 'en' ? 'angličtina' : l),
+    ),
+  );
   const pressed = h('p', { id: 'sim-pressed', class: 'pressed' });
   // Only additions are announced: a new step is read, the notice is not re-read.
   const transcript = h('ol', { id: 'sim-transcript', class: 'transcript', 'aria-live': 'polite', 'aria-relevant': 'additions' });
@@ -66,7 +72,11 @@ export async function simulatorPage(): Promise<HTMLElement> {
   const keypad = h('div', { class: 'keypad', role: 'group', 'aria-label': 'Klávesnice telefonu' });
   const press = (key: string) => void run((current) => (ended ? null : [...current, key]), false);
   const buttons = KEYPAD.map((k) => {
-    const b = h('button', { type: 'button', 'data-key': k.key, 'aria-label': k.aria, class: k.key === 'silence' ? 'wide' : undefined }, k.label);
+    const b = h(
+      'button',
+      { type: 'button', 'data-key': k.key, 'aria-label': k.aria, class: k.key === 'silence' ? 'wide' : undefined },
+      k.label,
+    );
     b.addEventListener('click', () => press(k.key));
     keypad.append(b);
     return b;
@@ -83,18 +93,37 @@ export async function simulatorPage(): Promise<HTMLElement> {
     if (item.kind === 'pause') return h('li', { class: cls }, `(pauza ${item.seconds} s)`);
     if (item.text.length > LONG && heardBefore.has(item.text)) {
       // Heard earlier in this call: folded, so the new answer is not pushed off the screen.
-      return h('li', { class: `${cls} repeated` }, h('details', {}, h('summary', {}, `Znovu: „${item.text.slice(0, 60).replace(/\s+\S*$/, '')}…“ (slyšeli výše)`), h('p', {}, item.text)));
+      return h(
+        'li',
+        { class: `${cls} repeated` },
+        h(
+          'details',
+          {},
+          h('summary', {}, `Znovu: „${item.text.slice(0, 60).replace(/\s+\S*$/, '')}…“ (slyšeli výše)`),
+          h('p', {}, item.text),
+        ),
+      );
     }
     heardBefore.add(item.text);
     return h('li', { class: cls }, heardText(item.text, 'heard-inline'));
   };
   const stepView = (step: SimStep, i: number) =>
-    h('li', { class: 'step', 'data-step': i + 1 }, h('h3', {}, `Krok ${i + 1}: ${inputLabel(step.input, i)}`), h('ul', {}, step.heard.map(itemView)));
+    h(
+      'li',
+      { class: 'step', 'data-step': i + 1 },
+      h('h3', {}, `Krok ${i + 1}: ${inputLabel(step.input, i)}`),
+      h('ul', {}, step.heard.map(itemView)),
+    );
 
   async function play(next: string[], untilEnd: boolean): Promise<void> {
     error.textContent = '';
     try {
-      const result = await api<SimResult>('POST', 'simulate', { at: `${date.value}T${clock.value}`, language: lang.value, inputs: next, untilEnd });
+      const result = await api<SimResult>('POST', 'simulate', {
+        at: `${date.value}T${clock.value}`,
+        language: lang.value,
+        inputs: next,
+        untilEnd,
+      });
       const wasEnded = ended;
       const steps = result.call.steps;
       // The same call continued: append only its new steps; otherwise start the transcript over.
@@ -108,9 +137,15 @@ export async function simulatorPage(): Promise<HTMLElement> {
       shown = steps.length;
       inputs = next.slice(0, next.length - result.unused);
       ended = !result.waiting;
-      pressed.textContent = inputs.length ? `Stisknuto: ${inputs.map((k) => (k === 'silence' ? '(nic)' : k)).join(' → ')}` : 'Zatím nic nestisknuto.';
-      const consents = result.call.consents.map((c) => `Souhlas s nahráváním (jen simulace, neuloženo): ${c.decision === 'granted' ? 'udělen' : 'odmítnut'}, fronta ${c.route}.`);
-      const o = result.waiting ? { text: 'Hovor čeká na volbu — stiskněte klávesu (i na klávesnici počítače).', cls: 'waiting' } : outcome(result.call.end);
+      pressed.textContent = inputs.length
+        ? `Stisknuto: ${inputs.map((k) => (k === 'silence' ? '(nic)' : k)).join(' → ')}`
+        : 'Zatím nic nestisknuto.';
+      const consents = result.call.consents.map(
+        (c) => `Souhlas s nahráváním (jen simulace, neuloženo): ${c.decision === 'granted' ? 'udělen' : 'odmítnut'}, fronta ${c.route}.`,
+      );
+      const o = result.waiting
+        ? { text: 'Hovor čeká na volbu — stiskněte klávesu (i na klávesnici počítače).', cls: 'waiting' }
+        : outcome(result.call.end);
       end.replaceChildren(o.text, ...consents.flatMap((c) => [h('br'), c]));
       end.className = `end ${o.cls}`;
       for (const b of buttons) b.disabled = ended;
@@ -161,9 +196,18 @@ export async function simulatorPage(): Promise<HTMLElement> {
     'section',
     { 'aria-labelledby': 'sim-title', class: 'simulator' },
     h('h1', { id: 'sim-title', tabindex: -1 }, 'Simulátor hovoru'),
-    h('p', { class: 'intro' }, 'Přehraje hovor přes skutečné webhooky linky (stejně jako „infoline simulate“) v zadaný okamžik, s aktuální konfigurací a mimořádnými uzavřeními. Souhlasy se neukládají. Číslice a * na klávesnici počítače stisknou klávesu telefonu.'),
+    h(
+      'p',
+      { class: 'intro' },
+      'Přehraje hovor přes skutečné webhooky linky (stejně jako „infoline simulate“) v zadaný okamžik, s aktuální konfigurací a mimořádnými uzavřeními. Souhlasy se neukládají. Číslice a * na klávesnici počítače stisknou klávesu telefonu.',
+    ),
     settings,
-    h('div', { class: 'sim-grid' }, h('div', {}, keypad, toEnd, pressed, legend), h('div', {}, h('h2', {}, 'Co volající slyší'), end, error, box)),
+    h(
+      'div',
+      { class: 'sim-grid' },
+      h('div', {}, keypad, toEnd, pressed, legend),
+      h('div', {}, h('h2', {}, 'Co volající slyší'), end, error, box),
+    ),
   );
 
   const onKey = (ev: KeyboardEvent) => {

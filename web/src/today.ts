@@ -22,7 +22,13 @@ export async function todayPage(): Promise<HTMLElement> {
       ? h(
           'ul',
           { class: 'today-list', id: 'today-closures' },
-          info.closures.map((c) => h('li', {}, `${c.schedule === 'line' ? 'Celá linka' : (info.schedules.find((s) => s?.id === c.schedule)?.name ?? c.schedule)}: do ${czDateTime(c.until)} — ${c.reason} (od ${czDateTime(c.since)})`)),
+          info.closures.map((c) =>
+            h(
+              'li',
+              {},
+              `${c.schedule === 'line' ? 'Celá linka' : (info.schedules.find((s) => s?.id === c.schedule)?.name ?? c.schedule)}: do ${czDateTime(c.until)} — ${c.reason} (od ${czDateTime(c.since)})`,
+            ),
+          ),
         )
       : h('p', { id: 'today-closures' }, 'Žádná.'),
   );

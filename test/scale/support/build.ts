@@ -34,7 +34,8 @@ function newestSourceMtime(): number {
 }
 
 function isFresh(): boolean {
-  if (!existsSync(STAMP) || !['server.js', 'main.js', 'app.js', 'cli/main.js'].every((f) => existsSync(join(ROOT, 'dist', f)))) return false;
+  if (!existsSync(STAMP) || !['server.js', 'main.js', 'app.js', 'cli/main.js'].every((f) => existsSync(join(ROOT, 'dist', f))))
+    return false;
   return statSync(STAMP).mtimeMs >= newestSourceMtime();
 }
 

@@ -91,7 +91,13 @@ export async function playAcross(instances: readonly Instance[], presses: string
     }
     return res;
   };
-  const played = await playCall({ start: `${PUBLIC_URL}/voice/incoming`, params: callParams(callSid), presses: [...presses], post, maxSteps: opts.maxSteps });
+  const played = await playCall({
+    start: `${PUBLIC_URL}/voice/incoming`,
+    params: callParams(callSid),
+    presses: [...presses],
+    post,
+    maxSteps: opts.maxSteps,
+  });
   return { ...played, callSid, served, retries };
 }
 

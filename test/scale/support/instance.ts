@@ -204,7 +204,10 @@ export function metricValue(text: string, name: string, labels: Record<string, s
  * Runs the CLI as `npm run -s cli -- <args>` does (`node dist/cli/main.js`), with the service's
  * store settings, in a temporary working directory so its default ./data paths are its own.
  */
-export async function runCli(args: string[], env: { databaseUrl: string; redisUrl: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: { databaseUrl: string; redisUrl: string },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'infoline-cli-'));
   try {
     return await new Promise((resolve) => {
@@ -213,7 +216,13 @@ export async function runCli(args: string[], env: { databaseUrl: string; redisUr
         [CLI_JS, ...args],
         {
           cwd: dir,
-          env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, INFOLINE_CONFIG_DIR: FROZEN_CONFIG, LOG_LEVEL: 'warn' },
+          env: {
+            ...process.env,
+            DATABASE_URL: env.databaseUrl,
+            REDIS_URL: env.redisUrl,
+            INFOLINE_CONFIG_DIR: FROZEN_CONFIG,
+            LOG_LEVEL: 'warn',
+          },
           timeout: 20_000,
         },
         (err, stdout, stderr) => {
