@@ -3,7 +3,7 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { ROOT } from '../test/reliability/service-process.js';
+import { ensureBuilt, ROOT } from '../test/reliability/service-process.js';
 import type { TargetMessage, TargetOptions } from './target.js';
 import { gatherPath, PUBLIC_URL, postSigned, progress, signedPool, TOKEN, webhookParams, callSid, type Signed } from './webhooks.js';
 
@@ -37,7 +37,7 @@ export interface GrowthResult {
   growthMiB: number[];
 }
 
-interface Target {
+export interface Target {
   child: ChildProcess;
   port: number;
   version: string | undefined;
@@ -51,10 +51,14 @@ export function pin(pid: number | undefined, cpu: number): void {
   spawnSync('taskset', ['-cp', String(cpu), String(pid)], { stdio: 'ignore' });
 }
 
-async function startTarget(opts: TargetOptions): Promise<Target> {
+export async function startTarget(opts: TargetOptions, execArgv: string[] = []): Promise<Target> {
+  if (opts.kind === 'infoline') {
+    const build = ensureBuilt();
+    if (build.built) progress(`built dist/ in ${(build.ms / 1000).toFixed(1)} s`);
+  }
   // stdout ignored: production's JSON log lines go nowhere (as to a log shipper).
   const child = fork(join(ROOT, 'bench/target.ts'), [JSON.stringify(opts)], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -89,7 +93,7 @@ async function startTarget(opts: TargetOptions): Promise<Target> {
   };
 }
 
-interface Load {
+export interface Load {
   path: string;
   pool: Signed[];
   sign: boolean;
@@ -100,7 +104,7 @@ interface Load {
   amount?: number;
 }
 
-function fire(target: Target, load: Load, counter: { i: number }): Promise<autocannon.Result> {
+export function fire(target: Target, load: Load, counter: { i: number }): Promise<autocannon.Result> {
   const headers = { 'content-type': 'application/x-www-form-urlencoded' };
   const requests: autocannon.Request[] = [
     {

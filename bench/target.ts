@@ -3,7 +3,7 @@
 // baseline and for infoline, so their ratio is fair.
 //
 //   baseline: bare Fastify + @fastify/formbody returning a fixed TwiML string
-//   infoline: the service exactly as `npm start` composes it (readEnv + composeService) with
+//   infoline: the service exactly as `npm start` composes it (readEnv + composeService from dist/) with
 //             NODE_ENV=production, LOG_LEVEL=info (JSON lines to a discarded stdout), a real
 //             auth token, PUBLIC_URL without a port, a SQLite consent log on a temp file
 //
@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { composeService, readEnv } from '../src/main.js';
-import { packageRoot } from '../src/config/load.js';
+import type * as Main from '../src/main.js';
+import { ROOT } from '../test/reliability/service-process.js';
 
 export interface TargetOptions {
   kind: 'baseline' | 'infoline';
@@ -45,6 +45,9 @@ async function main(): Promise<void> {
     await app.register(formbody);
     app.post('/voice/incoming', async (_request, reply) => reply.type('text/xml; charset=utf-8').send(opts.twiml));
   } else {
+    // The compiled service, as `npm start` runs it (the parent built dist/ first): tsx's
+    // transform adds helpers (e.g. __name) to hot functions that production does not run.
+    const { composeService, readEnv } = (await import(join(ROOT, 'dist/main.js'))) as typeof Main;
     const dir = mkdtempSync(join(tmpdir(), 'infoline-bench-'));
     const env = readEnv({
       NODE_ENV: 'production',
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
       TWILIO_AUTH_TOKEN: opts.token,
       PUBLIC_URL: opts.publicUrl,
       DATABASE_URL: join(dir, 'infoline.db'),
-      INFOLINE_CONFIG_DIR: packageRoot(),
+      INFOLINE_CONFIG_DIR: ROOT,
       // The load comes from one address over 200 connections (as through a load balancer).
       MAX_CONNECTIONS_PER_IP: '256',
     });

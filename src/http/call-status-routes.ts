@@ -15,8 +15,7 @@ const FINAL_CALL_STATUSES = new Set(['completed', 'failed', 'busy', 'no-answer',
 export type CallStatusRouteOptions = HoldRouteOptions;
 
 export async function callStatusRoutes(app: FastifyInstance, opts: CallStatusRouteOptions): Promise<void> {
-  const { registry, consentLog, metrics, now, journey } = opts;
-  const progress = metrics.callProgress;
+  const { registry, consentLog, metrics, now, journey, progress } = opts;
   const route = { preHandler: opts.checkSignature };
   /** "Recording started for this call", shared by every instance: a retried webhook starts none twice. */
   const claims = opts.claims ?? new MemoryClaimStore();

@@ -12,13 +12,12 @@ import { closuresNow } from './closures-now.js';
 import { writeConsent } from './consent-write.js';
 import { identifyRoutes } from './identify-routes.js';
 import { requestBaseUrl } from './signature.js';
-import { callParams, fallbackBody, readBody } from './voice-params.js';
+import { callParams, digitsBody, fallbackBody, readBody } from './voice-params.js';
 import { TWIML } from './voice-hooks.js';
 import type { VoiceRouteOptions } from './voice-options.js';
 
 export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions): Promise<void> {
-  const { registry, consentLog, switches, metrics, now, journey } = opts;
-  const progress = metrics.callProgress;
+  const { registry, consentLog, switches, metrics, now, journey, progress } = opts;
 
   const urlsFor = (request: FastifyRequest, version: string, notices: Readonly<Record<string, string>>): CallbackUrls =>
     callbackUrls(requestBaseUrl(request, opts.publicUrl), version, notices);
@@ -115,7 +114,7 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
   app.post('/voice/menu', route, async (request, reply) => {
     if (isNoInput(request.query)) return turn(request, reply, { kind: 'noInput' });
     // The key is checked by the turn itself (anything but one digit is "invalid").
-    const { Digits } = readBody(callParams.pick({ Digits: true }), request.body);
+    const { Digits } = readBody(digitsBody, request.body);
     return turn(request, reply, { kind: 'digits', digits: Digits });
   });
 

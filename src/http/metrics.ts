@@ -145,6 +145,19 @@ export type CallOutcome = 'connected' | 'message';
 
 type Outcome = CallOutcome | 'finished';
 
+export interface CallProgressTracker {
+  reached(callSid: string, node: string): void;
+  ended(callSid: string, outcome: CallOutcome): void;
+  finish(callSid: string): Progress | undefined;
+}
+
+/** With call journeys kept, abandoned calls are read from them (right on any instance): nothing to track. */
+export const NO_CALL_PROGRESS: CallProgressTracker = {
+  reached: () => undefined,
+  ended: () => undefined,
+  finish: () => undefined,
+};
+
 interface Progress {
   node: string;
   outcome?: Outcome | undefined;
@@ -159,7 +172,7 @@ interface Progress {
  * status callback counts nothing twice) until the least recently touched entries are
  * dropped beyond `capacity`.
  */
-export class CallProgress {
+export class CallProgress implements CallProgressTracker {
   private readonly calls = new Map<string, Progress>();
 
   constructor(readonly capacity = 10_000) {}

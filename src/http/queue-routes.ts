@@ -26,8 +26,7 @@ import { TWIML } from './voice-hooks.js';
 export type QueueRouteOptions = HoldRouteOptions;
 
 export async function queueRoutes(app: FastifyInstance, opts: QueueRouteOptions): Promise<void> {
-  const { consentLog, metrics, now, journey, holdContext } = opts;
-  const progress = metrics.callProgress;
+  const { consentLog, now, journey, holdContext, progress } = opts;
   const route = { preHandler: opts.checkSignature };
 
   app.post('/voice/queue/wait', route, async (request, reply) => {

@@ -5,7 +5,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 
-type LogFn = FastifyBaseLogger['info'];
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 export class RequestLogger implements FastifyBaseLogger {
@@ -33,28 +32,39 @@ export class RequestLogger implements FastifyBaseLogger {
     this.ownLevel = value;
   }
 
-  readonly fatal: LogFn = this.method('fatal');
-  readonly error: LogFn = this.method('error');
-  readonly warn: LogFn = this.method('warn');
-  readonly info: LogFn = this.method('info');
-  readonly debug: LogFn = this.method('debug');
-  readonly trace: LogFn = this.method('trace');
-  readonly silent: LogFn = () => undefined;
+  // Methods on the prototype, not closures per instance: a request's logger costs one object.
+  fatal(first: unknown, ...rest: unknown[]): void {
+    this.write('fatal', first, rest);
+  }
+  error(first: unknown, ...rest: unknown[]): void {
+    this.write('error', first, rest);
+  }
+  warn(first: unknown, ...rest: unknown[]): void {
+    this.write('warn', first, rest);
+  }
+  info(first: unknown, ...rest: unknown[]): void {
+    this.write('info', first, rest);
+  }
+  debug(first: unknown, ...rest: unknown[]): void {
+    this.write('debug', first, rest);
+  }
+  trace(first: unknown, ...rest: unknown[]): void {
+    this.write('trace', first, rest);
+  }
+  silent(): void {}
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.root.child({ ...this.bindings, ...bindings }, options);
   }
 
-  private method(level: Level): LogFn {
-    // pino's call shapes: (obj, msg?, ...args), (error, msg?, ...args), (msg, ...args).
-    return ((first: unknown, ...rest: unknown[]) => {
-      if (this.ownLevel !== undefined && !this.enabled(level)) return;
-      if (!this.root.isLevelEnabled(level)) return;
-      const write = this.root[level] as (this: Logger, obj: object, ...args: unknown[]) => void;
-      if (first instanceof Error) write.call(this.root, { ...this.bindings, err: first }, ...rest);
-      else if (typeof first === 'object' && first !== null) write.call(this.root, { ...this.bindings, ...first }, ...rest);
-      else write.call(this.root, this.bindings, first, ...rest);
-    }) as LogFn;
+  /** pino's call shapes: (obj, msg?, ...args), (error, msg?, ...args), (msg, ...args). */
+  private write(level: Level, first: unknown, rest: unknown[]): void {
+    if (this.ownLevel !== undefined && !this.enabled(level)) return;
+    if (!this.root.isLevelEnabled(level)) return;
+    const write = this.root[level] as (this: Logger, obj: object, ...args: unknown[]) => void;
+    if (first instanceof Error) write.call(this.root, { ...this.bindings, err: first }, ...rest);
+    else if (typeof first === 'object' && first !== null) write.call(this.root, { ...this.bindings, ...first }, ...rest);
+    else write.call(this.root, this.bindings, first, ...rest);
   }
 
   private enabled(level: Level): boolean {

@@ -8,7 +8,7 @@ import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import type { RecordingStarter } from '../telephony/recording.js';
 import type { IdentityOptions } from './identify-routes.js';
 import type { JourneyHooks } from './journey-hooks.js';
-import type { Metrics } from './metrics.js';
+import type { CallProgressTracker, Metrics } from './metrics.js';
 
 export interface VoiceOptions {
   registry: ConfigRegistry;
@@ -33,4 +33,6 @@ export interface VoiceOptions {
 export interface VoiceRouteOptions extends VoiceOptions {
   checkSignature: preHandlerAsyncHookHandler;
   journey: JourneyHooks;
+  /** The last node of each call in this process (abandoned calls without journeys). */
+  progress: CallProgressTracker;
 }

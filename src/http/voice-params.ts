@@ -24,6 +24,9 @@ export const callParams = z.object({
   Digits: z.unknown().optional(),
 });
 
+/** A key pressed in a menu (checked by the turn itself: anything but one digit is "invalid"). */
+export const digitsBody = callParams.pick({ Digits: true });
+
 /** <Enqueue waitUrl>: what Twilio tells about the queue (kept as text; the hold document reads it). */
 export const waitBody = z.object({
   QueuePosition: z.unknown().optional(),

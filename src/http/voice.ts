@@ -6,6 +6,7 @@ import { callStatusRoutes } from './call-status-routes.js';
 import { holdContextReader } from './hold-context.js';
 import { journeyHooks } from './journey-hooks.js';
 import { menuRoutes } from './menu-routes.js';
+import { NO_CALL_PROGRESS } from './metrics.js';
 import { queueRoutes } from './queue-routes.js';
 import { twilioSignatureCheck } from './signature.js';
 import { installVoiceHooks } from './voice-hooks.js';
@@ -26,7 +27,12 @@ async function voicePlugin(app: FastifyInstance, opts: VoiceOptions): Promise<vo
   // Before the route groups: their contexts inherit the hooks and the error handler.
   installVoiceHooks(app, { registry, metrics });
 
-  const routeOpts: VoiceRouteOptions = { ...opts, checkSignature, journey: journeyHooks(opts.journal) };
+  const routeOpts: VoiceRouteOptions = {
+    ...opts,
+    checkSignature,
+    journey: journeyHooks(opts.journal),
+    progress: opts.journal ? NO_CALL_PROGRESS : metrics.callProgress,
+  };
   const holdContext = holdContextReader({ registry, publicUrl: opts.publicUrl, callbacksEnabled: opts.callbacks !== undefined });
   await app.register(menuRoutes, routeOpts);
   await app.register(queueRoutes, { ...routeOpts, holdContext });

@@ -1,11 +1,14 @@
 // SQLite consent log (better-sqlite3): WAL + synchronous=FULL, with group commit so many
 // concurrent appends share one fsync while each caller still hears back only after its row
-// is on disk.
+// is on disk. The commits run on a worker thread: while one batch is fsynced the main thread
+// keeps answering calls, and the appends that arrive meanwhile form the next batch.
 import type { ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
 import { CONSENT_COLUMNS, consentSqlOrder, consentSqlWhere, normaliseQuery, normaliseRecord, recordValues } from './shared.js';
 import { consentFromRow, type ConsentRow } from './consent-row.js';
 import { migrateSqliteSchema, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
+import { checkSharedMemory } from './sqlite-shm-guard.js';
+import { SqliteWriteWorker } from './sqlite-write-worker.js';
 
 // Kept importable from here: adapters and tests predate sqlite-db.ts.
 export {
@@ -37,34 +40,29 @@ export class SqliteConsentLog implements ConsentLog {
   readonly path: string;
   private readonly db: SqliteDatabase;
   private readonly maxBatch: number;
+  private readonly writer: SqliteWriteWorker;
   private pending: Pending[] = [];
   private flushScheduled = false;
+  /** The batch being committed; the next waits for it (one fsync at a time, batches in order). */
+  private committing: Promise<void> | undefined;
   private closed = false;
-  private insertTx: ((records: ConsentRecord[]) => boolean[]) | undefined;
   private readonly counters = { commits: 0, appends: 0 };
 
   constructor(options: SqliteConsentLogOptions) {
     this.path = options.path;
     this.maxBatch = Math.max(1, options.maxBatch ?? 256);
     this.db = openSqliteDatabase(options.path, options);
-  }
-
-  /** Prepared on first use: the table exists only after migrate(). */
-  private insertBatch(records: ConsentRecord[]): boolean[] {
-    if (this.insertTx === undefined) {
-      const insert = this.db.prepare(
-        `INSERT INTO consents (${SELECT_COLUMNS}, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (call_sid, decision) DO NOTHING`,
-      );
-      const tx = this.db.transaction((rows: ConsentRecord[]) => {
-        const now = new Date().toISOString();
-        return rows.map((r) => insert.run(...recordValues(r), now).changes === 1);
-      });
-      // IMMEDIATE: take the write lock up front instead of failing on a lock upgrade.
-      this.insertTx = (rows) => tx.immediate(rows);
-    }
-    return this.insertTx(records);
+    this.writer = new SqliteWriteWorker({
+      path: options.path,
+      synchronous: 'FULL',
+      name: 'consent writer',
+      statements: {
+        consent: {
+          sql: `INSERT INTO consents (${SELECT_COLUMNS}, recorded_at) VALUES {values} ON CONFLICT (call_sid, decision) DO NOTHING`,
+          columns: 11,
+        },
+      },
+    });
   }
 
   async migrate(): Promise<void> {
@@ -77,24 +75,41 @@ export class SqliteConsentLog implements ConsentLog {
       if (this.closed) throw new Error('consent log is closed');
       // Validate before queueing so a malformed record cannot fail its batch neighbours.
       this.pending.push({ record: normaliseRecord(record), resolve, reject });
-      if (this.pending.length >= this.maxBatch) {
-        this.flush();
-      } else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  /** Commits every queued append in one transaction (one fsync for the whole batch). */
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    let results: boolean[];
+  private schedule(): void {
+    if (this.flushScheduled || this.committing !== undefined) return;
+    this.flushScheduled = true;
+    // After this turn's other appends: they share the commit.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  /** Commits the queued appends (up to maxBatch) in one transaction: one fsync for the batch. */
+  private flush(): Promise<void> {
+    if (this.committing !== undefined) return this.committing;
+    const batch = this.pending.splice(0, this.maxBatch);
+    if (batch.length === 0) return Promise.resolve();
+    this.committing = this.commit(batch).finally(() => {
+      this.committing = undefined;
+      if (this.pending.length > 0) void this.flush();
+    });
+    return this.committing;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    let changes: number[];
     try {
-      results = this.insertBatch(batch.map((p) => p.record));
+      checkSharedMemory(this.db);
+      const recordedAt = new Date().toISOString();
+      changes = await this.writer.write(
+        'consent',
+        batch.map((p) => [...recordValues(p.record), recordedAt]),
+      );
     } catch (err) {
       // Rows were validated, so a failure here (lock timeout, I/O, disk full) concerns the
       // whole transaction: nothing of it is committed, every caller hears the error.
@@ -103,7 +118,7 @@ export class SqliteConsentLog implements ConsentLog {
     }
     this.counters.commits += 1;
     this.counters.appends += batch.length;
-    batch.forEach((p, i) => p.resolve({ inserted: results[i] === true }));
+    batch.forEach((p, i) => p.resolve({ inserted: changes[i] === 1 }));
   }
 
   /** Group-commit counters: committed transactions and the appends they carried. */
@@ -182,9 +197,10 @@ export class SqliteConsentLog implements ConsentLog {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // Commit what callers are already waiting for before letting go of the file.
-    this.flush();
     this.closed = true;
+    // Commit what callers are already waiting for before letting go of the file.
+    while (this.committing !== undefined || this.pending.length > 0) await this.flush();
+    await this.writer.close();
     this.db.close();
   }
 

@@ -9,7 +9,15 @@ import { normaliseJourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
 import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
 import { normaliseInstant } from './shared.js';
-import { SqliteJourneyWriter, type JourneyStepRow, type PackedEvent } from './sqlite-journey-writer.js';
+import { SqliteWriteWorker } from './sqlite-write-worker.js';
+
+/** One event inside a step: node, kind, queue, detail, seconds. */
+type PackedEvent = [string, JourneyEvent['kind'], string | null, string | null, number | null];
+/** One webhook step in column order: h (CallSid hash), call_sid, at, starts (0/1), n (events), events (JSON of PackedEvent[]). */
+type JourneyStepRow = [number, string, string, number, number, string];
+
+/** Journey rows are written off the main thread, 50 to an INSERT. */
+const STEP_INSERT = { sql: 'INSERT INTO journey_steps (h, call_sid, at, starts, n, events) VALUES {values}', columns: 6, chunk: 50 };
 
 export interface SqliteJourneyStoreOptions extends SqliteOpenOptions {
   path: string;
@@ -67,13 +75,18 @@ export class SqliteJourneyStore implements JourneyStore {
   readonly kind = 'sqlite';
   private readonly db: SqliteDatabase;
   private closed = false;
-  private readonly writer: SqliteJourneyWriter;
+  private readonly writer: SqliteWriteWorker;
 
   constructor(options: SqliteJourneyStoreOptions) {
     this.db = openSqliteDatabase(options.path, options);
     // Journeys are statistics: an fsync per checkpoint is enough (the consent log keeps FULL).
     this.db.pragma('synchronous = NORMAL');
-    this.writer = new SqliteJourneyWriter(options.path);
+    this.writer = new SqliteWriteWorker({
+      path: options.path,
+      synchronous: 'NORMAL',
+      statements: { step: STEP_INSERT },
+      name: 'journey writer',
+    });
   }
 
   async migrate(): Promise<void> {
@@ -98,7 +111,7 @@ export class SqliteJourneyStore implements JourneyStore {
   async append(events: readonly JourneyEvent[]): Promise<void> {
     this.assertOpen();
     const rows = pack(events);
-    if (rows.length > 0) await this.writer.write(rows);
+    if (rows.length > 0) await this.writer.write('step', rows);
   }
 
   async callsStarted(from: string, to?: string): Promise<JourneyEvent[]> {

@@ -66,16 +66,32 @@ function guardFunction<F extends (...args: never[]) => unknown>(
   }) as F;
 }
 
-function guardStatement(stmt: object, guard: ShmGuard): object {
-  return new Proxy(stmt, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof prop === 'string' && GUARDED_STATEMENT.has(prop) && typeof value === 'function') {
-        return guardFunction(value as (...a: never[]) => unknown, target, guard);
-      }
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+/**
+ * A proxy whose methods are wrapped (or bound) once per name, not on every access: the hot path
+ * reads `stmt.run` on every request, and a fresh closure each time cost more than the check.
+ */
+function methodCache(wrap: (prop: string | symbol, fn: (...a: never[]) => unknown) => unknown): ProxyHandler<object> {
+  const cache = new Map<string | symbol, { fn: unknown; wrapped: unknown }>();
+  return {
+    get(t, prop, receiver) {
+      const value: unknown = Reflect.get(t, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const hit = cache.get(prop);
+      if (hit !== undefined && hit.fn === value) return hit.wrapped;
+      const wrapped = wrap(prop, value as (...a: never[]) => unknown);
+      cache.set(prop, { fn: value, wrapped });
+      return wrapped;
     },
-  });
+  };
+}
+
+function guardStatement(stmt: object, guard: ShmGuard): object {
+  return new Proxy(
+    stmt,
+    methodCache((prop, fn) =>
+      typeof prop === 'string' && GUARDED_STATEMENT.has(prop) ? guardFunction(fn, stmt, guard) : fn.bind(stmt as never),
+    ),
+  );
 }
 
 type Tx = ((...a: never[]) => unknown) & Record<'deferred' | 'immediate' | 'exclusive', (...a: never[]) => unknown>;
@@ -87,6 +103,16 @@ function guardTransaction(tx: Tx, guard: ShmGuard): Tx {
   return wrapped;
 }
 
+const guards = new WeakMap<object, ShmGuard>();
+
+/**
+ * Checks the `-shm` file of a guarded database without touching the database: for a worker
+ * thread's connection to the same file (a SIGBUS there kills the process just the same).
+ */
+export function checkSharedMemory(db: object): void {
+  guards.get(db)?.check();
+}
+
 /** The database behind a guard of its `-shm` file (no-op for in-memory databases). */
 export function guardSharedMemory(db: Database.Database, path: string): Database.Database {
   if (path === '' || path === ':memory:') return db;
@@ -94,23 +120,21 @@ export function guardSharedMemory(db: Database.Database, path: string): Database
   db.pragma('mmap_size = 0');
   const guard = new ShmGuard(`${path}-shm`);
   guard.check();
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (prop === 'close') {
-        // Closing checkpoints through the mapping: with a broken file, leave it to process exit.
-        return () => (guard.tripped ? target : target.close());
-      }
-      if (typeof prop === 'string' && GUARDED_DB.has(prop) && typeof value === 'function') {
-        const wrap =
-          prop === 'prepare'
-            ? (s: unknown) => guardStatement(s as object, guard)
-            : prop === 'transaction'
-              ? (tx: unknown) => guardTransaction(tx as Tx, guard)
-              : undefined;
-        return guardFunction(value as (...a: never[]) => unknown, target, guard, wrap);
-      }
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  const guarded = new Proxy(
+    db,
+    methodCache((prop, fn) => {
+      // Closing checkpoints through the mapping: with a broken file, leave it to process exit.
+      if (prop === 'close') return () => (guard.tripped ? db : db.close());
+      if (typeof prop !== 'string' || !GUARDED_DB.has(prop)) return fn.bind(db as never);
+      const wrap =
+        prop === 'prepare'
+          ? (st: unknown) => guardStatement(st as object, guard)
+          : prop === 'transaction'
+            ? (tx: unknown) => guardTransaction(tx as Tx, guard)
+            : undefined;
+      return guardFunction(fn, db, guard, wrap);
+    }),
+  ) as Database.Database;
+  guards.set(guarded, guard);
+  return guarded;
 }
