@@ -1,6 +1,6 @@
 // The consent record: what the data-protection officer can export, and nothing more.
 import { createHash } from 'node:crypto';
-import { getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
+import metadata from 'libphonenumber-js/min/metadata';
 
 export type ConsentDecision = 'granted' | 'declined';
 
@@ -38,8 +38,11 @@ export const CONSENT_FIELDS = [
   'flowVersion',
 ] as const satisfies readonly (keyof ConsentRecord)[];
 
-/** Country calling codes (1–3 digits, prefix-free by ITU design), from libphonenumber's metadata. */
-const CALLING_CODES = new Set(getCountries().map((c) => getCountryCallingCode(c)));
+/**
+ * Country calling codes (1–3 digits, prefix-free by ITU design), from libphonenumber's metadata
+ * alone: one module, where the library's entry point loads some ninety (cold start, issue 17).
+ */
+const CALLING_CODES = new Set(Object.keys(metadata.country_calling_codes));
 
 /** Digits the mask may show at each end of the national number, and the fewest it hides. */
 const SHOWN_PREFIX = 3;
