@@ -7,13 +7,14 @@ import type { ClaimStore } from './claims-port.js';
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 
 export const CLAIM_RETENTION_DAYS = 7;
-const DAY_MS = 86_400_000;
+const RETENTION_MS = CLAIM_RETENTION_DAYS * 86_400_000;
 
 export interface ClaimPrunerOptions {
   store: ClaimStore;
-  logger?: StoreLogger;
+  /** Hourly by default. */
   intervalMs?: number;
   now?: () => number;
+  logger?: StoreLogger;
 }
 
 export class ClaimPruner {
@@ -41,7 +42,7 @@ export class ClaimPruner {
 
   private async deleteOld(): Promise<number> {
     try {
-      const n = await this.opts.store.deleteBefore(new Date(this.now() - CLAIM_RETENTION_DAYS * DAY_MS).toISOString());
+      const n = await this.opts.store.deleteBefore(new Date(this.now() - RETENTION_MS).toISOString());
       if (n > 0) this.logger.info({ deleted: n, retentionDays: CLAIM_RETENTION_DAYS }, 'old webhook claims deleted');
       return n;
     } catch (err) {
