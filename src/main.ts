@@ -10,6 +10,7 @@ import { loggerOptions } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
 import { openStores, parseDatabaseUrl, type Stores } from './store/open-stores.js';
 import { DEFAULT_JOURNEY_RETENTION_DAYS, JourneyRecorder } from './store/journey-recorder.js';
+import { ClaimPruner } from './store/claim-pruner.js';
 import { recordingStarterFor, type TwilioCredentials } from './integrations/twilio-recording-starter.js';
 import type { RecordingStarter } from './telephony/recording.js';
 import { deriveStateKey } from './identity/sealed-state.js';
@@ -142,6 +143,8 @@ export async function composeService(
     settleMs: parseDatabaseUrl(env.databaseUrl).kind === 'postgres' ? 600 : 0,
   });
   void journal.prune();
+  const claimPruner = new ClaimPruner({ store: stores.claims, logger });
+  void claimPruner.prune();
   const app = await buildApp({
     registry,
     consentLog: stores.consentLog,
@@ -188,6 +191,7 @@ export async function composeService(
       await dispatcher?.stop();
       await app.close();
       await journal.close();
+      await claimPruner.close();
       await stores.close();
     },
   };

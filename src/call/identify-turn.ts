@@ -26,6 +26,11 @@ export interface IdentifyTurnRequest {
   callSid: string;
   from: string | undefined;
   urls: CallbackUrls;
+  /**
+   * sha256 per language of the notice the caller heard (signed URL state): the consent names it
+   * even where `config` is not the version the notice was played on.
+   */
+  heardNotices?: Readonly<Record<string, string>> | undefined;
   /** The URL of the next question, carrying the sealed state. */
   nextUrl(state: DialogueState): string;
 }

@@ -7,8 +7,9 @@
 // - "no input" anywhere in the sequence (the CLI is silent only after the last key): the
 //   poster below acts as Twilio does when a Gather times out — it follows the <Redirect>
 //   after the Gather instead of posting the Gather's action;
-// - step by step: by default the call stops at the first menu still waiting for a key, so the
-//   keypad can continue it; `untilEnd` stays silent to the end, exactly like the CLI.
+// - step by step: by default the call stops at the first menu still waiting for a key (or at a
+//   number being typed, until its #), so the keypad can continue it; `untilEnd` stays silent to
+//   the end, exactly like the CLI.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
 import type { ConfigRegistry } from '../config/registry.js';
@@ -20,7 +21,7 @@ import { parseTwiml, playCall, textOf, verbName, type PlayedStep } from '../tele
 
 /** A keypad entry: a key, or no input (the caller stays silent until the Gather times out). */
 export const NO_INPUT = 'silence';
-export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', NO_INPUT] as const;
+export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', NO_INPUT] as const;
 export type KeypadInput = (typeof KEYS)[number];
 
 export interface ConsoleSimulation {
@@ -39,6 +40,8 @@ export interface ConsoleSimulationResult {
   waiting: boolean;
   /** Inputs left over after the call ended. */
   unused: number;
+  /** Keys of a number being typed (no # yet), held while the call waits: not yet sent. */
+  typing: number;
 }
 
 const SIM_CALL_SID = 'CA0c0501e0000000000000000000000000';
@@ -47,10 +50,6 @@ const SIM_FROM = '+420600000000';
 function redirectOf(twiml: string): string | undefined {
   const redirect = parseTwiml(twiml).verbs.find((v) => verbName(v) === 'Redirect');
   return redirect ? textOf(redirect) : undefined;
-}
-
-function hasGather(twiml: string): boolean {
-  return parseTwiml(twiml).verbs.some((v) => verbName(v) === 'Gather');
 }
 
 export async function simulateOnConsole(
@@ -77,8 +76,8 @@ export async function simulateOnConsole(
       start,
       params: { CallSid: SIM_CALL_SID, From: SIM_FROM, To: '+420261105555', CallStatus: 'in-progress', Direction: 'inbound' },
       presses: [...sim.inputs],
-      // Without untilEnd: the start plus one request per input, then stop at the waiting menu.
-      maxSteps: sim.untilEnd ? 50 : sim.inputs.length + 1,
+      // Without untilEnd: stop where the caller has to choose and the inputs have run out.
+      stopAtGather: !sim.untilEnd,
       post: async (url, params) => {
         let target = url;
         let body = params;
@@ -100,14 +99,9 @@ export async function simulateOnConsole(
       },
     });
     const steps: PlayedStep[] = played.steps.map((s, i) => ({ ...s, request: requested[i] ?? s.request }));
-    const last = steps.at(-1);
-    const waiting =
-      !sim.untilEnd &&
-      played.end.kind === 'error' &&
-      steps.length === sim.inputs.length + 1 &&
-      last !== undefined &&
-      last.status === 200 &&
-      hasGather(last.twiml);
+    const waiting = played.end.kind === 'waiting';
+    // An entry counts its keys ("6808215469#"), a no-input marker one input.
+    const taken = played.presses.reduce((n, p) => n + (p === NO_INPUT ? 1 : p.length), 0);
     const call: SimulatedCall = {
       ...played,
       steps,
@@ -120,7 +114,8 @@ export async function simulateOnConsole(
       call: toJson(call),
       endText: waiting ? null : endLine(played.end),
       waiting,
-      unused: sim.inputs.length - played.presses.length,
+      unused: waiting ? 0 : sim.inputs.length - taken,
+      typing: waiting ? sim.inputs.length - taken : 0,
     };
   } finally {
     await app.close();

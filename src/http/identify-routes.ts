@@ -76,8 +76,9 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
       callSid,
       from: params.From,
       urls,
+      heardNotices: q.notices,
       nextUrl: (next: DialogueState) =>
-        identifyUrl({ base: urls.base, version: config.version, route, lang }, sealState(key, binding, next)),
+        identifyUrl({ base: urls.base, version: config.version, route, lang, notices: q.notices }, sealState(key, binding, next)),
     });
     metrics.callProgress.reached(callSid, route);
     const outcome = turn.outcome;

@@ -31,6 +31,8 @@ export function endLine(end: CallEnd, dialRoute?: string): string {
       return 'call ended: goodbye (hang-up)';
     case 'error':
       return `call ended: error: ${end.message}`;
+    case 'waiting':
+      return 'call waits for a key';
   }
 }
 

@@ -10,5 +10,13 @@ export interface ClaimStore {
    * first; false when it was already claimed. Atomic (a unique key), durable once resolved.
    */
   claim(key: string, at: string): Promise<boolean>;
+  /**
+   * Deletes the claims made before `before` (ISO instant); returns how many. Idempotent, so
+   * every instance may run it: a repeat or a concurrent run deletes nothing more.
+   */
+  deleteBefore(before: string): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Rows one DELETE statement of deleteBefore removes at most (the SQL adapters loop); tests set it small. */
+export const CLAIM_DELETE_BATCH = 5000;

@@ -15,5 +15,17 @@ export class MemoryClaimStore implements ClaimStore {
     return true;
   }
 
+  async deleteBefore(before: string): Promise<number> {
+    const cutoff = normaliseInstant(before, 'before');
+    let deleted = 0;
+    for (const [key, when] of this.claimed) {
+      if (when < cutoff) {
+        this.claimed.delete(key);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
   async close(): Promise<void> {}
 }

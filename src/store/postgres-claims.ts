@@ -1,6 +1,6 @@
 // PostgreSQL claims: the instances of one deployment share them, so a retried webhook landing
 // on another instance finds the first one's claim. INSERT … ON CONFLICT DO NOTHING is atomic.
-import type { ClaimStore } from './claims-port.js';
+import { CLAIM_DELETE_BATCH, type ClaimStore } from './claims-port.js';
 import { createUnderLock, PostgresAdapter, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { normaliseInstant } from './shared.js';
 
@@ -10,10 +10,12 @@ const CLAIMS_LOCK_KEY = 7_264_012;
 export class PostgresClaimStore extends PostgresAdapter implements ClaimStore {
   readonly kind = 'postgres';
   private readonly table: string;
+  private readonly deleteBatch: number;
 
-  constructor(options: PostgresOptions) {
+  constructor(options: PostgresOptions & { deleteBatch?: number }) {
     super(options, { poolMax: 2, queryTimeoutMs: 5000 });
     this.table = prefixedTable(options.tablePrefix ?? '', 'webhook_claims');
+    this.deleteBatch = options.deleteBatch ?? CLAIM_DELETE_BATCH;
   }
 
   /** Resolved once the table exists; retried on the next claim after a failure (an outage at start). */
@@ -42,6 +44,22 @@ export class PostgresClaimStore extends PostgresAdapter implements ClaimStore {
       [key, normaliseInstant(at, 'at')],
     );
     return (result.rowCount ?? 0) > 0;
+  }
+
+  async deleteBefore(before: string): Promise<number> {
+    const cutoff = normaliseInstant(before, 'before');
+    await this.migrate();
+    // In batches: one DELETE of a long backlog could outlast the query timeout and never finish.
+    let deleted = 0;
+    for (;;) {
+      const result = await this.pool.query(
+        `DELETE FROM ${this.table} WHERE claim_key IN (SELECT claim_key FROM ${this.table} WHERE claimed_at < $1::timestamptz LIMIT $2)`,
+        [cutoff, this.deleteBatch],
+      );
+      const n = result.rowCount ?? 0;
+      deleted += n;
+      if (n < this.deleteBatch) return deleted;
+    }
   }
 
   /** Test helper: drops this prefix's table. */

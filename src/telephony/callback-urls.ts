@@ -23,11 +23,15 @@ export interface PinnedState {
 export function encodeCallQuery(version: string, state: CallState, notices?: Readonly<Record<string, string>>): string {
   const params = new URLSearchParams({ v: version, n: state.node, r: String(state.retries), l: state.lang });
   if (state.heard.length > 0) params.set('h', state.heard.join(','));
-  if (notices !== undefined) {
-    const list = Object.entries(notices).map(([lang, sha]) => `${lang}.${sha}`);
-    if (list.length > 0) params.set('nv', list.join(','));
-  }
+  const nv = encodeNotices(notices);
+  if (nv !== undefined) params.set('nv', nv);
   return params.toString();
+}
+
+/** `nv`: lang.sha256 pairs, comma-separated; undefined when there are none. */
+function encodeNotices(notices: Readonly<Record<string, string>> | undefined): string | undefined {
+  const list = Object.entries(notices ?? {}).map(([lang, sha]) => `${lang}.${sha}`);
+  return list.length > 0 ? list.join(',') : undefined;
 }
 
 const NOTICE = /^([a-z]{2})\.([0-9a-f]{64})$/;
@@ -83,7 +87,9 @@ export function callbackUrls(base: string, version: string, notices: Readonly<Re
     noInput: (state: CallState) => `${base}/voice/menu?${encodeCallQuery(version, state, notices)}&e=noinput`,
     queueWait: (route, lang) => waitUrl(target(route, lang)),
     queueDone: (route, lang, consent) => doneUrl({ ...target(route, lang), consent }),
-    identify: (route, lang) => identifyUrl(target(route, lang)),
+    // The identification dialogue carries on the notice heard in the call's language, for its consent.
+    identify: (route, lang) =>
+      identifyUrl({ ...target(route, lang), notices: notices[lang] !== undefined ? { [lang]: notices[lang] } : {} }),
   };
 }
 
@@ -188,11 +194,17 @@ export function parseHoldQuery(query: unknown): HoldQuery {
   return holdQuerySchema.parse(record(query));
 }
 
-// --- Caller identification: /voice/identify?v&route&l[&s][&e=noinput] ----------------------
+// --- Caller identification: /voice/identify?v&route&l[&nv][&s][&e=noinput] ----------------
+
+export interface IdentifyTarget extends Omit<HoldTarget, 'consent'> {
+  /** The notice the caller heard (nv, as in the menu URLs): the consent at the end names it. */
+  notices?: Readonly<Record<string, string>> | undefined;
+}
 
 /** The first question (nothing sealed yet), or the next one with the sealed dialogue state. */
-export function identifyUrl(t: Omit<HoldTarget, 'consent'>, sealed?: string): string {
-  const url = `${t.base}/voice/identify?${holdQuery(t)}`;
+export function identifyUrl(t: IdentifyTarget, sealed?: string): string {
+  const nv = encodeNotices(t.notices);
+  const url = `${t.base}/voice/identify?${holdQuery(t, nv !== undefined ? { nv } : {})}`;
   // Sealed state is base64url: nothing to escape.
   return sealed === undefined ? url : `${url}&s=${sealed}`;
 }
@@ -203,6 +215,8 @@ export interface IdentifyQuery {
   lang: string;
   sealed: string | undefined;
   noInput: boolean;
+  /** sha256 per language of the notice heard, from the signed URL (absent in URLs of older releases). */
+  notices: Record<string, string> | undefined;
 }
 
 export function parseIdentifyQuery(query: unknown): IdentifyQuery {
@@ -213,6 +227,7 @@ export function parseIdentifyQuery(query: unknown): IdentifyQuery {
     lang: one(q.l) ?? DEFAULT_LANGUAGE,
     sealed: one(q.s),
     noInput: one(q.e) === 'noinput',
+    notices: decodeNotices(one(q.nv)),
   };
 }
 

@@ -23,7 +23,9 @@ export type CallEnd =
   | { kind: 'queue'; queue: string; action?: string | undefined; waitUrl?: string | undefined; workflowSid?: string | undefined }
   | { kind: 'dial'; target: string; record?: string | undefined }
   | { kind: 'hangup' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** Only with `stopAtGather`: the caller has still to choose (or to finish typing a number). */
+  | { kind: 'waiting' };
 
 export interface PlayedCall {
   steps: PlayedStep[];
@@ -88,6 +90,12 @@ export interface PlayOptions {
   post: Poster;
   /** Safety bound: a flow that never ends is reported, not followed forever. */
   maxSteps?: number;
+  /**
+   * Stop at a Gather once the keys run out, or when only the start of an entry is left (no
+   * finishing key yet: the caller is still typing), instead of staying silent: the call ends
+   * as `waiting`. The console's simulator steps through a call this way, key by key.
+   */
+  stopAtGather?: boolean;
 }
 
 export async function playCall(opts: PlayOptions): Promise<PlayedCall> {
@@ -112,6 +120,7 @@ export async function playCall(opts: PlayOptions): Promise<PlayedCall> {
         step.heard.push(heardItem(verb, false));
       } else if (name === 'Gather') {
         for (const child of childrenOf(verb)) step.heard.push(heardItem(child, true));
+        if (opts.stopAtGather && !entryReady(pending, a)) return { steps, presses: pressed, end: { kind: 'waiting' } };
         const typed = takeKeys(pending, a);
         if (typed !== undefined) {
           pressed.push(typed.pressed);
@@ -145,17 +154,34 @@ export async function playCall(opts: PlayOptions): Promise<PlayedCall> {
   return { steps, presses: pressed, end: { kind: 'error', message: `no end after ${max} steps` } };
 }
 
+/** A Gather entry (finishOnKey) ends at its finishing key, at a *, after numDigits keys, or at the next non-key. */
+const isEntry = (gather: Record<string, string>) =>
+  gather.finishOnKey !== undefined && gather.finishOnKey !== '' && gather.numDigits !== '1';
+const KEY = /^[0-9*#]$/;
+
+/** Whether the pending keys hold a whole answer to this Gather (takeKeys would not cut an entry short). */
+function entryReady(pending: readonly string[], gather: Record<string, string>): boolean {
+  if (pending.length === 0) return false;
+  if (!isEntry(gather)) return true;
+  let digits = 0;
+  for (const key of pending) {
+    if (!KEY.test(key) || key === gather.finishOnKey || key === '*') return true;
+    if (++digits >= Number(gather.numDigits ?? Infinity)) return true;
+  }
+  return false;
+}
+
 function takeKeys(pending: string[], gather: Record<string, string>): { pressed: string; digits: string } | undefined {
   if (pending.length === 0) return undefined;
   const finish = gather.finishOnKey;
-  if (finish === undefined || finish === '' || gather.numDigits === '1') {
+  if (!isEntry(gather)) {
     const key = pending.shift() ?? '';
     return { pressed: key, digits: key };
   }
   let digits = '';
   while (pending.length > 0) {
     // A caller's entry is made of single keys; anything else (e.g. a "silence" marker) ends it.
-    if (!/^[0-9*#]$/.test(pending[0] ?? '')) {
+    if (!KEY.test(pending[0] ?? '')) {
       if (digits === '') {
         const other = pending.shift() ?? '';
         return { pressed: other, digits: other };

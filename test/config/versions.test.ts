@@ -17,6 +17,7 @@ import { ConfigRegistry } from '../../src/config/registry.js';
 import { buildTestApp, quietLogger, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
 import { editFile } from '../cli/support.js';
+import { fixtureConfig } from '../support/fixture-config.js';
 import { PG_URL, probePostgres, randomPrefix, requireService } from '../store/services.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/config', import.meta.url));
@@ -107,6 +108,34 @@ describe('a consent names the notice the caller heard', () => {
     const [row] = await other.consentLog.list({ callSid });
     expect(row).toMatchObject({ decision: 'granted', noticeVersion: heard.version, noticeSha256: heard.sha256 });
     expect(row!.noticeVersion).not.toBe(other.registry.current!.notices.cs!.version);
+  });
+
+  it('after caller identification too: the notice changed and the version unknown where the dialogue goes on', async () => {
+    const dir = fixtureConfig('identify');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const first = await instance(dir, new SqliteConsentLog({ path: join(tempDir('infoline-versions-db-'), 'a.db') }));
+    const heard = first.registry.current!.notices.cs!;
+    const callSid = newCallSid();
+    let url = await startCall(first, callSid);
+
+    // The rest of the call lands on an instance that only knows the edited config.
+    changeNotice(dir);
+    const other = await instance(dir, new SqliteConsentLog({ path: join(tempDir('infoline-versions-db-'), 'b.db') }));
+    expect(other.registry.current!.notices.cs!.sha256).not.toBe(heard.sha256);
+    // 1: insurance, identified; then the number, its confirmation and the date of birth.
+    for (const digits of ['1', '6808215469', '1', '21081968']) {
+      const res = await signedPost(other.app, url, { CallSid: callSid, From: FROM, Digits: digits });
+      const verbs = parseTwiml(res.body).verbs;
+      const gather = verbs.find((v) => verbName(v) === 'Gather');
+      if (gather === undefined) {
+        expect(verbs.map(verbName)).toContain('Enqueue');
+        break;
+      }
+      url = attrs(gather).action!;
+      expect(new URL(url).pathname).toBe('/voice/identify');
+    }
+    const [row] = await other.consentLog.list({ callSid });
+    expect(row).toMatchObject({ decision: 'granted', route: 'insurance', noticeVersion: heard.version, noticeSha256: heard.sha256 });
   });
 
   it('a state whose notice hashes were altered is refused (they are covered by the signature)', async () => {

@@ -273,7 +273,7 @@ describe('console API', () => {
     ).json() as SimBody;
     expect(english.waiting).toBe(true);
 
-    const bad = await c.request('POST', '/console/api/simulate', { at: 'yesterday', inputs: ['#'] });
+    const bad = await c.request('POST', '/console/api/simulate', { at: 'yesterday', inputs: ['A'] });
     expect(bad.statusCode).toBe(400);
     const badTime = await c.request('POST', '/console/api/simulate', { at: 'yesterday', inputs: [] });
     expect(badTime.statusCode).toBe(400);

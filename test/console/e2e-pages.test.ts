@@ -137,6 +137,12 @@ describe.runIf(hasChromium)('console pages at two sizes', () => {
       });
     expect(inView).toBe(true);
     await b.shot('simulator-keyboard');
+    // # is a key too (it ends a typed number): in the menu it is one the menu does not know.
+    expect(await b.page.locator('.keypad button[data-key="#"]').getAttribute('aria-label')).toBe('mřížka (ukončí zadání čísla)');
+    await b.page.keyboard.press('#');
+    await expect.poll(() => b.page.locator('#sim-transcript .step').count()).toBe(4);
+    expect(await b.page.locator('#sim-transcript .step h3').last().textContent()).toBe('Krok 4: Volající stiskl mřížku');
+    expect(await b.page.locator('#sim-pressed').textContent()).toBe('Stisknuto: 5 → * → #');
     // Pressing 0: the line hangs up; not a green success, and focus lands on the outcome.
     await b.page.keyboard.press('0');
     await expect.poll(() => b.page.locator('#sim-end').getAttribute('class')).toBe('end hangup');

@@ -40,10 +40,14 @@ describe('menu URLs', () => {
     expect(decodeCallQuery({ ...queryOf(urls.menu(state)), v: 'XYZ' })).toBeUndefined();
   });
 
-  it('name the route queues and identification with v, route, l (and c on the done URL)', () => {
+  it('name the route queues and identification with v, route, l (and c on the done URL, the heard notice on identify)', () => {
     expect(urls.queueWait('insurance', 'en')).toBe(`${BASE}/voice/queue/wait?v=abc123&route=insurance&l=en`);
     expect(urls.queueDone('insurance', 'cs', true)).toBe(`${BASE}/voice/queue/done?v=abc123&route=insurance&l=cs&c=1`);
-    expect(urls.identify('insurance', 'cs')).toBe(`${BASE}/voice/identify?v=abc123&route=insurance&l=cs`);
+    expect(urls.identify('insurance', 'cs')).toBe(`${BASE}/voice/identify?v=abc123&route=insurance&l=cs&nv=cs.${SHA}`);
+    // Only the call language's notice travels on; none known, none sent.
+    const both = callbackUrls(BASE, 'abc123', { cs: SHA, en: 'cd'.repeat(32) });
+    expect(both.identify('insurance', 'en')).toBe(`${BASE}/voice/identify?v=abc123&route=insurance&l=en&nv=en.${'cd'.repeat(32)}`);
+    expect(callbackUrls(BASE, 'abc123', {}).identify('insurance', 'cs')).toBe(`${BASE}/voice/identify?v=abc123&route=insurance&l=cs`);
   });
 });
 
@@ -99,16 +103,20 @@ describe('queue and hold URLs', () => {
 });
 
 describe('identification and outbound callback URLs', () => {
-  it('identify appends the sealed state as s', () => {
-    const url = identifyUrl(hold, 'c2VhbGVk_-');
-    expect(url).toBe(`${BASE}/voice/identify?v=abc123&route=insurance&l=cs&s=c2VhbGVk_-`);
+  it('identify appends the heard notice as nv and the sealed state as s', () => {
+    const url = identifyUrl({ ...hold, notices: { cs: SHA } }, 'c2VhbGVk_-');
+    expect(url).toBe(`${BASE}/voice/identify?v=abc123&route=insurance&l=cs&nv=cs.${SHA}&s=c2VhbGVk_-`);
     expect(parseIdentifyQuery({ ...queryOf(url), e: 'noinput' })).toEqual({
       version: 'abc123',
       route: 'insurance',
       lang: 'cs',
       sealed: 'c2VhbGVk_-',
       noInput: true,
+      notices: { cs: SHA },
     });
+    // A URL of an earlier release (no nv): no heard notice, the version's own is used.
+    expect(parseIdentifyQuery(queryOf(identifyUrl(hold, 'c2VhbGVk_-'))).notices).toBeUndefined();
+    expect(parseIdentifyQuery({ ...queryOf(url), nv: 'cs.not-a-hash' }).notices).toBeUndefined();
   });
 
   it('the outbound call: answer and status for the dispatcher, accept with r and e', () => {

@@ -9,6 +9,7 @@ import { createMetrics } from '../../src/http/metrics.js';
 import { composeService, readEnv, type Service } from '../../src/main.js';
 import { MemoryConsentLog } from '../../src/store/memory-consent-log.js';
 import { MemorySwitchStore } from '../../src/store/memory-switch-store.js';
+import { SqliteClaimStore } from '../../src/store/sqlite-claims.js';
 import type { ConsentLog } from '../../src/store/ports.js';
 import { buildTestApp, quietLogger, type TestApp } from '../support/app.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
@@ -182,5 +183,24 @@ describe('the composed service (main.ts wiring)', () => {
     expect(after.get('infoline_config_reloads_total{result="applied"}')).toBe(2);
     expect(after.get('infoline_config_reloads_total{result="refused"}')).toBe(1);
     expect((await service.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('deletes webhook claims older than a week at start (and hourly), keeping the recent ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infoline-svc-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    for (const sub of ['flows', 'prompts', 'config']) cpSync(join(FROZEN_CONFIG, sub), join(dir, sub), { recursive: true });
+    const path = join(dir, 'infoline.db');
+    const seed = new SqliteClaimStore({ path });
+    await seed.migrate();
+    const day = 86_400_000;
+    await seed.claim('recording:CAold', new Date(Date.now() - 8 * day).toISOString());
+    await seed.claim('recording:CArecent', new Date(Date.now() - 6 * day).toISOString());
+    await seed.close();
+    const service = await composeService(readEnv({ INFOLINE_CONFIG_DIR: dir, DATABASE_URL: path, LOG_LEVEL: 'silent' }), { watch: false });
+    await service.close(); // waits for the deletion under way
+    const after = new SqliteClaimStore({ path });
+    cleanups.push(() => after.close());
+    expect(await after.claim('recording:CAold', new Date().toISOString())).toBe(true);
+    expect(await after.claim('recording:CArecent', new Date().toISOString())).toBe(false);
   });
 });

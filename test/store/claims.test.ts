@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryClaimStore } from '../../src/store/memory-claims.js';
 import { PostgresClaimStore } from '../../src/store/postgres-claims.js';
 import { SqliteClaimStore } from '../../src/store/sqlite-claims.js';
-import { claimStoreContract } from './claims.contract.js';
+import { claimStoreContract, TEST_DELETE_BATCH } from './claims.contract.js';
 import { PG_URL, probePostgres, randomPrefix, requireService } from './services.js';
 
 const dirs: string[] = [];
@@ -20,7 +20,7 @@ claimStoreContract('sqlite', async () => {
   dirs.push(dir);
   const path = join(dir, 'infoline.db');
   const open = async () => {
-    const s = new SqliteClaimStore({ path });
+    const s = new SqliteClaimStore({ path, deleteBatch: TEST_DELETE_BATCH });
     await s.migrate();
     return s;
   };
@@ -33,7 +33,13 @@ claimStoreContract('memory', async () => {
   // One process only: its "peer" is itself.
   return {
     store,
-    peer: async () => ({ kind: store.kind, migrate: () => store.migrate(), claim: (k, at) => store.claim(k, at), close: async () => {} }),
+    peer: async () => ({
+      kind: store.kind,
+      migrate: () => store.migrate(),
+      claim: (k, at) => store.claim(k, at),
+      deleteBefore: (before) => store.deleteBefore(before),
+      close: async () => {},
+    }),
     cleanup: () => store.close(),
   };
 });
@@ -43,7 +49,7 @@ describe.runIf(available)('postgres claims', () => {
   claimStoreContract('postgres', async () => {
     const tablePrefix = randomPrefix();
     const open = async () => {
-      const s = new PostgresClaimStore({ connectionString: PG_URL, tablePrefix });
+      const s = new PostgresClaimStore({ connectionString: PG_URL, tablePrefix, deleteBatch: TEST_DELETE_BATCH });
       await s.migrate();
       return s;
     };

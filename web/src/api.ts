@@ -62,6 +62,8 @@ export interface SimResult {
   endText: string | null;
   waiting: boolean;
   unused: number;
+  /** Keys of a number being typed (no # yet), held while the call waits. */
+  typing: number;
 }
 
 export type ClosedReason =

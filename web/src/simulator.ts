@@ -1,7 +1,8 @@
 // The simulator page: plays a call through the real webhooks at a chosen moment. The newest
 // step is kept in view (a scroll box beside the keypad), long texts heard before are folded,
-// only new steps are appended to the live region, and the computer keyboard's digits press the
-// keypad. When the call ends, focus moves to the outcome (never dropped to <body>).
+// only new steps are appended to the live region, and the computer keyboard's digits, * and #
+// press the keypad. A number (identification) is typed key by key and sent at its #, as a phone
+// does. When the call ends, focus moves to the outcome (never dropped to <body>).
 import { api, type FlowInfo, type HeardItem, type SimResult, type SimStep } from './api.js';
 import { announce, h, pragueNow } from './dom.js';
 import { heardText } from './flow.js';
@@ -9,8 +10,9 @@ import { errorText } from './messages.js';
 
 const KEYPAD: { key: string; label: string; aria: string }[] = [
   ...['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((k) => ({ key: k, label: k, aria: `klávesa ${k}` })),
-  { key: '*', label: '*', aria: 'hvězdička (zopakovat)' },
+  { key: '*', label: '*', aria: 'hvězdička' },
   { key: '0', label: '0', aria: 'klávesa 0' },
+  { key: '#', label: '#', aria: 'mřížka (ukončí zadání čísla)' },
   { key: 'silence', label: 'bez volby', aria: 'bez volby (volající nic nestiskne)' },
 ];
 const LONG = 110;
@@ -19,6 +21,9 @@ function inputLabel(input: string | null, i: number): string {
   if (i === 0) return 'Začátek hovoru';
   if (input === 'silence') return 'Volající nic nestiskl';
   if (input === '*') return 'Volající stiskl hvězdičku';
+  if (input === '#') return 'Volající stiskl mřížku';
+  // An entry of several keys (a number and its #), masked by the server.
+  if (input !== null && input.length > 1) return `Volající zadal ${input}`;
   return `Volající stiskl ${input ?? ''}`;
 }
 
@@ -137,9 +142,11 @@ export async function simulatorPage(): Promise<HTMLElement> {
       shown = steps.length;
       inputs = next.slice(0, next.length - result.unused);
       ended = !result.waiting;
-      pressed.textContent = inputs.length
-        ? `Stisknuto: ${inputs.map((k) => (k === 'silence' ? '(nic)' : k)).join(' → ')}`
-        : 'Zatím nic nestisknuto.';
+      // What was sent, as the server masked it (a typed number shows as x), then the keys of a
+      // number still being typed, hidden the same way.
+      const sent = result.call.presses.map((k) => (k === 'silence' ? '(nic)' : k));
+      if (result.typing > 0) sent.push(`${'x'.repeat(result.typing)}… (dokončete mřížkou #)`);
+      pressed.textContent = sent.length ? `Stisknuto: ${sent.join(' → ')}` : 'Zatím nic nestisknuto.';
       const consents = result.call.consents.map(
         (c) => `Souhlas s nahráváním (jen simulace, neuloženo): ${c.decision === 'granted' ? 'udělen' : 'odmítnut'}, fronta ${c.route}.`,
       );
@@ -199,7 +206,7 @@ export async function simulatorPage(): Promise<HTMLElement> {
     h(
       'p',
       { class: 'intro' },
-      'Přehraje hovor přes skutečné webhooky linky (stejně jako „infoline simulate“) v zadaný okamžik, s aktuální konfigurací a mimořádnými uzavřeními. Souhlasy se neukládají. Číslice a * na klávesnici počítače stisknou klávesu telefonu.',
+      'Přehraje hovor přes skutečné webhooky linky (stejně jako „infoline simulate“) v zadaný okamžik, s aktuální konfigurací a mimořádnými uzavřeními. Souhlasy se neukládají. Číslice, * a # na klávesnici počítače stisknou klávesu telefonu; číslo (např. rodné číslo) se zadává po číslicích a ukončuje mřížkou #.',
     ),
     settings,
     h(
@@ -218,7 +225,7 @@ export async function simulatorPage(): Promise<HTMLElement> {
     const target = ev.target as HTMLElement | null;
     if (ev.ctrlKey || ev.metaKey || ev.altKey || (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
     // Whether the call still takes keys is decided in turn (after a pending "Nový hovor").
-    if (/^[0-9*]$/.test(ev.key)) {
+    if (/^[0-9*#]$/.test(ev.key)) {
       ev.preventDefault();
       press(ev.key);
     }
