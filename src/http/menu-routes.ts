@@ -38,7 +38,10 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
     // the consent still names the notice the signed state says the caller heard.
     const own = pinned !== undefined ? await registry.resolve(pinned.version) : undefined;
     const config = own ?? registry.current;
-    const heardNotices = own === undefined ? pinned?.notices : undefined;
+    // The signed state names the notice heard; it differs from the version's own only after a
+    // turn that went on with the current version (its URLs kept the notice heard before).
+    const heardNotices =
+      pinned?.notices !== undefined && (own === undefined || !sameNotices(pinned.notices, noticeHashes(own))) ? pinned.notices : undefined;
     if (pinned !== undefined && own === undefined)
       request.log.warn({ version: pinned.version }, "call's config version not found; going on with the current one");
     if (!config) {
@@ -134,4 +137,9 @@ function noticeHashes(config: CompiledConfig): Record<string, string> {
     noticeHashCache.set(config, hashes);
   }
   return hashes;
+}
+
+function sameNotices(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

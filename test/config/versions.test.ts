@@ -110,6 +110,25 @@ describe('a consent names the notice the caller heard', () => {
     expect(row!.noticeVersion).not.toBe(other.registry.current!.notices.cs!.version);
   });
 
+  it('a version found nowhere, then a turn on the current version: the consent still names the notice heard', async () => {
+    const dir = configCopy();
+    const first = await instance(dir, new SqliteConsentLog({ path: join(tempDir('infoline-versions-db-'), 'a.db') }));
+    const heard = first.registry.current!.notices.cs!;
+    const callSid = newCallSid();
+    const action = await startCall(first, callSid);
+
+    changeNotice(dir);
+    const other = await instance(dir, new SqliteConsentLog({ path: join(tempDir('infoline-versions-db-'), 'b.db') }));
+    // `*` repeats the menu on the current version: its URL names that version, and the notice heard.
+    const repeat = await signedPost(other.app, action, { CallSid: callSid, From: FROM, Digits: '*' });
+    const next = new URL(attrs(parseTwiml(repeat.body).verbs[0]!).action!);
+    expect(next.searchParams.get('v')).toBe(other.registry.current!.version);
+    expect(next.searchParams.get('nv')).toContain(`cs.${heard.sha256}`);
+    expect(await press(other, next.toString(), callSid, '1')).toContain('Enqueue');
+    const [row] = await other.consentLog.list({ callSid });
+    expect(row).toMatchObject({ decision: 'granted', noticeVersion: heard.version, noticeSha256: heard.sha256 });
+  });
+
   it('after caller identification too: the notice changed and the version unknown where the dialogue goes on', async () => {
     const dir = fixtureConfig('identify');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
