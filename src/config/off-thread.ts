@@ -2,6 +2,9 @@
 // requests answered in order; a request that takes too long ends the worker (a new one is
 // started for the next request) and is refused.
 import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './load.js';
 import type { BundleResult } from './bundle.js';
 
 export type WorkerRequest =
@@ -85,5 +88,7 @@ function startWorker(): Worker {
       eval: true,
     });
   }
-  return new Worker(new URL('./parse-worker.js', here));
+  // From dist/ (tsc's output, beside this file) or from the bundled server, whose chunks are elsewhere.
+  const beside = new URL('./parse-worker.js', here);
+  return new Worker(existsSync(beside) ? beside : join(packageRoot(), 'dist', 'config', 'parse-worker.js'));
 }
