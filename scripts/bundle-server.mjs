@@ -15,8 +15,7 @@ const dist = join(root, 'dist');
 // about to be deleted.
 const entry = join(dist, 'server.js');
 if (readFileSync(entry, 'utf8').includes('__infolineRequire')) {
-  console.error('bundle-server: dist/server.js is already the bundle; run `npm run build` (tsc first)');
-  process.exit(1);
+  throw new Error('bundle-server: dist/server.js is already the bundle; run `npm run build` (tsc first)');
 }
 
 // Chunk names carry a content hash: drop the last build's.
