@@ -4,14 +4,14 @@
 import { open } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { LINE_CLOSURE_ID } from '../call/line.js';
 import { scheduleSayTexts } from '../call/turn.js';
 import { parseUntil } from '../hours/time-input.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import type { AuditEntry } from './audit.js';
 import { HttpError, type ConsoleContext } from './context.js';
 import { parse } from './parse.js';
 
-/** The whole line (all calls), as the closure API names it. */
-export const LINE = 'line';
 /** How much of the audit log's end is read (the newest entries). */
 const AUDIT_TAIL_BYTES = 1024 * 1024;
 
@@ -72,11 +72,11 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
     if (until <= at) throw new HttpError(400, 'the end is already in the past', 'closure.past');
     const closure = { schedule: q.schedule, until: new Date(until).toISOString(), reason: q.reason, since: new Date(at).toISOString() };
     const others = (await switches.closures()).filter((c) => c.schedule !== closure.schedule);
-    if (q.schedule === LINE) {
+    if (q.schedule === LINE_CLOSURE_ID) {
       const key = 'line.closed';
-      const has = config.speech.text('cs', key) !== key;
-      const text = config.speech.text('cs', has ? key : 'closed.emergency', { reason: closure.reason });
-      return { schedule: LINE, until: closure.until, sentences: [text], promptKey: has ? key : 'closed.emergency' };
+      const has = config.speech.text(DEFAULT_LANGUAGE, key) !== key;
+      const text = config.speech.text(DEFAULT_LANGUAGE, has ? key : 'closed.emergency', { reason: closure.reason });
+      return { schedule: LINE_CLOSURE_ID, until: closure.until, sentences: [text], promptKey: has ? key : 'closed.emergency' };
     }
     if (!(q.schedule in config.bundle.hours.schedules))
       throw new HttpError(400, `no schedule "${q.schedule}"`, 'closure.schedule', { schedule: q.schedule });
@@ -84,7 +84,7 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
     const route = Object.values(config.bundle.flow.nodes).find((n) => n.kind === 'route' && n.schedule === q.schedule);
     const closedNode = route?.kind === 'route' && route.closed !== undefined ? config.bundle.flow.nodes[route.closed] : undefined;
     const keys = closedNode?.kind === 'say' ? closedNode.prompts : ['closed.emergency'];
-    const said = scheduleSayTexts(config, 'cs', keys, q.schedule, at, [...others, closure]);
+    const said = scheduleSayTexts(config, DEFAULT_LANGUAGE, keys, q.schedule, at, [...others, closure]);
     return { schedule: q.schedule, until: closure.until, sentences: said.texts.map((u) => u.text) };
   });
 

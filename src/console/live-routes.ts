@@ -8,6 +8,7 @@ import { dayText } from '../hours/day-text.js';
 import { scheduleDays } from '../hours/engine.js';
 import { LINE_ZONE, parseInstant } from '../hours/time-input.js';
 import type { Schedule } from '../hours/types.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import { currentBundle, dayOrInstant, HttpError, type ConsoleContext } from './context.js';
 import { badRequest, parse } from './parse.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
@@ -17,7 +18,7 @@ const simulateBody = z.object({
   language: z
     .string()
     .regex(/^[a-z]{2}$/)
-    .default('cs'),
+    .default(DEFAULT_LANGUAGE),
   inputs: z.array(z.enum(KEYS)).max(30).default([]),
   untilEnd: z.boolean().default(false),
 });

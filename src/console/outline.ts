@@ -5,6 +5,7 @@
 import { activeClosure, scheduleStatus, type CompiledConfig } from '../call/compiled.js';
 import { scheduleSayTexts } from '../call/turn.js';
 import { DIGITS } from '../flow/schema.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import type { EmergencyClosure } from '../store/ports.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
 
@@ -145,5 +146,5 @@ export function flowOutline(config: CompiledConfig, at: number, closures: readon
     }
   };
 
-  return { version: config.version, at: new Date(at).toISOString(), start: visit(flow.start, 'cs') };
+  return { version: config.version, at: new Date(at).toISOString(), start: visit(flow.start, DEFAULT_LANGUAGE) };
 }

@@ -16,6 +16,7 @@ import { createMetrics } from '../http/metrics.js';
 import { endLine, toJson, type SimulatedCall } from '../simulation/transcript.js';
 import { MemoryConsentLog } from '../store/memory-consent-log.js';
 import type { SwitchStore } from '../store/ports.js';
+import { incomingPath } from '../telephony/callback-urls.js';
 import { parseTwiml, playCall, textOf, verbName, type PlayedStep } from '../telephony/player.js';
 
 /** A keypad entry: a key, or no input (the caller stays silent until the Gather times out). */
@@ -72,9 +73,8 @@ export async function simulateOnConsole(
     await app.ready();
     const requested: string[] = [];
     let lastBody = '';
-    const start = sim.language === 'cs' ? '/voice/incoming' : `/voice/incoming?l=${encodeURIComponent(sim.language)}`;
     const played = await playCall({
-      start,
+      start: incomingPath(sim.language),
       params: { CallSid: SIM_CALL_SID, From: SIM_FROM, To: '+420261105555', CallStatus: 'in-progress', Direction: 'inbound' },
       presses: [...sim.inputs],
       // Without untilEnd: the start plus one request per input, then stop at the waiting menu.
