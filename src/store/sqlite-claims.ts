@@ -2,18 +2,14 @@
 // across the processes sharing the file.
 import type { ClaimStore } from './claims-port.js';
 import { normaliseInstant } from './shared.js';
-import { SqliteAdapter, type SqliteOpenOptions } from './sqlite-db.js';
-
-export interface SqliteClaimStoreOptions extends SqliteOpenOptions {
-  /** Usually the consent log's file. */
-  path: string;
-}
+import { SqliteAdapter, type SqliteFileOptions } from './sqlite-db.js';
 
 export class SqliteClaimStore extends SqliteAdapter implements ClaimStore {
   readonly kind = 'sqlite';
 
-  constructor(options: SqliteClaimStoreOptions) {
-    super(options.path, options, 'claim store');
+  /** Usually in the consent log's file. */
+  constructor(options: SqliteFileOptions) {
+    super(options, 'claim store');
   }
 
   async migrate(): Promise<void> {

@@ -7,13 +7,9 @@
 import type { JourneyEvent } from '../report/journey.js';
 import { normaliseJourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
-import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
+import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteFileOptions } from './sqlite-db.js';
 import { normaliseInstant } from './shared.js';
 import { SqliteJourneyWriter, type JourneyStepRow, type PackedEvent } from './sqlite-journey-writer.js';
-
-export interface SqliteJourneyStoreOptions extends SqliteOpenOptions {
-  path: string;
-}
 
 interface Row {
   call_sid: string;
@@ -69,7 +65,7 @@ export class SqliteJourneyStore implements JourneyStore {
   private closed = false;
   private readonly writer: SqliteJourneyWriter;
 
-  constructor(options: SqliteJourneyStoreOptions) {
+  constructor(options: SqliteFileOptions) {
     this.db = openSqliteDatabase(options.path, options);
     // Journeys are statistics: an fsync per checkpoint is enough (the consent log keeps FULL).
     this.db.pragma('synchronous = NORMAL');
