@@ -10,6 +10,8 @@ import { parseUntil } from '../hours/time-input.js';
 import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import type { AuditEntry } from './audit.js';
 import { HttpError, type ConsoleContext } from './context.js';
+import type { CloseBody, ClosureHistory, ClosurePreview } from './contracts/hours.js';
+import type { AuditInfo } from './contracts/session.js';
 import { parse } from './parse.js';
 
 /** How much of the audit log's end is read (the newest entries). */
@@ -53,12 +55,12 @@ const previewQuery = z.object({
   schedule: z.string().min(1).max(64),
   reason: z.string().trim().min(1).max(200),
   until: z.string().min(1).max(40),
-});
+}) satisfies z.ZodType<unknown, CloseBody>;
 
 export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { registry, switches } = ctx.opts;
 
-  app.get('/api/closure-preview', { preHandler: ctx.requireUser }, async (req) => {
+  app.get('/api/closure-preview', { preHandler: ctx.requireUser }, async (req): Promise<ClosurePreview> => {
     const q = parse(previewQuery, req.query, { code: 'closure.invalid', fields: { reason: 'closure.reason' } });
     const config = registry.current;
     if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
@@ -89,7 +91,7 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
   });
 
   // Who set each closure now in force, and when: the newest closure.set per schedule.
-  app.get('/api/closure-history', { preHandler: ctx.requireUser }, async () => {
+  app.get('/api/closure-history', { preHandler: ctx.requireUser }, async (): Promise<ClosureHistory> => {
     const entries = await readAuditTail(ctx.audit.path, 2000);
     const latest: Record<string, { who: string; at: string }> = {};
     for (const e of entries) {
@@ -98,7 +100,7 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
     return { closures: latest };
   });
 
-  app.get('/api/audit', { preHandler: ctx.requirePermission('closures', 'audit.read') }, async (req) => {
+  app.get('/api/audit', { preHandler: ctx.requirePermission('closures', 'audit.read') }, async (req): Promise<AuditInfo> => {
     const q = req.query as { limit?: unknown };
     const limit = typeof q.limit === 'string' && /^\d{1,3}$/.test(q.limit) ? Math.min(Math.max(Number(q.limit), 1), 500) : 200;
     return { entries: await readAuditTail(ctx.audit.path, limit) };

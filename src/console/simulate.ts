@@ -16,30 +16,19 @@ import { createMetrics } from '../http/metrics.js';
 import { endLine, toJson, type SimulatedCall } from '../simulation/transcript.js';
 import { MemoryConsentLog } from '../store/memory-consent-log.js';
 import type { SwitchStore } from '../store/ports.js';
+import type { KeypadInput, SimResult } from './contracts/flow.js';
 import { incomingPath } from '../telephony/callback-urls.js';
 import { parseTwiml, playCall, textOf, verbName, type PlayedStep } from '../telephony/player.js';
 
 /** A keypad entry: a key, or no input (the caller stays silent until the Gather times out). */
-export const NO_INPUT = 'silence';
-export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', NO_INPUT] as const;
-export type KeypadInput = (typeof KEYS)[number];
+export const NO_INPUT = 'silence' satisfies KeypadInput;
+export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', NO_INPUT] as const satisfies readonly KeypadInput[];
 
 export interface ConsoleSimulation {
   at: number;
   language: string;
   inputs: KeypadInput[];
   untilEnd?: boolean;
-}
-
-export interface ConsoleSimulationResult {
-  /** The CLI's `simulate --json` document (steps, presses, end, consents). */
-  call: ReturnType<typeof toJson>;
-  /** The CLI's last line ("call ended: …"), or null while the call waits for a key. */
-  endText: string | null;
-  /** True when the call stopped at a menu waiting for the next key. */
-  waiting: boolean;
-  /** Inputs left over after the call ended. */
-  unused: number;
 }
 
 const SIM_CALL_SID = 'CA0c0501e0000000000000000000000000';
@@ -57,7 +46,7 @@ function hasGather(twiml: string): boolean {
 export async function simulateOnConsole(
   deps: { registry: ConfigRegistry; switches: SwitchStore },
   sim: ConsoleSimulation,
-): Promise<ConsoleSimulationResult> {
+): Promise<SimResult> {
   const config = deps.registry.current;
   if (!config) throw new Error('no configuration loaded');
   const consentLog = new MemoryConsentLog();
