@@ -42,41 +42,38 @@ export function registerClosuresApi(app: FastifyInstance, ctx: ConsoleContext): 
     };
   });
 
-  app.post(
-    '/api/closures',
-    { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.set') },
-    async (req): Promise<ClosureSet> => {
-      const body = parse(closeBody, req.body, { code: 'closure.invalid', fields: { reason: 'closure.reason' } });
-      const bundle = currentBundle(ctx);
-      if (body.schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, body.schedule))
-        throw badRequest(`no schedule "${body.schedule}" in config/hours.yaml`, 'closure.schedule', { schedule: body.schedule });
-      const at = now();
-      let until: number;
-      try {
-        until = parseUntil(body.until, at);
-      } catch (err) {
-        throw badRequest((err as Error).message, 'closure.until', { value: body.until });
-      }
-      if (until <= at)
-        throw badRequest(`the end ${new Date(until).toISOString()} is already in the past`, 'closure.past', {
-          until: new Date(until).toISOString(),
-        });
-      const closure: EmergencyClosure = {
-        schedule: body.schedule,
+  app.post('/api/closures', { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.set') }, async (req) => {
+    const body = parse(closeBody, req.body, { code: 'closure.invalid', fields: { reason: 'closure.reason' } });
+    const bundle = currentBundle(ctx);
+    if (body.schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, body.schedule))
+      throw badRequest(`no schedule "${body.schedule}" in config/hours.yaml`, 'closure.schedule', { schedule: body.schedule });
+    const at = now();
+    let until: number;
+    try {
+      until = parseUntil(body.until, at);
+    } catch (err) {
+      throw badRequest((err as Error).message, 'closure.until', { value: body.until });
+    }
+    if (until <= at)
+      throw badRequest(`the end ${new Date(until).toISOString()} is already in the past`, 'closure.past', {
         until: new Date(until).toISOString(),
-        reason: body.reason,
-        since: new Date(at).toISOString(),
-      };
-      await record(req, {
-        action: 'closure.set',
-        target: closure.schedule,
-        result: 'ok',
-        details: { until: closure.until, reason: closure.reason },
       });
-      await afterAudit(req, 'closure.set', closure.schedule, () => opts.switches.setClosure(closure));
-      return { closure };
-    },
-  );
+    const closure: EmergencyClosure = {
+      schedule: body.schedule,
+      until: new Date(until).toISOString(),
+      reason: body.reason,
+      since: new Date(at).toISOString(),
+    };
+    await record(req, {
+      action: 'closure.set',
+      target: closure.schedule,
+      result: 'ok',
+      details: { until: closure.until, reason: closure.reason },
+    });
+    await afterAudit(req, 'closure.set', closure.schedule, () => opts.switches.setClosure(closure));
+    const answer: ClosureSet = { closure };
+    return answer;
+  });
 
   app.delete(
     '/api/closures/:schedule',

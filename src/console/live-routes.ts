@@ -10,7 +10,7 @@ import { LINE_ZONE, parseInstant } from '../hours/time-input.js';
 import type { Schedule } from '../hours/types.js';
 import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import { currentBundle, dayOrInstant, HttpError, type ConsoleContext } from './context.js';
-import type { FlowInfo, SimResult, SimulateBody } from './contracts/flow.js';
+import type { FlowInfo, SimulateBody } from './contracts/flow.js';
 import type { HoursInfo } from './contracts/hours.js';
 import { badRequest, parse } from './parse.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
@@ -48,30 +48,26 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     hook: 'preHandler' as const,
     keyGenerator: (req: FastifyRequest) => `sim:${req.consoleUser?.name ?? req.ip}`,
   };
-  app.post(
-    '/api/simulate',
-    { onRequest: csrfCheck, preHandler: requireUser, config: { rateLimit: simulateLimit } },
-    async (req): Promise<SimResult> => {
-      const body = parse(simulateBody, req.body, {
-        code: 'invalid',
-        message: (issues) => `invalid simulation: ${issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-      });
-      const config = opts.registry.current;
-      if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
-      if (!config.speech.languages.includes(body.language))
-        throw badRequest(`no prompts in language "${body.language}"`, 'simulate.language', { language: body.language });
-      let at: number;
-      try {
-        at = parseInstant(body.at, 'time');
-      } catch (err) {
-        throw badRequest((err as Error).message, 'time.invalid', { value: body.at });
-      }
-      return simulateOnConsole(
-        { registry: opts.registry, switches: opts.switches },
-        { at, language: body.language, inputs: body.inputs, untilEnd: body.untilEnd },
-      );
-    },
-  );
+  app.post('/api/simulate', { onRequest: csrfCheck, preHandler: requireUser, config: { rateLimit: simulateLimit } }, async (req) => {
+    const body = parse(simulateBody, req.body, {
+      code: 'invalid',
+      message: (issues) => `invalid simulation: ${issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    });
+    const config = opts.registry.current;
+    if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
+    if (!config.speech.languages.includes(body.language))
+      throw badRequest(`no prompts in language "${body.language}"`, 'simulate.language', { language: body.language });
+    let at: number;
+    try {
+      at = parseInstant(body.at, 'time');
+    } catch (err) {
+      throw badRequest((err as Error).message, 'time.invalid', { value: body.at });
+    }
+    return simulateOnConsole(
+      { registry: opts.registry, switches: opts.switches },
+      { at, language: body.language, inputs: body.inputs, untilEnd: body.untilEnd },
+    );
+  });
 
   app.get('/api/hours', { preHandler: requireUser }, async (req): Promise<HoursInfo> => {
     const q = req.query as { from?: unknown; days?: unknown };
