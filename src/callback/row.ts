@@ -1,11 +1,30 @@
 // A callback request as supervisors see it (CLI, console): the number masked, a call in
 // progress still "pending", no next attempt once closed. Pure.
 import { maskCaller } from '../consent/record.js';
-import type { CallbackRequest } from '../store/callback-port.js';
+import type { CallbackRequest, CallbackStatus } from '../store/callback-port.js';
 
-export const CALLBACK_FIELDS = ['id', 'requestedAt', 'queue', 'number', 'status', 'attempts', 'nextAttemptAt'] as const;
+export interface CallbackRow {
+  id: string;
+  requestedAt: string;
+  queue: string;
+  /** Masked. */
+  number: string;
+  /** A request being called now is still pending. */
+  status: Exclude<CallbackStatus, 'calling'>;
+  attempts: number;
+  nextAttemptAt: string | null;
+}
 
-export type CallbackRow = Record<(typeof CALLBACK_FIELDS)[number], string | number | null>;
+/** The columns, in the CLI's CSV order. */
+export const CALLBACK_FIELDS = [
+  'id',
+  'requestedAt',
+  'queue',
+  'number',
+  'status',
+  'attempts',
+  'nextAttemptAt',
+] as const satisfies readonly (keyof CallbackRow)[];
 
 export function callbackRow(r: CallbackRequest): CallbackRow {
   const open = r.status === 'pending' || r.status === 'calling';

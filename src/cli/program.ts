@@ -15,6 +15,7 @@ import { CliError, errorText, type CliIo } from './io.js';
 import { runSimulate } from './simulate.js';
 import { runValidate } from './validate.js';
 import { packageRoot } from '../config/load.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import { registerUserCommands } from './users.js';
 import { actionRunner } from './action.js';
 import { registerCallbackCommands } from './callbacks.js';
@@ -63,7 +64,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       '--press <keys...>',
       'keys pressed at each menu in order, e.g. 91 = 9 then 1; a typed number ends with #; after the last key the caller is silent',
     )
-    .option('--lang <code>', 'language the call starts in (as POST /voice/incoming?l=<code>)', 'cs')
+    .option('--lang <code>', 'language the call starts in (as POST /voice/incoming?l=<code>)', DEFAULT_LANGUAGE)
     .option('--json', 'print one JSON document instead of text')
     .addOption(new Option('--from <number>', 'caller number').hideHelp())
     .action(

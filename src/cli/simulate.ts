@@ -10,6 +10,8 @@ import { MemorySwitchStore } from '../store/memory-switch-store.js';
 import { openStores, type Stores } from '../store/open-stores.js';
 import type { SwitchStore } from '../store/ports.js';
 import { silentLogger } from '../store/shared.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
+import { incomingPath } from '../telephony/callback-urls.js';
 import { playCall } from '../telephony/player.js';
 import { validateDir } from './config.js';
 import { CliError, cliLogger, errorText, UsageError, type CliIo } from './io.js';
@@ -53,7 +55,7 @@ export async function simulateCall(io: CliIo, opts: SimulateOptions): Promise<Si
   registry.start();
   const config = registry.current;
   if (!config) throw new CliError(`the configuration in ${dir} could not be loaded`);
-  const language = opts.lang ?? 'cs';
+  const language = opts.lang ?? DEFAULT_LANGUAGE;
   if (!config.speech.languages.includes(language)) {
     throw new UsageError(`--lang "${language}" has no prompts (known: ${config.speech.languages.join(', ')})`);
   }
@@ -79,9 +81,8 @@ export async function simulateCall(io: CliIo, opts: SimulateOptions): Promise<Si
   });
   try {
     await app.ready();
-    const start = language === 'cs' ? '/voice/incoming' : `/voice/incoming?l=${encodeURIComponent(language)}`;
     const played = await playCall({
-      start,
+      start: incomingPath(language),
       params: { CallSid: SIM_CALL_SID, From: opts.from ?? SIM_FROM, To: '+420261105555', CallStatus: 'in-progress', Direction: 'inbound' },
       presses,
       post: async (url, params) => {

@@ -30,6 +30,20 @@ function checked(ok: (v: string) => boolean, message: (v: string) => string) {
   });
 }
 
+/** A whole number of at most `digits` digits; unset or blank gives `unset`. */
+function wholeNumber<U extends number | undefined>(name: string, digits: number, meaning: string, unset: U) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number | U => {
+      const value = raw?.trim() ?? '';
+      if (value === '') return unset;
+      if (/^\d+$/.test(value) && value.length <= digits) return Number(value);
+      ctx.addIssue({ code: 'custom', message: `${name} must be a whole number${meaning}, got "${raw}"` });
+      return z.NEVER;
+    });
+}
+
 export const envSchema = z.object({
   NODE_ENV: text,
   PORT: z
@@ -62,16 +76,7 @@ export const envSchema = z.object({
       return Number.isFinite(tick) && tick >= 100 ? tick : DEFAULT_CALLBACK_TICK_MS;
     }),
   // Simultaneous connections one address may hold; behind a load balancer that is the balancer's.
-  MAX_CONNECTIONS_PER_IP: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = raw?.trim() ?? '';
-      if (value === '') return undefined;
-      if (/^\d{1,6}$/.test(value)) return Number(value);
-      ctx.addIssue({ code: 'custom', message: `MAX_CONNECTIONS_PER_IP must be a whole number (0: no cap), got "${raw}"` });
-      return z.NEVER;
-    }),
+  MAX_CONNECTIONS_PER_IP: wholeNumber('MAX_CONNECTIONS_PER_IP', 6, ' (0: no cap)', undefined),
   DATABASE_URL: text,
   REDIS_URL: text,
   CONSENT_SPOOL_PATH: text,
@@ -85,16 +90,7 @@ export const envSchema = z.object({
   CONSOLE_SESSION_SECRET: text,
   CONSOLE_USERS_FILE: text,
   CONSOLE_AUDIT_LOG: text.transform((v) => resolve(v ?? DEFAULT_AUDIT_LOG)),
-  JOURNEY_RETENTION_DAYS: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = raw?.trim() ?? '';
-      if (value === '') return DEFAULT_JOURNEY_RETENTION_DAYS;
-      if (/^\d{1,5}$/.test(value)) return Number(value);
-      ctx.addIssue({ code: 'custom', message: `JOURNEY_RETENTION_DAYS must be a whole number of days (0 keeps journeys), got "${raw}"` });
-      return z.NEVER;
-    }),
+  JOURNEY_RETENTION_DAYS: wholeNumber('JOURNEY_RETENTION_DAYS', 5, ' of days (0 keeps journeys)', DEFAULT_JOURNEY_RETENTION_DAYS),
   IDENTITY_STATE_KEY: text,
   IDENTITY_WEBHOOK_URL: checked(
     (v) => /^https?:\/\/[^/\s]+/.test(v),

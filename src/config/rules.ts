@@ -6,7 +6,7 @@ import { IDENTIFY_PROMPT_KEYS } from '../identity/dialogue.js';
 import { SYSTEM_PROMPT_KEYS } from '../speech/keys.js';
 import { callbackIssues } from './callback-rules.js';
 import { baseKey, flattenPrompts, type PromptFile } from '../speech/schema.js';
-import type { QueuesFile } from '../telephony/queues-schema.js';
+import { GENERAL_QUEUE, type QueuesFile } from '../telephony/queues-schema.js';
 import { FLOW_FILE, DEFAULT_LANGUAGE, PROMPTS_DIR } from './files.js';
 import { formatPath, type ConfigIssue } from './issues.js';
 import { lineOf, type YamlSource } from './source.js';
@@ -83,8 +83,8 @@ function flowReferenceIssues(flow: FlowFile, { queues, hours, prompts }: Partial
 }
 
 function generalQueueIssues(queues: QueuesFile): RuleIssue[] {
-  if (queues.queues.general !== undefined) return [];
-  return [{ file: 'config/queues.yaml', path: ['queues'], message: 'a "general" queue is required (fallback and error route)' }];
+  if (queues.queues[GENERAL_QUEUE] !== undefined) return [];
+  return [{ file: 'config/queues.yaml', path: ['queues'], message: `a "${GENERAL_QUEUE}" queue is required (fallback and error route)` }];
 }
 
 /** A consent to a notice nobody heard is worthless: the notice must say something in every language. */

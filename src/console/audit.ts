@@ -3,21 +3,12 @@
 // waits until the line is written, so an action is never reported done without its record.
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { AuditEntry } from './contracts/session.js';
 
 export { DEFAULT_AUDIT_LOG } from '../config/env.js';
 
-export interface AuditEntry {
-  /** ISO 8601 UTC */
-  at: string;
-  /** user name (for a failed login: the name that was tried) */
-  who: string;
-  role: string | null;
-  action: string;
-  target: string | null;
-  result: 'ok' | 'denied' | 'failed' | 'rate-limited';
-  ip?: string | undefined;
-  details?: Record<string, unknown> | undefined;
-}
+/** One line of the log, as GET /api/audit also answers it. */
+export type { AuditEntry };
 
 /** Thrown when the audit line cannot be written: the console then does nothing (fail closed). */
 export class AuditUnavailableError extends Error {

@@ -3,14 +3,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SessionStore } from '../store/session-port.js';
-import type { ConsoleContext } from './context.js';
+import { refuse, type ConsoleContext } from './context.js';
+import type { LoginBody, SessionInfo, User } from './contracts/session.js';
 import { BUSY, Gate } from './gate.js';
 import { parse } from './parse.js';
 import { ANONYMOUS, CONSOLE_PREFIX } from './security.js';
 import { encodeSession, newSession, SESSION_COOKIE, SESSION_TTL_MS } from './session.js';
 import { can, dummyPasswordHash, verifyPassword, type ConsoleUser, type UsersStore } from './users.js';
 
-const loginBody = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+const loginBody = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) }) satisfies z.ZodType<
+  unknown,
+  LoginBody
+>;
 
 export interface AuthDeps {
   users: UsersStore;
@@ -19,7 +23,7 @@ export interface AuthDeps {
   failures: { max: number; windowMs: number; perIp?: number; perName?: number };
 }
 
-const userView = (u: ConsoleUser) => ({
+const userView = (u: ConsoleUser): User => ({
   name: u.name,
   role: u.role,
   permissions: (['read', 'closures', 'consents'] as const).filter((p) => can(u.role, p)),
@@ -66,7 +70,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, de
     nameGeneration.set(nameOf(req), (nameGeneration.get(nameOf(req)) ?? 0) + 1);
   };
 
-  app.get('/api/session', async (req, reply) => {
+  app.get('/api/session', async (req, reply): Promise<SessionInfo> => {
     const token = reply.generateCsrf({ userInfo: req.consoleSession?.n ?? ANONYMOUS });
     return { user: req.consoleUser ? userView(req.consoleUser) : null, csrfToken: token };
   });
@@ -80,7 +84,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, de
     if (!limit.isAllowed && limit.isExceeded) {
       await record(req, { who: name, action: 'login', target: null, result: 'rate-limited' });
       reply.header('retry-after', String(limit.ttlInSeconds));
-      return reply.code(429).send({
+      return refuse(reply, 429, {
         error: `too many failed sign-ins; try again in ${Math.ceil(limit.ttlInSeconds / 60)} min`,
         code: 'login.rateLimited',
         params: { minutes: Math.ceil(limit.ttlInSeconds / 60) },
@@ -92,11 +96,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, de
     if (ok === BUSY) {
       req.log.warn('console sign-in refused: too many password checks at once');
       reply.header('retry-after', '5');
-      return reply.code(503).send({ error: 'too many sign-ins at this moment; try again in a few seconds', code: 'login.busy' });
+      return refuse(reply, 503, { error: 'too many sign-ins at this moment; try again in a few seconds', code: 'login.busy' });
     }
     if (!user || !ok) {
       await record(req, { who: name, action: 'login', target: null, result: 'failed' });
-      return reply.code(401).send({ error: 'wrong name or password', code: 'login.invalid' });
+      return refuse(reply, 401, { error: 'wrong name or password', code: 'login.invalid' });
     }
     req.consoleUser = user;
     await record(req, { action: 'login', target: null, result: 'ok' });
@@ -111,10 +115,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext, de
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     });
     req.consoleSession = session;
-    return { user: userView(user), csrfToken: reply.generateCsrf({ userInfo: session.n }) };
+    const answer: SessionInfo = { user: userView(user), csrfToken: reply.generateCsrf({ userInfo: session.n }) };
+    return answer;
   });
 
-  app.post('/api/logout', { onRequest: csrfCheck }, async (req, reply) => {
+  app.post('/api/logout', { onRequest: csrfCheck }, async (req, reply): Promise<SessionInfo> => {
     reply.clearCookie(SESSION_COOKIE, { path: CONSOLE_PREFIX, httpOnly: true, sameSite: 'strict', secure, signed: true });
     if (req.consoleUser) {
       // Ending sessions only takes rights away: it is done even when the audit line fails.

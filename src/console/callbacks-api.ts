@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { callbackRow } from '../callback/row.js';
 import type { CallbackStore } from '../store/callback-port.js';
 import type { AuditEntry } from './audit.js';
+import { refuse } from './context.js';
+import type { CallbackCancelled, CallbacksInfo } from './contracts/report.js';
 import type { Permission } from './users.js';
 
 type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -19,7 +21,7 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export async function callbacksApi(app: FastifyInstance, opts: CallbacksApiOptions): Promise<void> {
   const store = (reply: FastifyReply): CallbackStore | undefined => {
-    if (!opts.callbacks) void reply.code(503).send({ error: 'callback requests are not available on this instance' });
+    if (!opts.callbacks) void refuse(reply, 503, { error: 'callback requests are not available on this instance' });
     return opts.callbacks;
   };
 
@@ -30,7 +32,8 @@ export async function callbacksApi(app: FastifyInstance, opts: CallbacksApiOptio
     const rows = [...(await callbacks.list({ status: 'pending' })), ...(await callbacks.list({ status: 'calling' }))]
       .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id.localeCompare(b.id))
       .map((r) => ({ ...callbackRow(r), calling: r.status === 'calling' }));
-    return { total: rows.length, rows };
+    const answer: CallbacksInfo = { total: rows.length, rows };
+    return answer;
   });
 
   app.delete(
@@ -42,8 +45,9 @@ export async function callbacksApi(app: FastifyInstance, opts: CallbacksApiOptio
       const { id } = req.params as { id: string };
       const cancelled = ID.test(id) ? await callbacks.cancel(id) : false;
       await opts.record(req, { action: 'callbacks.cancel', target: id.slice(0, 64), result: cancelled ? 'ok' : 'failed' });
-      if (!cancelled) return reply.code(404).send({ error: `no open callback request "${id.slice(0, 64)}"` });
-      return { cancelled: true };
+      if (!cancelled) return refuse(reply, 404, { error: `no open callback request "${id.slice(0, 64)}"` });
+      const answer: CallbackCancelled = { cancelled: true };
+      return answer;
     },
   );
 }

@@ -4,14 +4,16 @@
 import { open } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { LINE_CLOSURE_ID } from '../call/line.js';
 import { scheduleSayTexts } from '../call/turn.js';
 import { parseUntil } from '../hours/time-input.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import type { AuditEntry } from './audit.js';
 import { HttpError, type ConsoleContext } from './context.js';
+import type { CloseBody, ClosureHistory, ClosurePreview } from './contracts/hours.js';
+import type { AuditInfo } from './contracts/session.js';
 import { parse } from './parse.js';
 
-/** The whole line (all calls), as the closure API names it. */
-export const LINE = 'line';
 /** How much of the audit log's end is read (the newest entries). */
 const AUDIT_TAIL_BYTES = 1024 * 1024;
 
@@ -53,12 +55,12 @@ const previewQuery = z.object({
   schedule: z.string().min(1).max(64),
   reason: z.string().trim().min(1).max(200),
   until: z.string().min(1).max(40),
-});
+}) satisfies z.ZodType<unknown, CloseBody>;
 
 export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { registry, switches } = ctx.opts;
 
-  app.get('/api/closure-preview', { preHandler: ctx.requireUser }, async (req) => {
+  app.get('/api/closure-preview', { preHandler: ctx.requireUser }, async (req): Promise<ClosurePreview> => {
     const q = parse(previewQuery, req.query, { code: 'closure.invalid', fields: { reason: 'closure.reason' } });
     const config = registry.current;
     if (!config) throw new HttpError(503, 'no configuration loaded', 'config.missing');
@@ -72,11 +74,11 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
     if (until <= at) throw new HttpError(400, 'the end is already in the past', 'closure.past');
     const closure = { schedule: q.schedule, until: new Date(until).toISOString(), reason: q.reason, since: new Date(at).toISOString() };
     const others = (await switches.closures()).filter((c) => c.schedule !== closure.schedule);
-    if (q.schedule === LINE) {
+    if (q.schedule === LINE_CLOSURE_ID) {
       const key = 'line.closed';
-      const has = config.speech.text('cs', key) !== key;
-      const text = config.speech.text('cs', has ? key : 'closed.emergency', { reason: closure.reason });
-      return { schedule: LINE, until: closure.until, sentences: [text], promptKey: has ? key : 'closed.emergency' };
+      const has = config.speech.text(DEFAULT_LANGUAGE, key) !== key;
+      const text = config.speech.text(DEFAULT_LANGUAGE, has ? key : 'closed.emergency', { reason: closure.reason });
+      return { schedule: LINE_CLOSURE_ID, until: closure.until, sentences: [text], promptKey: has ? key : 'closed.emergency' };
     }
     if (!(q.schedule in config.bundle.hours.schedules))
       throw new HttpError(400, `no schedule "${q.schedule}"`, 'closure.schedule', { schedule: q.schedule });
@@ -84,12 +86,12 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
     const route = Object.values(config.bundle.flow.nodes).find((n) => n.kind === 'route' && n.schedule === q.schedule);
     const closedNode = route?.kind === 'route' && route.closed !== undefined ? config.bundle.flow.nodes[route.closed] : undefined;
     const keys = closedNode?.kind === 'say' ? closedNode.prompts : ['closed.emergency'];
-    const said = scheduleSayTexts(config, 'cs', keys, q.schedule, at, [...others, closure]);
+    const said = scheduleSayTexts(config, DEFAULT_LANGUAGE, keys, q.schedule, at, [...others, closure]);
     return { schedule: q.schedule, until: closure.until, sentences: said.texts.map((u) => u.text) };
   });
 
   // Who set each closure now in force, and when: the newest closure.set per schedule.
-  app.get('/api/closure-history', { preHandler: ctx.requireUser }, async () => {
+  app.get('/api/closure-history', { preHandler: ctx.requireUser }, async (): Promise<ClosureHistory> => {
     const entries = await readAuditTail(ctx.audit.path, 2000);
     const latest: Record<string, { who: string; at: string }> = {};
     for (const e of entries) {
@@ -98,7 +100,7 @@ export function registerClosureRoutes(app: FastifyInstance, ctx: ConsoleContext)
     return { closures: latest };
   });
 
-  app.get('/api/audit', { preHandler: ctx.requirePermission('closures', 'audit.read') }, async (req) => {
+  app.get('/api/audit', { preHandler: ctx.requirePermission('closures', 'audit.read') }, async (req): Promise<AuditInfo> => {
     const q = req.query as { limit?: unknown };
     const limit = typeof q.limit === 'string' && /^\d{1,3}$/.test(q.limit) ? Math.min(Math.max(Number(q.limit), 1), 500) : 200;
     return { entries: await readAuditTail(ctx.audit.path, limit) };

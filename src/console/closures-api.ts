@@ -9,18 +9,19 @@ import type { Schedule } from '../hours/types.js';
 import type { EmergencyClosure } from '../store/ports.js';
 import { hasOwn } from '../util/own.js';
 import { currentBundle, HttpError, type ConsoleContext } from './context.js';
+import type { CloseBody, ClosureCleared, ClosureSet, ClosuresInfo } from './contracts/hours.js';
 import { badRequest, parse } from './parse.js';
 
 const closeBody = z.object({
   schedule: z.string().min(1).max(64),
   until: z.string().min(1).max(40),
   reason: z.string().trim().min(1, { error: 'a reason is required (callers hear it)' }).max(200),
-});
+}) satisfies z.ZodType<unknown, CloseBody>;
 
 export function registerClosuresApi(app: FastifyInstance, ctx: ConsoleContext): void {
   const { opts, now, requireUser, requirePermission, csrfCheck, record, afterAudit } = ctx;
 
-  app.get('/api/closures', { preHandler: requireUser }, async () => {
+  app.get('/api/closures', { preHandler: requireUser }, async (): Promise<ClosuresInfo> => {
     const bundle = currentBundle(ctx);
     const closures = await opts.switches.closures();
     const at = now();
@@ -70,13 +71,14 @@ export function registerClosuresApi(app: FastifyInstance, ctx: ConsoleContext): 
       details: { until: closure.until, reason: closure.reason },
     });
     await afterAudit(req, 'closure.set', closure.schedule, () => opts.switches.setClosure(closure));
-    return { closure };
+    const answer: ClosureSet = { closure };
+    return answer;
   });
 
   app.delete(
     '/api/closures/:schedule',
     { onRequest: csrfCheck, preHandler: requirePermission('closures', 'closure.clear') },
-    async (req) => {
+    async (req): Promise<ClosureCleared> => {
       const { schedule } = req.params as { schedule: string };
       const bundle = currentBundle(ctx);
       if (schedule !== LINE_CLOSURE_ID && !hasOwn(bundle.hours.schedules, schedule))

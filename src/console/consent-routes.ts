@@ -8,6 +8,7 @@ import { csvLines, jsonLines } from '../consent/export.js';
 import { maskCaller, type ConsentRecord } from '../consent/record.js';
 import type { ConsentKey, ConsentQuery } from '../store/ports.js';
 import { dayOrInstant, HttpError, type ConsoleContext } from './context.js';
+import type { ConsentSearch } from './contracts/consents.js';
 import { parse } from './parse.js';
 
 /** Rows per page of the search view. */
@@ -103,13 +104,14 @@ export function registerConsentRoutes(app: FastifyInstance, ctx: ConsoleContext)
         details: { rows: rows.length, format },
       });
       // `truncated` (more rows than shown) as before paging; no total: counting would read the whole log.
-      return {
+      const page: ConsentSearch = {
         filter,
         rows,
         pageSize: size,
         next: found.length > size && last ? encodeCursor(last) : null,
         truncated: found.length > size,
       };
+      return page;
     }
     const rows = (await ctx.opts.consentLog.list(query)).map(masked);
     const excel = q.excel === '1';

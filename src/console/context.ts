@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConfigBundle } from '../config/bundle.js';
 import { parseInstant } from '../hours/time-input.js';
 import type { AuditEntry, AuditLog } from './audit.js';
+import type { ApiErrorBody } from './contracts/session.js';
 import type { ConsoleOptions } from './plugin.js';
 import type { Permission } from './users.js';
 
@@ -21,6 +22,11 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Refuses a request with the console's error body: the page words it by `code`. */
+export function refuse(reply: FastifyReply, status: number, body: ApiErrorBody): FastifyReply {
+  return reply.code(status).send(body);
 }
 
 export type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

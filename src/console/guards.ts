@@ -1,7 +1,7 @@
 // Audit-first recording and the sign-in/role guards every API group uses (via ConsoleContext).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditUnavailableError, type AuditEntry, type AuditLog } from './audit.js';
-import type { ConsoleContext } from './context.js';
+import { refuse, type ConsoleContext } from './context.js';
 import { can, type Permission } from './users.js';
 
 export function consoleGuards(
@@ -39,14 +39,14 @@ export function consoleGuards(
   };
 
   const requireUser = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.consoleUser) return reply.code(401).send({ error: 'sign in first', code: 'auth.required' });
+    if (!req.consoleUser) return refuse(reply, 401, { error: 'sign in first', code: 'auth.required' });
   };
   const requirePermission = (permission: Permission, action: string) => async (req: FastifyRequest, reply: FastifyReply) => {
     const user = req.consoleUser;
-    if (!user) return reply.code(401).send({ error: 'sign in first', code: 'auth.required' });
+    if (!user) return refuse(reply, 401, { error: 'sign in first', code: 'auth.required' });
     if (!can(user.role, permission)) {
       await record(req, { action, target: req.url, result: 'denied' });
-      return reply.code(403).send({
+      return refuse(reply, 403, {
         error: `the role "${user.role}" may not do this (${action})`,
         code: 'auth.forbidden',
         params: { role: user.role, action },

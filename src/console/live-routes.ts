@@ -8,7 +8,10 @@ import { dayText } from '../hours/day-text.js';
 import { scheduleDays } from '../hours/engine.js';
 import { LINE_ZONE, parseInstant } from '../hours/time-input.js';
 import type { Schedule } from '../hours/types.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import { currentBundle, dayOrInstant, HttpError, type ConsoleContext } from './context.js';
+import type { FlowInfo, SimulateBody } from './contracts/flow.js';
+import type { HoursInfo } from './contracts/hours.js';
 import { badRequest, parse } from './parse.js';
 import { KEYS, simulateOnConsole } from './simulate.js';
 
@@ -17,15 +20,15 @@ const simulateBody = z.object({
   language: z
     .string()
     .regex(/^[a-z]{2}$/)
-    .default('cs'),
+    .default(DEFAULT_LANGUAGE),
   inputs: z.array(z.enum(KEYS)).max(30).default([]),
   untilEnd: z.boolean().default(false),
-});
+}) satisfies z.ZodType<unknown, SimulateBody>;
 
 export function registerLiveRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { opts, now, requireUser, csrfCheck } = ctx;
 
-  app.get('/api/flow', { preHandler: requireUser }, async () => {
+  app.get('/api/flow', { preHandler: requireUser }, async (): Promise<FlowInfo> => {
     const config = opts.registry.current;
     return {
       version: config?.version ?? null,
@@ -66,7 +69,7 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: ConsoleContext): v
     );
   });
 
-  app.get('/api/hours', { preHandler: requireUser }, async (req) => {
+  app.get('/api/hours', { preHandler: requireUser }, async (req): Promise<HoursInfo> => {
     const q = req.query as { from?: unknown; days?: unknown };
     const bundle = currentBundle(ctx);
     let from = now();

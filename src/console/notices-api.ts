@@ -6,6 +6,8 @@ import type { ConfigRegistry } from '../config/registry.js';
 import { noticeTexts } from '../config/version-archive.js';
 import { NOTICE_VERSION, type ConfigVersionStore, type NoticeText, type NoticeUsage } from '../store/config-version-port.js';
 import type { AuditEntry } from './audit.js';
+import { refuse } from './context.js';
+import type { NoticeList, NoticeView } from './contracts/consents.js';
 import type { Permission } from './users.js';
 
 export interface NoticesApiOptions {
@@ -13,11 +15,6 @@ export interface NoticesApiOptions {
   configVersions?: ConfigVersionStore | undefined;
   requirePermission: (permission: Permission, action: string) => (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   audit: (req: FastifyRequest, entry: Pick<AuditEntry, 'action' | 'target' | 'result' | 'details'>) => Promise<void>;
-}
-
-export interface NoticeView extends NoticeText {
-  firstUsed: string | null;
-  lastUsed: string | null;
 }
 
 export async function noticesApi(app: FastifyInstance, opts: NoticesApiOptions): Promise<void> {
@@ -40,7 +37,7 @@ export async function noticesApi(app: FastifyInstance, opts: NoticesApiOptions):
     lastUsed: usage.get(n.version)?.lastUsed ?? null,
   });
 
-  app.get('/api/notices', { preHandler: opts.requirePermission('consents', 'notices.read') }, async (req) => {
+  app.get('/api/notices', { preHandler: opts.requirePermission('consents', 'notices.read') }, async (req): Promise<NoticeList> => {
     const { notices, usage } = await allNotices();
     await opts.audit(req, { action: 'notices.read', target: 'all', result: 'ok', details: { notices: notices.length } });
     return { notices: notices.map((n) => view(n, usage)) };
@@ -49,7 +46,7 @@ export async function noticesApi(app: FastifyInstance, opts: NoticesApiOptions):
   app.get('/api/notices/:version', { preHandler: opts.requirePermission('consents', 'notices.read') }, async (req, reply) => {
     const { version } = req.params as { version: string };
     if (!NOTICE_VERSION.test(version))
-      return reply.code(400).send({ error: "a notice version is 12 hex digits (a consent row's noticeVersion)" });
+      return refuse(reply, 400, { error: "a notice version is 12 hex digits (a consent row's noticeVersion)" });
     const { notices, usage } = await allNotices();
     const found = notices.find((n) => n.version === version);
     await opts.audit(req, {
@@ -58,7 +55,7 @@ export async function noticesApi(app: FastifyInstance, opts: NoticesApiOptions):
       result: found ? 'ok' : 'failed',
       details: { found: found !== undefined },
     });
-    if (!found) return reply.code(404).send({ error: `no consent notice with version ${version}` });
+    if (!found) return refuse(reply, 404, { error: `no consent notice with version ${version}` });
     return view(found, usage);
   });
 }

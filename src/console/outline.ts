@@ -5,58 +5,10 @@
 import { activeClosure, scheduleStatus, type CompiledConfig } from '../call/compiled.js';
 import { scheduleSayTexts } from '../call/turn.js';
 import { DIGITS } from '../flow/schema.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import type { EmergencyClosure } from '../store/ports.js';
 import { resolveQueue } from '../telephony/queues-schema.js';
-
-export interface OutlineText {
-  key: string;
-  text: string;
-}
-
-export interface ScheduleState {
-  id: string;
-  name: string;
-  open: boolean;
-  /** When it closes (open) or opens again (closed), ISO. */
-  closesAt: string | null;
-  nextOpening: string | null;
-  emergency: EmergencyClosure | null;
-}
-
-export type OutlineNode =
-  | {
-      kind: 'menu';
-      id: string;
-      lang: string;
-      intro: OutlineText[];
-      prompts: OutlineText[];
-      options: { key: string; next: OutlineNode }[];
-      wrongKeys: string[];
-      retries: number;
-      exhausted: OutlineNode;
-    }
-  | {
-      kind: 'route';
-      id: string;
-      lang: string;
-      queue: string;
-      target: string;
-      consent: boolean;
-      texts: OutlineText[];
-      schedule: ScheduleState | null;
-      closed: OutlineNode | null;
-    }
-  | { kind: 'say'; id: string; lang: string; texts: OutlineText[]; schedule: ScheduleState | null; next: OutlineNode }
-  | { kind: 'language'; id: string; lang: string; language: string; next: OutlineNode }
-  | { kind: 'goodbye'; id: string; lang: string; texts: OutlineText[]; declined: boolean }
-  /** A node already shown higher up (a loop back, e.g. "back to the main menu"). */
-  | { kind: 'ref'; id: string; lang: string; menu: boolean };
-
-export interface FlowOutline {
-  version: string;
-  at: string;
-  start: OutlineNode;
-}
+import type { FlowOutline, OutlineNode, OutlineText, ScheduleState } from './contracts/flow.js';
 
 /** A schedule's display name: `name:` in config/hours.yaml, else its id. */
 export function scheduleName(config: CompiledConfig, id: string): string {
@@ -145,5 +97,5 @@ export function flowOutline(config: CompiledConfig, at: number, closures: readon
     }
   };
 
-  return { version: config.version, at: new Date(at).toISOString(), start: visit(flow.start, 'cs') };
+  return { version: config.version, at: new Date(at).toISOString(), start: visit(flow.start, DEFAULT_LANGUAGE) };
 }

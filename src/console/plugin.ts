@@ -21,7 +21,7 @@ import { callbacksApi } from './callbacks-api.js';
 import { registerClosureRoutes } from './closure-routes.js';
 import { registerClosuresApi } from './closures-api.js';
 import { registerConsentRoutes } from './consent-routes.js';
-import type { ConsoleContext } from './context.js';
+import { refuse, type ConsoleContext } from './context.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { consoleGuards } from './guards.js';
 import { registerLiveRoutes } from './live-routes.js';
@@ -122,6 +122,6 @@ async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promis
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}`, code: 'notFound' });
+    refuse(reply, 404, { error: `not found: ${req.method} ${req.url.split('?')[0]}`, code: 'notFound' });
   });
 }

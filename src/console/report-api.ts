@@ -8,6 +8,7 @@ import { LIVE_WINDOW_MS, liveView } from '../report/live.js';
 import { buildReport, callsInRange, DEFAULT_SERVICE_LEVEL_SECONDS } from '../report/report.js';
 import { callsPerHour, REPORT_ZONE } from '../report/series.js';
 import type { JourneyStore } from '../store/journey-port.js';
+import type { LiveInfo, ReportHours, ReportInfo } from './contracts/report.js';
 
 export interface ReportApiOptions {
   journeys: JourneyStore;
@@ -47,18 +48,18 @@ function range(query: unknown, now: number): { from: string; to: string } {
 export async function reportApi(app: FastifyInstance, opts: ReportApiOptions): Promise<void> {
   const serviceLevelSeconds = () => opts.registry.current?.bundle.queues.defaults.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS;
 
-  app.get('/api/report', { preHandler: opts.requireUser }, async (req) => {
+  app.get('/api/report', { preHandler: opts.requireUser }, async (req): Promise<ReportInfo> => {
     const r = range(req.query, opts.now());
     return buildReport(callsInRange(await opts.journeys.callsStarted(r.from, r.to), r), serviceLevelSeconds());
   });
 
-  app.get('/api/report/hours', { preHandler: opts.requireUser }, async (req) => {
+  app.get('/api/report/hours', { preHandler: opts.requireUser }, async (req): Promise<ReportHours> => {
     const r = range(req.query, opts.now());
     const calls = callsInRange(await opts.journeys.callsStarted(r.from, r.to), r);
     return { ...r, zone: REPORT_ZONE, hours: callsPerHour(calls, r.from, r.to) };
   });
 
-  app.get('/api/live', { preHandler: opts.requireUser }, async () => {
+  app.get('/api/live', { preHandler: opts.requireUser }, async (): Promise<LiveInfo> => {
     const now = opts.now();
     return liveView(await opts.journeys.callsStarted(new Date(now - LIVE_WINDOW_MS).toISOString()), now);
   });

@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SessionStore } from '../store/session-port.js';
 import { AuditUnavailableError } from './audit.js';
-import { HttpError, type ConsoleContext } from './context.js';
+import { HttpError, refuse, type ConsoleContext } from './context.js';
 import { decodeSession, SESSION_COOKIE, sessionValid, type SessionData } from './session.js';
 import type { ConsoleUser, UsersStore } from './users.js';
 
@@ -86,21 +86,21 @@ export function registerSessionHook(app: FastifyInstance, deps: { users: UsersSt
 export function registerErrorHandler(app: FastifyInstance, record: ConsoleContext['record']): void {
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error instanceof AuditUnavailableError) {
-      return reply.code(503).send({ error: error.message, code: error.code });
+      return refuse(reply, 503, { error: error.message, code: error.code });
     }
     if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
       // A forged or stale write is audited too (best effort: it is refused either way).
       await record(req, { action: 'csrf', target: `${req.method} ${req.url.split('?')[0] ?? ''}`, result: 'denied' }).catch(
         () => undefined,
       );
-      return reply.code(403).send({ error: 'CSRF token missing or invalid: reload the page and try again', code: 'csrf' });
+      return refuse(reply, 403, { error: 'CSRF token missing or invalid: reload the page and try again', code: 'csrf' });
     }
     const status = error.statusCode ?? 500;
     if (status >= 500 && !(error instanceof HttpError)) {
       req.log.error({ err: error }, 'console request failed');
-      return reply.code(500).send({ error: 'internal error (see the service log)', code: 'internal' });
+      return refuse(reply, 500, { error: 'internal error (see the service log)', code: 'internal' });
     }
-    if (error instanceof HttpError) return reply.code(status).send({ error: error.message, code: error.code, params: error.params });
-    return reply.code(status).send({ error: error.message, code: 'invalid' });
+    if (error instanceof HttpError) return refuse(reply, status, { error: error.message, code: error.code, params: error.params });
+    return refuse(reply, status, { error: error.message, code: 'invalid' });
   });
 }

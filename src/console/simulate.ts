@@ -17,31 +17,19 @@ import { createMetrics } from '../http/metrics.js';
 import { endLine, toJson, type SimulatedCall } from '../simulation/transcript.js';
 import { MemoryConsentLog } from '../store/memory-consent-log.js';
 import type { SwitchStore } from '../store/ports.js';
+import type { KeypadInput, SimResult } from './contracts/flow.js';
+import { incomingPath } from '../telephony/callback-urls.js';
 import { parseTwiml, playCall, textOf, verbName, type PlayedStep } from '../telephony/player.js';
 
 /** A keypad entry: a key, or no input (the caller stays silent until the Gather times out). */
-export const NO_INPUT = 'silence';
-export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', NO_INPUT] as const;
-export type KeypadInput = (typeof KEYS)[number];
+export const NO_INPUT = 'silence' satisfies KeypadInput;
+export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', NO_INPUT] as const satisfies readonly KeypadInput[];
 
 export interface ConsoleSimulation {
   at: number;
   language: string;
   inputs: KeypadInput[];
   untilEnd?: boolean;
-}
-
-export interface ConsoleSimulationResult {
-  /** The CLI's `simulate --json` document (steps, presses, end, consents). */
-  call: ReturnType<typeof toJson>;
-  /** The CLI's last line ("call ended: …"), or null while the call waits for a key. */
-  endText: string | null;
-  /** True when the call stopped at a menu waiting for the next key. */
-  waiting: boolean;
-  /** Inputs left over after the call ended. */
-  unused: number;
-  /** Keys of a number being typed (no # yet), held while the call waits: not yet sent. */
-  typing: number;
 }
 
 const SIM_CALL_SID = 'CA0c0501e0000000000000000000000000';
@@ -55,7 +43,7 @@ function redirectOf(twiml: string): string | undefined {
 export async function simulateOnConsole(
   deps: { registry: ConfigRegistry; switches: SwitchStore },
   sim: ConsoleSimulation,
-): Promise<ConsoleSimulationResult> {
+): Promise<SimResult> {
   const config = deps.registry.current;
   if (!config) throw new Error('no configuration loaded');
   const consentLog = new MemoryConsentLog();
@@ -71,9 +59,8 @@ export async function simulateOnConsole(
     await app.ready();
     const requested: string[] = [];
     let lastBody = '';
-    const start = sim.language === 'cs' ? '/voice/incoming' : `/voice/incoming?l=${encodeURIComponent(sim.language)}`;
     const played = await playCall({
-      start,
+      start: incomingPath(sim.language),
       params: { CallSid: SIM_CALL_SID, From: SIM_FROM, To: '+420261105555', CallStatus: 'in-progress', Direction: 'inbound' },
       presses: [...sim.inputs],
       // Without untilEnd: stop where the caller has to choose and the inputs have run out.

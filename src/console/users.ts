@@ -7,12 +7,13 @@ import { dirname, join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { hasOwn } from '../util/own.js';
 import { z } from 'zod';
+import type { Permission, Role } from './contracts/session.js';
 
-export const ROLES = ['viewer', 'supervisor', 'dpo'] as const;
-export type Role = (typeof ROLES)[number];
+export type { Permission, Role };
+
+export const ROLES = ['viewer', 'supervisor', 'dpo'] as const satisfies readonly Role[];
 
 /** What each role may do. Every role reads the flow, the simulator and the hours. */
-export type Permission = 'read' | 'closures' | 'consents';
 const PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: ['read'],
   supervisor: ['read', 'closures'],

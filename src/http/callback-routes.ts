@@ -9,6 +9,7 @@ import { answeredByMachine, callbackSettings, FINAL_OUTBOUND_STATUSES, placement
 import type { ConfigRegistry } from '../config/registry.js';
 import { maskCaller, sha256Hex, type ConsentRecord } from '../consent/record.js';
 import type { CallbackRequest, CallbackStore } from '../store/callback-port.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import type { ConsentLog, SwitchStore } from '../store/ports.js';
 import {
   callbackGoodbyeTwiml,
@@ -27,7 +28,7 @@ import {
 } from '../telephony/callback-twiml.js';
 import { int, parseOutboundQuery } from '../telephony/callback-urls.js';
 import type { QueueContext } from '../telephony/queue-twiml.js';
-import { resolveQueue } from '../telephony/queues-schema.js';
+import { GENERAL_QUEUE, resolveQueueOrGeneral } from '../telephony/queues-schema.js';
 import { closuresNow } from './closures-now.js';
 import type { HoldContextReader } from './hold-context.js';
 import type { JourneyHooks } from './journey-hooks.js';
@@ -107,7 +108,7 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
     to: string,
   ) => {
     const at = now();
-    const queue = ctx.queue?.id ?? 'general';
+    const queue = ctx.queue?.id ?? GENERAL_QUEUE;
     try {
       const { created, request: stored } = await callbacks.create({
         originCallSid: callSid,
@@ -204,14 +205,14 @@ export async function callbackRoutes(app: FastifyInstance, opts: CallbackRouteOp
     const body = readBody(rawBody, req.body);
     const stored = q.id !== undefined ? await callbacks.get(q.id) : undefined;
     const config = registry.forVersion(q.version) ?? registry.current;
-    const lang = stored?.lang ?? 'cs';
+    const lang = stored?.lang ?? DEFAULT_LANGUAGE;
     const callSid = SID.test(str(body.CallSid)) ? str(body.CallSid) : undefined;
     const o = (r: CallbackRequest, c: CompiledConfig): OutboundContext => ({
       id: r.id,
       ctx: {
         route: r.route,
         lang: r.lang,
-        queue: resolveQueue(c.bundle.queues, r.queue) ?? resolveQueue(c.bundle.queues, 'general'),
+        queue: resolveQueueOrGeneral(c.bundle.queues, r.queue),
         base: requestBaseUrl(req, opts.publicUrl),
         version: c.version,
       },

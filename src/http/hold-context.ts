@@ -5,7 +5,7 @@ import type { CompiledConfig } from '../call/compiled.js';
 import type { ConfigRegistry } from '../config/registry.js';
 import { parseHoldQuery, type HoldQuery } from '../telephony/callback-urls.js';
 import type { QueueContext } from '../telephony/queue-twiml.js';
-import { resolveQueue } from '../telephony/queues-schema.js';
+import { GENERAL_QUEUE, resolveQueueOrGeneral } from '../telephony/queues-schema.js';
 import { ownValue } from '../util/own.js';
 import { requestBaseUrl } from './signature.js';
 import type { VoiceRouteOptions } from './voice-options.js';
@@ -32,8 +32,8 @@ export function holdContextReader(opts: {
     const query = parseHoldQuery(request.query);
     const config = opts.registry.forVersion(query.v);
     const node = config ? ownValue(config.bundle.flow.nodes, query.route) : undefined;
-    const queueId = node?.kind === 'route' ? node.queue : 'general';
-    const resolved = config ? (resolveQueue(config.bundle.queues, queueId) ?? resolveQueue(config.bundle.queues, 'general')) : undefined;
+    const queueId = node?.kind === 'route' ? node.queue : GENERAL_QUEUE;
+    const resolved = config ? resolveQueueOrGeneral(config.bundle.queues, queueId) : undefined;
     // No callback store, no callback offer (its routes are not registered).
     const queue = resolved && !opts.callbacksEnabled ? { ...resolved, callback: { ...resolved.callback, enabled: false } } : resolved;
     const ctx: QueueContext = {

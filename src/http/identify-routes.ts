@@ -9,6 +9,7 @@ import type { ConfigRegistry } from '../config/registry.js';
 import { START, type DialogueInput, type DialogueState } from '../identity/dialogue.js';
 import { openState, sealState, type SealBinding } from '../identity/sealed-state.js';
 import type { IdentityNotifier } from '../integrations/identity-webhook.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import type { ConsentLog } from '../store/ports.js';
 import { identifyUrl, one, parseIdentifyQuery } from '../telephony/callback-urls.js';
 import type { CallbackUrls } from '../telephony/twiml.js';
@@ -58,7 +59,7 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
     }
     const callSid = params.CallSid;
     const wanted = q.lang;
-    const lang = config.speech.languages.includes(wanted) ? wanted : 'cs';
+    const lang = config.speech.languages.includes(wanted) ? wanted : DEFAULT_LANGUAGE;
     const binding: SealBinding = { callSid, version: config.version, route, lang };
     const state = q.sealed === undefined ? START : openState(key, binding, q.sealed);
     if (state === undefined) request.log.warn('identification state could not be opened (key changed or forged); going on without it');

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CompiledConfig } from '../call/compiled.js';
 import { activeLineClosure, LINE_CLOSURE_ID } from '../call/line.js';
 import { playTurn, type CallInput } from '../call/turn.js';
+import { DEFAULT_LANGUAGE } from '../speech/keys.js';
 import { callbackUrls, decodeCallQuery, incomingLanguage, isNoInput } from '../telephony/callback-urls.js';
 import { fallbackDocument } from '../telephony/fallback.js';
 import { lineClosedTwiml } from '../telephony/line-closed.js';
@@ -56,7 +57,7 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
       progress.finish(params.data.CallSid);
       request.callStep = { node: LINE_CLOSURE_ID, version: config.version, done: true };
       request.log.info({ until: lineClosed.until }, 'whole line closed: reason and goodbye');
-      return reply.type(TWIML).send(lineClosedTwiml(config.speech, input.lang ?? 'cs', lineClosed.reason));
+      return reply.type(TWIML).send(lineClosedTwiml(config.speech, input.lang ?? DEFAULT_LANGUAGE, lineClosed.reason));
     }
     const result = playTurn({
       config,

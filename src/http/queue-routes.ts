@@ -16,7 +16,7 @@ import {
   type HoldState,
   type QueueResultInput,
 } from '../telephony/queue-twiml.js';
-import { resolveQueue } from '../telephony/queues-schema.js';
+import { GENERAL_QUEUE, resolveQueue } from '../telephony/queues-schema.js';
 import { speak } from '../telephony/twiml.js';
 import { callbackGoodbye, callbackRoutes } from './callback-routes.js';
 import type { HoldRouteOptions } from './hold-context.js';
@@ -79,7 +79,7 @@ export async function queueRoutes(app: FastifyInstance, opts: QueueRouteOptions)
       return reply.type(TWIML).send(end.toString());
     }
     // A retry on the general line by <Dial> records only a consent that is in the log.
-    const general = resolveQueue(config.bundle.queues, 'general');
+    const general = resolveQueue(config.bundle.queues, GENERAL_QUEUE);
     let recordDial = false;
     if (general?.dial && ctx.consent && callSid !== undefined && (outcome === 'unavailable' || outcome === 'error')) {
       try {

@@ -129,18 +129,12 @@ export function summariseCall(callSid: string, events: readonly JourneyEvent[]):
         if (v.waitSeconds === undefined && e.seconds !== undefined) v.waitSeconds = e.seconds;
         break;
       }
-      case 'message': {
-        const v = visit();
-        if (v !== undefined) {
-          v.message = true;
-          v.over = true;
-        }
-        break;
-      }
+      // A message left or a callback asked for: the visit ends with it.
+      case 'message':
       case 'callback': {
         const v = visit();
         if (v !== undefined) {
-          v.callback = true;
+          v[e.kind] = true;
           v.over = true;
         }
         break;

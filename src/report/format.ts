@@ -41,38 +41,20 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** A blank line, a heading and calls per key; `(none)` for no rows unless the table is always shown. */
+function countSection(heading: string, column: string, counts: Record<string, number>, always = false): string[] {
+  const rows = Object.entries(counts).map(([k, v]) => [k, String(v)]);
+  return ['', heading, rows.length === 0 && !always ? '(none)' : table([column, 'calls'], rows)];
+}
+
 export function reportTable(report: Report, title: string): string {
   const parts: string[] = [title, ''];
   parts.push(`Hovory (calls)                        ${report.calls}`);
   parts.push(`Odmítli nahrávání (declined)          ${report.declined}`);
   parts.push(`Zavěsili v menu (abandoned in menu)   ${report.abandonedInMenu}`);
-  parts.push('', 'Volby v hlavním menu (choices)');
-  parts.push(
-    table(
-      ['key', 'calls'],
-      Object.entries(report.choices).map(([k, v]) => [k, String(v)]),
-    ),
-  );
-  const closed = Object.entries(report.closed);
-  parts.push('', 'Zavřeno (closed, by schedule)');
-  parts.push(
-    closed.length === 0
-      ? '(none)'
-      : table(
-          ['schedule', 'calls'],
-          closed.map(([k, v]) => [k, String(v)]),
-        ),
-  );
-  const nodes = Object.entries(report.abandonedByNode);
-  parts.push('', 'Zavěsili v menu podle uzlu (abandoned by node)');
-  parts.push(
-    nodes.length === 0
-      ? '(none)'
-      : table(
-          ['node', 'calls'],
-          nodes.map(([k, v]) => [k, String(v)]),
-        ),
-  );
+  parts.push(...countSection('Volby v hlavním menu (choices)', 'key', report.choices, true));
+  parts.push(...countSection('Zavřeno (closed, by schedule)', 'schedule', report.closed));
+  parts.push(...countSection('Zavěsili v menu podle uzlu (abandoned by node)', 'node', report.abandonedByNode));
   const queues = Object.entries(report.queues);
   parts.push('', `Fronty (queues; service level = answered within ${report.serviceLevelSeconds} s)`);
   parts.push(

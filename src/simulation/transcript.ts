@@ -99,7 +99,7 @@ function dialRouteOf(call: SimulatedCall): string | undefined {
   return m?.[1];
 }
 
-export function toJson(unmasked: SimulatedCall): object {
+export function toJson(unmasked: SimulatedCall) {
   const call = maskTypedNumbers(unmasked);
   const route = routeOf(call.end) ?? (call.end.kind === 'dial' ? dialRouteOf(call) : undefined);
   return {

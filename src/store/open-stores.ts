@@ -114,15 +114,8 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       const { RedisSwitchStore } = await import('./redis-switch-store.js');
       const store = new RedisSwitchStore({ url: opts.redisUrl, prefix: opts.redisPrefix, logger });
       opened.push(store);
-      try {
-        await store.migrate();
-      } catch (err) {
-        // Keeps reconnecting; until then no emergency closure is known.
-        logger.error(
-          { err: errorMessage(err), store: store.kind },
-          'redis unreachable at start; emergency closures unknown until it connects',
-        );
-      }
+      // Keeps reconnecting; until then no emergency closure is known.
+      await migrateOrLog(store, logger, 'error', 'redis unreachable at start; emergency closures unknown until it connects');
       switches = store;
       switchHealth = () => ({ kind: store.kind, ...store.health() });
     } else if (target.kind === 'sqlite') {
@@ -139,15 +132,8 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
         logger,
       });
       opened.push(store);
-      try {
-        await store.migrate();
-      } catch (err) {
-        // The consent spool's replay loop keeps migrating the same schema.
-        logger.warn(
-          { err: errorMessage(err), store: store.kind },
-          'postgres unreachable at start; emergency closures unknown until it answers',
-        );
-      }
+      // The consent spool's replay loop keeps migrating the same schema.
+      await migrateOrLog(store, logger, 'warn', 'postgres unreachable at start; emergency closures unknown until it answers');
       switches = store;
       switchHealth = () => ({ kind: store.kind, ...store.health() });
     }
@@ -164,12 +150,7 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       opened.push(store);
       // Unreachable at start: claims fail (no recording is started) until it answers; the
       // table is then created on the next claim.
-      await store.migrate().catch((err: unknown) => {
-        logger.warn(
-          { err: errorMessage(err), store: store.kind },
-          'postgres unreachable at start; webhook claims unavailable until it answers',
-        );
-      });
+      await migrateOrLog(store, logger, 'warn', 'postgres unreachable at start; webhook claims unavailable until it answers');
     }
     const configVersions = await openConfigVersions(target, opts, logger);
     opened.push(configVersions);
@@ -186,11 +167,7 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       });
       opened.push(journeys);
       // An outage at start: the table is created on first use.
-      await journeys
-        .migrate()
-        .catch((err: unknown) =>
-          logger.warn({ err: errorMessage(err) }, 'postgres unreachable at start; journeys are written once it answers'),
-        );
+      await migrateOrLog(journeys, logger, 'warn', 'postgres unreachable at start; journeys are written once it answers');
     } else {
       journeys = new SqliteJourneyStore({ path: target.path });
       opened.push(journeys);
@@ -206,15 +183,8 @@ export async function openStores(opts: StoreOptions): Promise<Stores> {
       const { PostgresCallbackStore } = await import('./postgres-callback-store.js');
       const store = new PostgresCallbackStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
       opened.push(store);
-      try {
-        await store.migrate();
-      } catch (err) {
-        // Calls are still answered; a callback request then fails and the caller keeps waiting.
-        logger.error(
-          { err: errorMessage(err), store: store.kind },
-          'postgres unreachable at start; callback requests fail until it answers',
-        );
-      }
+      // Calls are still answered; a callback request then fails and the caller keeps waiting.
+      await migrateOrLog(store, logger, 'error', 'postgres unreachable at start; callback requests fail until it answers');
       callbacks = store;
     }
 
@@ -256,11 +226,7 @@ async function openConfigVersions(target: DatabaseTarget, opts: StoreOptions, lo
   }
   const { PostgresConfigVersionStore } = await import('./postgres-config-versions.js');
   const store = new PostgresConfigVersionStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
-  try {
-    await store.migrate();
-  } catch (err) {
-    logger.warn({ err: errorMessage(err), store: store.kind }, 'postgres unreachable at start; config versions are stored once it answers');
-  }
+  await migrateOrLog(store, logger, 'warn', 'postgres unreachable at start; config versions are stored once it answers');
   return store;
 }
 
@@ -276,11 +242,24 @@ async function openSessionStore(opts: StoreOptions, target: DatabaseTarget, logg
     const { PostgresSessionStore } = await import('./postgres-sessions.js');
     store = new PostgresSessionStore({ connectionString: target.connectionString, tablePrefix: opts.tablePrefix ?? '', logger });
   }
+  // Until it answers, no console session can be checked: sign-ins are refused (fail closed).
+  await migrateOrLog(store, logger, 'warn', 'console session store unreachable at start');
+  return store;
+}
+
+/**
+ * A networked store that cannot migrate at start is logged, not fatal: calls must still be
+ * answered, and the store creates its schema once the server answers.
+ */
+async function migrateOrLog(
+  store: { kind: string; migrate(): Promise<void> },
+  logger: StoreLogger,
+  level: 'warn' | 'error',
+  message: string,
+): Promise<void> {
   try {
     await store.migrate();
   } catch (err) {
-    // Until it answers, no console session can be checked: sign-ins are refused (fail closed).
-    logger.warn({ err: errorMessage(err), store: store.kind }, 'console session store unreachable at start');
+    logger[level]({ err: errorMessage(err), store: store.kind }, message);
   }
-  return store;
 }

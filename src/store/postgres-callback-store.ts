@@ -14,7 +14,7 @@ import type {
   CreateResult,
   NewCallback,
 } from './callback-port.js';
-import { createPostgresPool, inTransaction, prefixedTable, type PostgresOptions } from './postgres-db.js';
+import { inTransaction, PostgresAdapter, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { callbackFromRow, newCallbackId, type CallbackRow } from './callback-row.js';
 
 type Row = CallbackRow<Date>;
@@ -24,29 +24,22 @@ const fromRow = (r: Row): CallbackRequest => callbackFromRow(r, (at) => at.toISO
 const MIGRATION_LOCK_KEY = 7_264_014;
 const CLAIM_LOCK_CLASS = 7_264_015;
 
-export class PostgresCallbackStore implements CallbackStore {
+export class PostgresCallbackStore extends PostgresAdapter implements CallbackStore {
   readonly kind = 'postgres';
-  readonly pool: pg.Pool;
   private readonly prefix: string;
   private readonly t: { callbacks: string; drafts: string };
 
   constructor(options: PostgresOptions) {
+    super(options, { poolMax: 4, queryTimeoutMs: 5000 });
     this.prefix = options.tablePrefix ?? '';
     this.t = { callbacks: prefixedTable(this.prefix, 'callbacks'), drafts: prefixedTable(this.prefix, 'callback_drafts') };
-    this.pool = createPostgresPool({ poolMax: 4, queryTimeoutMs: 5000, ...options });
   }
 
-  private migrated = false;
-
-  /** A database that was down at start gets its tables on first use. */
-  private async ensure(): Promise<void> {
-    if (!this.migrated) await this.migrate();
-  }
-
-  async migrate(): Promise<void> {
-    await this.tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      await c.query(`
+  /** Also run on first use: a database that was down at start gets its tables then. */
+  migrate(): Promise<void> {
+    return this.ensureTables(
+      MIGRATION_LOCK_KEY,
+      `
         CREATE TABLE IF NOT EXISTS ${this.t.callbacks} (
           id              text        PRIMARY KEY,
           requested_at    timestamptz NOT NULL,
@@ -66,9 +59,8 @@ export class PostgresCallbackStore implements CallbackStore {
         CREATE INDEX IF NOT EXISTS "${this.prefix}callbacks_due" ON ${this.t.callbacks} (status, queue, requested_at);
         CREATE INDEX IF NOT EXISTS "${this.prefix}callbacks_call" ON ${this.t.callbacks} (call_sid);
         CREATE TABLE IF NOT EXISTS ${this.t.drafts} (call_sid text PRIMARY KEY, number text NOT NULL, at timestamptz NOT NULL);
-      `);
-    });
-    this.migrated = true;
+      `,
+    );
   }
 
   private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -76,7 +68,7 @@ export class PostgresCallbackStore implements CallbackStore {
   }
 
   async saveDraft(callSid: string, number: string, at: string): Promise<void> {
-    await this.ensure();
+    await this.migrate();
     await this.pool.query(
       `INSERT INTO ${this.t.drafts} (call_sid, number, at) VALUES ($1, $2, $3) ON CONFLICT (call_sid) DO UPDATE SET number = excluded.number, at = excluded.at`,
       [callSid, number, at],
@@ -89,7 +81,7 @@ export class PostgresCallbackStore implements CallbackStore {
   }
 
   async create(input: NewCallback): Promise<CreateResult> {
-    await this.ensure();
+    await this.migrate();
     return this.tx(async (c) => {
       await c.query(`DELETE FROM ${this.t.drafts} WHERE call_sid = $1`, [input.originCallSid]);
       // DO NOTHING covers both unique keys (origin call, open number per queue): a retried
@@ -122,7 +114,7 @@ export class PostgresCallbackStore implements CallbackStore {
   }
 
   async claim(options: ClaimOptions): Promise<CallbackRequest[]> {
-    await this.ensure();
+    await this.migrate();
     const claimed: CallbackRequest[] = [];
     // One short transaction per queue: a busy queue never holds up another.
     for (const q of options.queues) {
@@ -221,9 +213,5 @@ export class PostgresCallbackStore implements CallbackStore {
   /** Test clean-up: drops this prefix's tables. */
   async drop(): Promise<void> {
     await this.pool.query(`DROP TABLE IF EXISTS ${this.t.callbacks}, ${this.t.drafts}`);
-  }
-
-  async close(): Promise<void> {
-    await this.pool.end().catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 // PostgreSQL claims: the instances of one deployment share them, so a retried webhook landing
 // on another instance finds the first one's claim. INSERT … ON CONFLICT DO NOTHING is atomic.
 import { CLAIM_DELETE_BATCH, type ClaimStore } from './claims-port.js';
-import { createUnderLock, PostgresAdapter, prefixedTable, type PostgresOptions } from './postgres-db.js';
+import { PostgresAdapter, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { normaliseInstant } from './shared.js';
 
 // Serialises concurrent CREATE TABLE of several starting instances (IF NOT EXISTS alone races).
@@ -18,20 +18,9 @@ export class PostgresClaimStore extends PostgresAdapter implements ClaimStore {
     this.deleteBatch = options.deleteBatch ?? CLAIM_DELETE_BATCH;
   }
 
-  /** Resolved once the table exists; retried on the next claim after a failure (an outage at start). */
-  private migrated: Promise<void> | undefined;
-
+  /** Also run by every claim: a database down at start gets the table on the first claim. */
   migrate(): Promise<void> {
-    this.migrated ??= this.createTable().catch((err: unknown) => {
-      this.migrated = undefined;
-      throw err;
-    });
-    return this.migrated;
-  }
-
-  private createTable(): Promise<void> {
-    return createUnderLock(
-      this.pool,
+    return this.ensureTables(
       CLAIMS_LOCK_KEY,
       `CREATE TABLE IF NOT EXISTS ${this.table} (claim_key text PRIMARY KEY, claimed_at timestamptz NOT NULL)`,
     );

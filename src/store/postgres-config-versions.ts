@@ -1,6 +1,6 @@
 // PostgreSQL config version store, next to the consent log (same table prefix). Its tables are
 // created under their own advisory lock; an unreachable server at start is retried on first use.
-import { createUnderLock, PostgresAdapter, postgresTables, prefixedTable, type PostgresOptions } from './postgres-db.js';
+import { PostgresAdapter, postgresTables, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import {
   filesFromJson,
   filesToJson,
@@ -18,7 +18,6 @@ export class PostgresConfigVersionStore extends PostgresAdapter implements Confi
   private readonly versions: string;
   private readonly noticesTable: string;
   private readonly consents: string;
-  private migrated: Promise<void> | undefined;
 
   constructor(options: PostgresOptions) {
     super(options, { poolMax: 2, queryTimeoutMs: 5000 });
@@ -29,16 +28,7 @@ export class PostgresConfigVersionStore extends PostgresAdapter implements Confi
   }
 
   migrate(): Promise<void> {
-    this.migrated ??= this.createTables().catch((err: unknown) => {
-      this.migrated = undefined; // retried on the next use
-      throw err;
-    });
-    return this.migrated;
-  }
-
-  private createTables(): Promise<void> {
-    return createUnderLock(
-      this.pool,
+    return this.ensureTables(
       LOCK_KEY,
       `
         CREATE TABLE IF NOT EXISTS ${this.versions} (

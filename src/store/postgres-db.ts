@@ -115,8 +115,22 @@ export abstract class PostgresAdapter {
   readonly pool: pg.Pool;
   protected closed = false;
 
+  private tablesReady: Promise<void> | undefined;
+
   protected constructor(options: PostgresOptions, defaults: Partial<PostgresOptions>) {
     this.pool = createPostgresPool({ ...defaults, ...options });
+  }
+
+  /**
+   * Creates the adapter's own tables (`CREATE … IF NOT EXISTS` under `lockKey`) once; after a
+   * failure (the server down at start) the next use tries again.
+   */
+  protected ensureTables(lockKey: number, sql: string): Promise<void> {
+    this.tablesReady ??= createUnderLock(this.pool, lockKey, sql).catch((err: unknown) => {
+      this.tablesReady = undefined;
+      throw err;
+    });
+    return this.tablesReady;
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
 // call whose webhooks landed on several instances has one journey.
 import { normaliseJourneyEvent, type JourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
-import { createUnderLock, PostgresAdapter, prefixedTable, type PostgresOptions } from './postgres-db.js';
+import { PostgresAdapter, prefixedTable, type PostgresOptions } from './postgres-db.js';
 import { normaliseInstant } from './shared.js';
 
 // Its own advisory lock: CREATE TABLE IF NOT EXISTS races between two starting instances.
@@ -32,8 +32,6 @@ export class PostgresJourneyStore extends PostgresAdapter implements JourneyStor
   readonly kind = 'postgres';
   private readonly table: string;
   private readonly prefix: string;
-  /** Set once the table is known to exist (a start during an outage migrates on first use). */
-  private migrated = false;
 
   constructor(options: PostgresOptions) {
     super(options, { poolMax: 3 });
@@ -41,9 +39,9 @@ export class PostgresJourneyStore extends PostgresAdapter implements JourneyStor
     this.table = prefixedTable(this.prefix, 'journey_events');
   }
 
-  async migrate(): Promise<void> {
-    await createUnderLock(
-      this.pool,
+  /** Also run on first use: a start during an outage gets the table once the server answers. */
+  migrate(): Promise<void> {
+    return this.ensureTables(
       JOURNEY_LOCK_KEY,
       `
         CREATE TABLE IF NOT EXISTS ${this.table} (
@@ -61,7 +59,6 @@ export class PostgresJourneyStore extends PostgresAdapter implements JourneyStor
         CREATE INDEX IF NOT EXISTS "${this.prefix}journey_events_at" ON ${this.table} (at);
       `,
     );
-    this.migrated = true;
   }
 
   async append(events: readonly JourneyEvent[]): Promise<void> {
@@ -117,6 +114,6 @@ export class PostgresJourneyStore extends PostgresAdapter implements JourneyStor
 
   private async assertOpen(): Promise<void> {
     if (this.closed) throw new Error('journey store is closed');
-    if (!this.migrated) await this.migrate();
+    await this.migrate();
   }
 }

@@ -11,12 +11,7 @@ import type {
   NewCallback,
 } from './callback-port.js';
 import { callbackFromRow, newCallbackId, type CallbackRow } from './callback-row.js';
-import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
-
-export interface SqliteCallbackStoreOptions extends SqliteOpenOptions {
-  /** May be the consent log's file (own tables, created if missing). */
-  path: string;
-}
+import { createTablesImmediate, SqliteAdapter, type SqliteFileOptions } from './sqlite-db.js';
 
 type Row = CallbackRow<string>;
 
@@ -24,12 +19,11 @@ const fromRow = (r: Row): CallbackRequest => callbackFromRow(r, (at) => at);
 
 const iso = (v: string) => new Date(v).toISOString();
 
-export class SqliteCallbackStore implements CallbackStore {
+export class SqliteCallbackStore extends SqliteAdapter implements CallbackStore {
   readonly kind = 'sqlite';
-  private readonly db: SqliteDatabase;
 
-  constructor(options: SqliteCallbackStoreOptions) {
-    this.db = openSqliteDatabase(options.path, options);
+  constructor(options: SqliteFileOptions) {
+    super(options, 'callback store');
   }
 
   async migrate(): Promise<void> {
@@ -209,9 +203,5 @@ export class SqliteCallbackStore implements CallbackStore {
 
   async pruneDrafts(before: string): Promise<void> {
     this.db.prepare('DELETE FROM callback_drafts WHERE at < ?').run(iso(before));
-  }
-
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
   }
 }

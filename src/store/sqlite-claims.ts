@@ -2,11 +2,9 @@
 // across the processes sharing the file.
 import { CLAIM_DELETE_BATCH, type ClaimStore } from './claims-port.js';
 import { normaliseInstant } from './shared.js';
-import { SqliteAdapter, type SqliteOpenOptions } from './sqlite-db.js';
+import { SqliteAdapter, type SqliteFileOptions } from './sqlite-db.js';
 
-export interface SqliteClaimStoreOptions extends SqliteOpenOptions {
-  /** Usually the consent log's file. */
-  path: string;
+export interface SqliteClaimStoreOptions extends SqliteFileOptions {
   deleteBatch?: number;
 }
 
@@ -14,8 +12,9 @@ export class SqliteClaimStore extends SqliteAdapter implements ClaimStore {
   readonly kind = 'sqlite';
   private readonly deleteBatch: number;
 
+  /** Usually in the consent log's file. */
   constructor(options: SqliteClaimStoreOptions) {
-    super(options.path, options, 'claim store');
+    super(options, 'claim store');
     this.deleteBatch = options.deleteBatch ?? CLAIM_DELETE_BATCH;
   }
 

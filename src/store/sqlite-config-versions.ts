@@ -1,6 +1,6 @@
 // SQLite config version store, in the consent log's file. Its tables are created here with
 // IF NOT EXISTS inside one IMMEDIATE transaction (concurrent starters wait on the write lock).
-import { createTablesImmediate, SqliteAdapter, type SqliteOpenOptions } from './sqlite-db.js';
+import { createTablesImmediate, SqliteAdapter, type SqliteFileOptions } from './sqlite-db.js';
 import {
   filesFromJson,
   filesToJson,
@@ -11,15 +11,11 @@ import {
   type NoticeUsage,
 } from './config-version-port.js';
 
-export interface SqliteConfigVersionStoreOptions extends SqliteOpenOptions {
-  path: string;
-}
-
 export class SqliteConfigVersionStore extends SqliteAdapter implements ConfigVersionStore {
   readonly kind = 'sqlite';
 
-  constructor(options: SqliteConfigVersionStoreOptions) {
-    super(options.path, options, 'config version store');
+  constructor(options: SqliteFileOptions) {
+    super(options, 'config version store');
   }
 
   async migrate(): Promise<void> {

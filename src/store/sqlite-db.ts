@@ -12,6 +12,11 @@ export interface SqliteOpenOptions {
   busyTimeoutMs?: number;
 }
 
+/** A store's file: its own, or the consent log's (the store's own tables, created if missing). */
+export interface SqliteFileOptions extends SqliteOpenOptions {
+  path: string;
+}
+
 /** Opens (creating the parent directory) a database in WAL mode with durable commits. */
 export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}): SqliteDatabase {
   if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
@@ -101,11 +106,10 @@ export abstract class SqliteAdapter {
   private closed = false;
 
   protected constructor(
-    path: string,
-    options: SqliteOpenOptions,
+    options: SqliteFileOptions,
     private readonly what: string,
   ) {
-    this.db = openSqliteDatabase(path, options);
+    this.db = openSqliteDatabase(options.path, options);
   }
 
   async close(): Promise<void> {

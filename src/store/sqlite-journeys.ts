@@ -7,7 +7,7 @@
 import type { JourneyEvent } from '../report/journey.js';
 import { normaliseJourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
-import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
+import { createTablesImmediate, openSqliteDatabase, type SqliteDatabase, type SqliteFileOptions } from './sqlite-db.js';
 import { normaliseInstant } from './shared.js';
 import { SqliteWriteWorker } from './sqlite-write-worker.js';
 
@@ -18,10 +18,6 @@ type JourneyStepRow = [number, string, string, number, number, string];
 
 /** Journey rows are written off the main thread, 50 to an INSERT. */
 const STEP_INSERT = { sql: 'INSERT INTO journey_steps (h, call_sid, at, starts, n, events) VALUES {values}', columns: 6, chunk: 50 };
-
-export interface SqliteJourneyStoreOptions extends SqliteOpenOptions {
-  path: string;
-}
 
 interface Row {
   call_sid: string;
@@ -77,7 +73,7 @@ export class SqliteJourneyStore implements JourneyStore {
   private closed = false;
   private readonly writer: SqliteWriteWorker;
 
-  constructor(options: SqliteJourneyStoreOptions) {
+  constructor(options: SqliteFileOptions) {
     this.db = openSqliteDatabase(options.path, options);
     // Journeys are statistics: an fsync per checkpoint is enough (the consent log keeps FULL).
     this.db.pragma('synchronous = NORMAL');

@@ -5,7 +5,7 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CompiledConfig } from '../call/compiled.js';
 import { groupsSpoken, lastDigitsSpoken } from '../callback/number.js';
-import { acceptUrl, dialogueUrl, doneUrl, waitUrl, type DialogueState, type OutboundTarget } from './callback-urls.js';
+import { acceptUrl, dialogueUrl, doneUrl, waitUrl, type DialogueState, type NumberSource, type OutboundTarget } from './callback-urls.js';
 import { OFFER_TIMEOUT_SECONDS, type QueueContext } from './queue-twiml.js';
 import { FALLBACK_QUEUE, speak } from './twiml.js';
 
@@ -26,20 +26,32 @@ function backToQueue(response: VoiceResponse, ctx: QueueContext, state: Dialogue
   response.redirect({ method: 'POST' }, waitUrl(ctx, { cycle: 1, quietUntil: state.offeredAt + (ctx.queue?.maxWaitSeconds ?? 600) }));
 }
 
-/** "We will call you at the number ending 4 5 6: 1 confirm, 2 another number". */
-export function confirmCallerTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, caller: string): string {
+/** A number said back and one key: 1 confirm it, 2 another (or a corrected) number. */
+function confirmNumberTwiml(
+  config: CompiledConfig,
+  ctx: QueueContext,
+  state: DialogueState,
+  source: NumberSource,
+  key: string,
+  digits: string,
+): string {
   const response = new VoiceResponse();
   const gather = response.gather({
     input: ['dtmf'],
     numDigits: 1,
     timeout: OFFER_TIMEOUT_SECONDS,
     finishOnKey: '',
-    action: dialogueUrl(ctx, 'confirm', state, 'caller'),
+    action: dialogueUrl(ctx, 'confirm', state, source),
     method: 'POST',
   });
-  say(config, ctx, gather, 'callback.confirmCaller', { digits: lastDigitsSpoken(caller) });
+  say(config, ctx, gather, key, { digits });
   backToQueue(response, ctx, state);
   return response.toString();
+}
+
+/** "We will call you at the number ending 4 5 6: 1 confirm, 2 another number". */
+export function confirmCallerTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, caller: string): string {
+  return confirmNumberTwiml(config, ctx, state, 'caller', 'callback.confirmCaller', lastDigitsSpoken(caller));
 }
 
 /** Enter the number, ending with #; optionally after "this number is not valid". */
@@ -61,18 +73,7 @@ export function enterNumberTwiml(config: CompiledConfig, ctx: QueueContext, stat
 
 /** The entered number read back in groups: 1 confirm, 2 correct it. */
 export function readBackTwiml(config: CompiledConfig, ctx: QueueContext, state: DialogueState, number: string): string {
-  const response = new VoiceResponse();
-  const gather = response.gather({
-    input: ['dtmf'],
-    numDigits: 1,
-    timeout: OFFER_TIMEOUT_SECONDS,
-    finishOnKey: '',
-    action: dialogueUrl(ctx, 'confirm', state, 'entered'),
-    method: 'POST',
-  });
-  say(config, ctx, gather, 'callback.readBack', { digits: groupsSpoken(number) });
-  backToQueue(response, ctx, state);
-  return response.toString();
+  return confirmNumberTwiml(config, ctx, state, 'entered', 'callback.readBack', groupsSpoken(number));
 }
 
 /** Too many failed tries, or the request could not be stored: the caller keeps waiting. */

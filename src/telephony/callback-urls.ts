@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { CallState } from '../flow/machine.js';
 import { DEFAULT_LANGUAGE } from '../speech/keys.js';
+import { GENERAL_QUEUE } from './queues-schema.js';
 import type { CallbackUrls } from './twiml.js';
 
 // --- The menu turn: /voice/menu?v&n&r&l[&h][&nv][&e=noinput] -------------------------------
@@ -76,6 +77,11 @@ export function isNoInput(query: unknown): boolean {
 export function incomingLanguage(query: unknown): string | undefined {
   const l = record(query).l;
   return typeof l === 'string' ? l : undefined;
+}
+
+/** Where a call in `language` starts: the bare URL for the default language (as Twilio is set up). */
+export function incomingPath(language: string): string {
+  return language === DEFAULT_LANGUAGE ? '/voice/incoming' : `/voice/incoming?l=${encodeURIComponent(language)}`;
 }
 
 /** The URLs of one call's turn: the menu's state and the routes' queue and identify URLs. */
@@ -170,7 +176,7 @@ const counter = z.unknown().optional().transform(int);
 
 const holdQuerySchema = z.object({
   v: z.string().optional().catch(undefined),
-  route: holdName('general'),
+  route: holdName(GENERAL_QUEUE),
   l: holdName(DEFAULT_LANGUAGE),
   c: z
     .unknown()

@@ -108,6 +108,11 @@ export const CALLBACK_DEFAULTS: ResolvedCallback = {
   concurrent: 2,
 };
 
+/** The queue `id`, or the general queue when the config has no such queue (it changed since). */
+export function resolveQueueOrGeneral(file: QueuesFile, id: string): ResolvedQueue | undefined {
+  return resolveQueue(file, id) ?? resolveQueue(file, GENERAL_QUEUE);
+}
+
 export function resolveQueue(file: QueuesFile, id: string): ResolvedQueue | undefined {
   const t = ownValue(file.queues, id);
   if (!t) return undefined;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBundle } from '../../src/config/bundle.js';
 import { formatIssue } from '../../src/config/issues.js';
 import { readConfigFiles } from '../../src/config/load.js';
-import { resolveQueue } from '../../src/telephony/queues-schema.js';
+import { resolveQueue, resolveQueueOrGeneral } from '../../src/telephony/queues-schema.js';
 import { FROZEN_CONFIG } from '../support/fixture-config.js';
 
 // Callbacks are part of the shipped config: its frozen copy is the fixture.
@@ -34,6 +34,14 @@ describe('callback settings', () => {
       concurrent: 2,
     });
     expect(resolveQueue(r.bundle.queues, 'insurance')?.callback).toMatchObject({ enabled: false, concurrent: 5, schedule: 'callbacks' });
+  });
+
+  it('a queue the config no longer has falls back to the general queue', () => {
+    const r = build((t) => t);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(resolveQueueOrGeneral(r.bundle.queues, 'insurance')?.id).toBe('insurance');
+    expect(resolveQueueOrGeneral(r.bundle.queues, 'removed-team')?.id).toBe('general');
+    expect(resolveQueue(r.bundle.queues, 'removed-team')).toBeUndefined();
   });
 
   it('an unknown schedule is reported at its line', () => {

@@ -1,19 +1,10 @@
 // The DPO reads the exact text of every consent notice version a consent row names, with when
 // consent rows first and last named it; only roles that may read consents; every read audited.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NoticeView } from '../../src/console/contracts/consents.js';
 import { playCall } from '../../src/telephony/player.js';
 import { newCallSid, signedPost } from '../support/twilio.js';
 import { buildConsoleApp, ConsoleClient, USERS, type ConsoleTestApp } from './support.js';
-
-interface NoticeView {
-  version: string;
-  noticeId: string;
-  language: string;
-  sha256: string;
-  text: string;
-  firstUsed: string | null;
-  lastUsed: string | null;
-}
 
 const OLD_TEXT = 'Informace o zpracování osobních údajů (znění z roku 2024).';
 const OLD = {

@@ -4,7 +4,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowOutline, OutlineNode } from '../../src/console/outline.js';
+import type { FlowOutline, OutlineNode } from '../../src/console/contracts/flow.js';
 import { buildConsoleApp, ConsoleClient, type ConsoleTestApp } from './support.js';
 import { fixtureConfig } from '../support/fixture-config.js';
 

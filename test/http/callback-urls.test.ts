@@ -8,6 +8,7 @@ import {
   dialogueUrl,
   doneUrl,
   identifyUrl,
+  incomingPath,
   messageUrl,
   offerUrl,
   outboundUrls,
@@ -130,5 +131,12 @@ describe('identification and outbound callback URLs', () => {
     expect(redirect).toBe(`${BASE}/voice/callback/accept?id=cb_1&v=abc123&l=en&r=1&e=noinput`);
     expect(parseOutboundQuery(queryOf(redirect))).toEqual({ id: 'cb_1', version: 'abc123', repeated: true, noInput: true });
     expect(parseOutboundQuery({ id: 'a b/c' }).id).toBeUndefined();
+  });
+});
+
+describe('incomingPath', () => {
+  it('starts a call in the default language at the bare URL, any other with ?l=', () => {
+    expect(incomingPath('cs')).toBe('/voice/incoming');
+    expect(incomingPath('en')).toBe('/voice/incoming?l=en');
   });
 });

@@ -1,16 +1,7 @@
 // The audit view for supervisors: the newest console actions (sign-ins, closures, consent
 // searches and exports), newest first, from the console's audit log.
-import { api } from './api.js';
+import { api, type AuditInfo } from './api.js';
 import { czDateTime, h } from './dom.js';
-
-interface AuditEntry {
-  at: string;
-  who: string;
-  role: string | null;
-  action: string;
-  target: string | null;
-  result: string;
-}
 
 const ACTIONS: Record<string, string> = {
   login: 'přihlášení',
@@ -29,7 +20,7 @@ const RESULTS: Record<string, string> = {
 };
 
 export async function auditPage(): Promise<HTMLElement> {
-  const { entries } = await api<{ entries: AuditEntry[] }>('GET', 'audit?limit=200');
+  const { entries } = await api<AuditInfo>('GET', 'audit?limit=200');
   return h(
     'section',
     { 'aria-labelledby': 'audit-title' },

@@ -1,20 +1,9 @@
 // Console page: open callback requests (issue 14), oldest first, with a cancel button each.
-import { api } from './api.js';
+import { api, type CallbackCancelled, type CallbacksInfo } from './api.js';
 import { announce, czDateTime, h } from './dom.js';
 
-interface CallbackRow {
-  id: string;
-  requestedAt: string;
-  queue: string;
-  number: string;
-  status: string;
-  attempts: number;
-  nextAttemptAt: string | null;
-  calling: boolean;
-}
-
 export async function callbacksPage(): Promise<HTMLElement> {
-  const info = await api<{ total: number; rows: CallbackRow[] }>('GET', 'callbacks');
+  const info = await api<CallbacksInfo>('GET', 'callbacks');
   const message = h('p', { id: 'callbacks-message', role: 'status' });
   const section = h(
     'section',
@@ -37,7 +26,7 @@ export async function callbacksPage(): Promise<HTMLElement> {
     cancel.addEventListener('click', () => {
       void (async () => {
         try {
-          await api('DELETE', `callbacks/${encodeURIComponent(r.id)}`);
+          await api<CallbackCancelled>('DELETE', `callbacks/${encodeURIComponent(r.id)}`);
           announce(`Žádost ${r.id} je zrušena.`);
           window.dispatchEvent(new HashChangeEvent('hashchange'));
         } catch (err) {

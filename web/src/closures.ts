@@ -2,7 +2,18 @@
 // before confirming, the supervisor reads the exact sentences callers will hear (worked out by
 // the server with the calls' own code). Each closure shows who set it and when. Supervisors
 // can also close the whole line ("Celá linka").
-import { api, type Closure, type ClosuresInfo, type TodayInfo, type User } from './api.js';
+import {
+  api,
+  type CloseBody,
+  type ClosureCleared,
+  type Closure,
+  type ClosureHistory,
+  type ClosurePreview,
+  type ClosureSet,
+  type ClosuresInfo,
+  type TodayInfo,
+  type User,
+} from './api.js';
 import { announce, czDateTime, h, pragueNow } from './dom.js';
 import { errorText, roleName } from './messages.js';
 
@@ -85,10 +96,8 @@ function closeForm(target: Target, message: HTMLElement): HTMLElement {
       message.textContent = '';
       const end = until();
       try {
-        const p = await api<{ sentences: string[]; until: string }>(
-          'GET',
-          `closure-preview?${new URLSearchParams({ schedule: id, reason: reason.value, until: end })}`,
-        );
+        const body: CloseBody = { schedule: id, reason: reason.value, until: end };
+        const p = await api<ClosurePreview>('GET', `closure-preview?${new URLSearchParams({ ...body })}`);
         const confirm = h('button', { type: 'button', id: `close-confirm-${id}` }, `Potvrdit: uzavřít do ${czDateTime(p.until)}`);
         const back = h('button', { type: 'button', class: 'secondary' }, 'Zpět');
         preview.replaceChildren(
@@ -103,7 +112,7 @@ function closeForm(target: Target, message: HTMLElement): HTMLElement {
         confirm.addEventListener('click', () => {
           void (async () => {
             try {
-              await api('POST', 'closures', { schedule: id, reason: reason.value, until: end });
+              await api<ClosureSet>('POST', 'closures', body);
               announce(`${target.name}: uzavřeno.`);
               reloadPage();
             } catch (err) {
@@ -124,7 +133,7 @@ export async function closuresPage(user: User): Promise<HTMLElement> {
   const [info, today, history] = await Promise.all([
     api<ClosuresInfo>('GET', 'closures'),
     api<TodayInfo>('GET', 'today'),
-    api<{ closures: Record<string, { who: string; at: string }> }>('GET', 'closure-history'),
+    api<ClosureHistory>('GET', 'closure-history'),
   ]);
   const mayClose = user.permissions.includes('closures');
   const message = h('p', { id: 'closure-message', role: 'alert', class: 'error' });
@@ -179,7 +188,7 @@ export async function closuresPage(user: User): Promise<HTMLElement> {
       reopen.addEventListener('click', () => {
         void (async () => {
           try {
-            await api('DELETE', `closures/${encodeURIComponent(s.id)}`);
+            await api<ClosureCleared>('DELETE', `closures/${encodeURIComponent(s.id)}`);
             announce(`${s.name}: znovu otevřeno.`);
             reloadPage();
           } catch (err) {

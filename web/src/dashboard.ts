@@ -2,41 +2,8 @@
 // as `infoline report`), four charts drawn with Chart.js (vendored, loaded from this server),
 // and a live view of the line refreshed every 5 seconds.
 import type { Chart as ChartClass, ChartConfiguration } from 'chart.js';
-import { api } from './api.js';
+import { api, type LiveInfo, type ReportHours, type ReportInfo } from './api.js';
 import { announce, h, pragueNow } from './dom.js';
-
-interface QueueFigures {
-  entered: number;
-  answered: number;
-  abandoned: number;
-  messages: number;
-  callbacks: number;
-  waitP50: number | null;
-  waitP90: number | null;
-  serviceLevel: number | null;
-}
-
-interface Report {
-  calls: number;
-  choices: Record<string, number>;
-  declined: number;
-  closed: Record<string, number>;
-  abandonedInMenu: number;
-  abandonedByNode: Record<string, number>;
-  queues: Record<string, QueueFigures>;
-  serviceLevelSeconds: number;
-}
-
-interface Hours {
-  hours: { hour: string; calls: number }[];
-}
-
-interface Live {
-  at: string;
-  inMenu: number;
-  waiting: Record<string, number>;
-  longestWait: { queue: string; seconds: number } | null;
-}
 
 declare global {
   interface Window {
@@ -114,7 +81,7 @@ function bar(Chart: typeof ChartClass, canvas: HTMLCanvasElement, labels: string
 
 async function renderReport(target: HTMLElement, from: string, to: string): Promise<void> {
   const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(nextDay(to))}`;
-  const [report, hours] = await Promise.all([api<Report>('GET', `report?${query}`), api<Hours>('GET', `report/hours?${query}`)]);
+  const [report, hours] = await Promise.all([api<ReportInfo>('GET', `report?${query}`), api<ReportHours>('GET', `report/hours?${query}`)]);
   const queues = Object.entries(report.queues);
   const nodes = Object.entries(report.abandonedByNode);
   const perHour = hours.hours.map((x) => ({ label: x.hour.slice(from === to ? 11 : 5, 13).replace('T', ' '), calls: x.calls }));
@@ -213,7 +180,7 @@ async function renderReport(target: HTMLElement, from: string, to: string): Prom
 }
 
 async function renderLive(target: HTMLElement): Promise<void> {
-  const live = await api<Live>('GET', 'live');
+  const live = await api<LiveInfo>('GET', 'live');
   const waiting = Object.entries(live.waiting);
   target.replaceChildren(
     h(

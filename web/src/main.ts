@@ -1,6 +1,6 @@
 // The console shell: sign-in, navigation (hash routes), the signed-in user, page switching
 // with focus moved to the page heading (keyboard and screen-reader users land on the page).
-import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.js';
+import { api, ApiError, setCsrfToken, type LoginBody, type SessionInfo, type User } from './api.js';
 import { h } from './dom.js';
 import { noticesPage } from './notices.js';
 import { dashboardPage } from './dashboard.js';
@@ -86,7 +86,7 @@ function loginView(): HTMLElement {
     button.disabled = true;
     void (async () => {
       try {
-        const s = await api<SessionInfo>('POST', 'login', { name: name.value, password: password.value });
+        const s = await api<SessionInfo>('POST', 'login', { name: name.value, password: password.value } satisfies LoginBody);
         setCsrfToken(s.csrfToken);
         user = s.user;
         password.value = '';

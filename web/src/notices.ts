@@ -1,17 +1,7 @@
 // Consent notice texts for the data-protection officer: every version a consent row can name,
 // its exact text, and when consents first and last named it. `#notices/<version>` shows one.
-import { api } from './api.js';
+import { api, type NoticeList, type NoticeView } from './api.js';
 import { czDateTime, h } from './dom.js';
-
-export interface NoticeView {
-  version: string;
-  noticeId: string;
-  language: string;
-  sha256: string;
-  text: string;
-  firstUsed: string | null;
-  lastUsed: string | null;
-}
 
 function noticeCard(n: NoticeView): HTMLElement {
   const used = n.firstUsed && n.lastUsed ? `${czDateTime(n.firstUsed)} – ${czDateTime(n.lastUsed)}` : 'zatím žádný souhlas';
@@ -41,7 +31,7 @@ export async function noticesPage(): Promise<HTMLElement> {
     const one = await api<NoticeView>('GET', `notices/${wanted}`);
     cards = [noticeCard(one)];
   } else {
-    const { notices } = await api<{ notices: NoticeView[] }>('GET', 'notices');
+    const { notices } = await api<NoticeList>('GET', 'notices');
     cards = notices.length > 0 ? notices.map(noticeCard) : [h('p', {}, 'Zatím není uložena žádná verze upozornění.')];
   }
   return h(

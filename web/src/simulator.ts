@@ -3,14 +3,23 @@
 // only new steps are appended to the live region, and the computer keyboard's digits, * and #
 // press the keypad. A number (identification) is typed key by key and sent at its #, as a phone
 // does. When the call ends, focus moves to the outcome (never dropped to <body>).
-import { api, type FlowInfo, type HeardItem, type SimResult, type SimStep } from './api.js';
+import {
+  api,
+  type FlowInfo,
+  type HeardItem,
+  type KeypadInput,
+  type SimEnd,
+  type SimResult,
+  type SimStep,
+  type SimulateBody,
+} from './api.js';
 import { announce, h, pragueNow } from './dom.js';
 import { heardText } from './flow.js';
 import { errorText } from './messages.js';
 
-const KEYPAD: { key: string; label: string; aria: string }[] = [
-  ...['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((k) => ({ key: k, label: k, aria: `klávesa ${k}` })),
-  { key: '*', label: '*', aria: 'hvězdička' },
+const KEYPAD: { key: KeypadInput; label: string; aria: string }[] = [
+  ...(['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const).map((k) => ({ key: k, label: k, aria: `klávesa ${k}` })),
+  { key: '*', label: '*', aria: 'hvězdička (zopakovat)' },
   { key: '0', label: '0', aria: 'klávesa 0' },
   { key: '#', label: '#', aria: 'mřížka (ukončí zadání čísla)' },
   { key: 'silence', label: 'bez volby', aria: 'bez volby (volající nic nestiskne)' },
@@ -27,19 +36,19 @@ function inputLabel(input: string | null, i: number): string {
   return `Volající stiskl ${input ?? ''}`;
 }
 
-type End = SimResult['call']['end'];
-
 /** The outcome in Czech and its colour class: connected (ok), hung up (neutral), error. */
-function outcome(end: End): { text: string; cls: string } {
+function outcome(end: SimEnd): { text: string; cls: string } {
   switch (end.kind) {
     case 'queue':
-      return { text: `Hovor spojen do fronty ${end.queue ?? ''} — čeká na operátora.`, cls: 'connected' };
+      return { text: `Hovor spojen do fronty ${end.queue} — čeká na operátora.`, cls: 'connected' };
     case 'dial':
-      return { text: `Hovor přepojen na ${end.target ?? ''}.`, cls: 'connected' };
+      return { text: `Hovor přepojen na ${end.target}.`, cls: 'connected' };
     case 'hangup':
       return { text: 'Linka hovor ukončila (zavěsila) — volající nebyl spojen s operátorem.', cls: 'hangup' };
+    case 'waiting':
+      return { text: 'Hovor čeká na další klávesu.', cls: 'waiting' };
     default:
-      return { text: `Hovor skončil chybou: ${end.message ?? ''}`, cls: 'failed' };
+      return { text: `Hovor skončil chybou: ${end.message}`, cls: 'failed' };
   }
 }
 
@@ -61,12 +70,12 @@ export async function simulatorPage(): Promise<HTMLElement> {
   const box = h('div', { class: 'transcript-box', tabindex: 0, role: 'region', 'aria-label': 'Přepis hovoru' }, transcript);
   const end = h('p', { id: 'sim-end', class: 'end', tabindex: -1 });
   const error = h('p', { class: 'error', role: 'alert', id: 'sim-error' });
-  let inputs: string[] = [];
+  let inputs: KeypadInput[] = [];
   let ended = false;
   let shown = 0;
   let heardBefore = new Set<string>();
   let queue: Promise<void> = Promise.resolve();
-  const run = (next: (current: string[]) => string[] | null, untilEnd: boolean) => {
+  const run = (next: (current: KeypadInput[]) => KeypadInput[] | null, untilEnd: boolean) => {
     queue = queue.then(() => {
       const wanted = next(inputs);
       return wanted === null ? undefined : play(wanted, untilEnd);
@@ -75,7 +84,7 @@ export async function simulatorPage(): Promise<HTMLElement> {
   };
 
   const keypad = h('div', { class: 'keypad', role: 'group', 'aria-label': 'Klávesnice telefonu' });
-  const press = (key: string) => void run((current) => (ended ? null : [...current, key]), false);
+  const press = (key: KeypadInput) => void run((current) => (ended ? null : [...current, key]), false);
   const buttons = KEYPAD.map((k) => {
     const b = h(
       'button',
@@ -120,7 +129,7 @@ export async function simulatorPage(): Promise<HTMLElement> {
       h('ul', {}, step.heard.map(itemView)),
     );
 
-  async function play(next: string[], untilEnd: boolean): Promise<void> {
+  async function play(next: KeypadInput[], untilEnd: boolean): Promise<void> {
     error.textContent = '';
     try {
       const result = await api<SimResult>('POST', 'simulate', {
@@ -128,7 +137,7 @@ export async function simulatorPage(): Promise<HTMLElement> {
         language: lang.value,
         inputs: next,
         untilEnd,
-      });
+      } satisfies SimulateBody);
       const wasEnded = ended;
       const steps = result.call.steps;
       // The same call continued: append only its new steps; otherwise start the transcript over.
@@ -225,9 +234,10 @@ export async function simulatorPage(): Promise<HTMLElement> {
     const target = ev.target as HTMLElement | null;
     if (ev.ctrlKey || ev.metaKey || ev.altKey || (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
     // Whether the call still takes keys is decided in turn (after a pending "Nový hovor").
-    if (/^[0-9*#]$/.test(ev.key)) {
+    const key = KEYPAD.find((k) => k.key === ev.key && k.key !== 'silence')?.key;
+    if (key !== undefined) {
       ev.preventDefault();
-      press(ev.key);
+      press(key);
     }
   };
   document.addEventListener('keydown', onKey);
