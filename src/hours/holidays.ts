@@ -2,7 +2,26 @@
 // Only type "public" counts (observances, bank, school and optional days stay open).
 // Names come in the country's own language (date-holidays' default), e.g. "Štědrý den".
 // Pure lookups on bundled data: no I/O, no clock. Results are cached per code and year.
-import Holidays from 'date-holidays';
+//
+// The calendars and years of holiday-table.ts (generated from date-holidays by
+// scripts/holiday-table.ts, checked against it by a test) are answered from that table; only
+// another calendar or year loads date-holidays. Loading it costs a fifth of the server's cold
+// start (its data for every country, moment-timezone's zones, astronomia), for a table of a few
+// hundred dates (issue 17).
+import { createRequire } from 'node:module';
+import type Holidays from 'date-holidays';
+import { HOLIDAY_TABLE } from './holiday-table.js';
+
+// Not named `require`: the server bundle leaves this module to Node, loaded on first use only.
+const loadModule = createRequire(import.meta.url);
+let library: typeof Holidays | undefined;
+function holidaysLibrary(): typeof Holidays {
+  library ??= loadModule('date-holidays') as typeof Holidays;
+  return library;
+}
+
+/** The calendars the table covers (upper case, as written in config). */
+const TABLE_CALENDARS = new Set(Object.keys(HOLIDAY_TABLE).map((key) => key.split(':')[0]));
 
 interface CalendarCode {
   country: string;
@@ -19,7 +38,8 @@ function parseCode(code: string): CalendarCode | undefined {
   const [country, state, region] = parts.map((p) => p.toUpperCase());
   if (country === undefined) return undefined;
   // init() returns true even for unknown codes, so check the listings instead (they never throw).
-  const lister = new Holidays();
+  const Library = holidaysLibrary();
+  const lister = new Library();
   if (!Object.hasOwn(lister.getCountries(), country)) return undefined;
   if (state === undefined) return { country };
   if (!Object.hasOwn(lister.getStates(country) ?? {}, state)) return undefined;
@@ -37,6 +57,7 @@ function lookupCode(code: string): CalendarCode | undefined {
 
 /** True when date-holidays knows the country (and state/region, when given). Never throws. */
 export function isKnownHolidayCalendar(code: string): boolean {
+  if (TABLE_CALENDARS.has(code.trim().toUpperCase())) return true;
   try {
     return lookupCode(code) !== undefined;
   } catch {
@@ -62,17 +83,26 @@ export function publicHolidays(code: string, year: number): ReadonlyMap<string, 
   const key = `${code}:${year}`;
   const cached = yearCache.get(key);
   if (cached) return cached;
+  const tabled = HOLIDAY_TABLE[`${code.trim().toUpperCase()}:${year}`];
+  const result = tabled !== undefined ? new Map(Object.entries(tabled)) : libraryHolidays(code, year);
+  yearCache.set(key, result);
+  return result;
+}
+
+/** Public holidays starting in `year`, computed by date-holidays (what the table holds, for any calendar and year). */
+export function libraryHolidays(code: string, year: number): Map<string, string> {
   const result = new Map<string, string>();
   const parsed = isKnownHolidayCalendar(code) ? lookupCode(code) : undefined;
   if (parsed) {
     let hd = instances.get(code);
     if (!hd) {
+      const Library = holidaysLibrary();
       hd =
         parsed.state === undefined
-          ? new Holidays(parsed.country)
+          ? new Library(parsed.country)
           : parsed.region === undefined
-            ? new Holidays(parsed.country, parsed.state)
-            : new Holidays(parsed.country, parsed.state, parsed.region);
+            ? new Library(parsed.country, parsed.state)
+            : new Library(parsed.country, parsed.state, parsed.region);
       instances.set(code, hd);
     }
     for (const h of hd.getHolidays(year)) {
@@ -87,7 +117,6 @@ export function publicHolidays(code: string, year: number): ReadonlyMap<string, 
       }
     }
   }
-  yearCache.set(key, result);
   return result;
 }
 
