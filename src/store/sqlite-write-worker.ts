@@ -95,6 +95,9 @@ export class SqliteWriteWorker {
     if (!worker) return;
     await new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
+      // Referenced until it has exited: otherwise a process with nothing else to do would end
+      // before the worker's 'exit', leaving close() unsettled.
+      worker.ref();
       worker.postMessage({ close: true });
     });
   }
