@@ -35,6 +35,8 @@ export interface GrowthResult {
   startMiB: number;
   /** RSS growth after each step count in GROWTH_STEPS, MiB. */
   growthMiB: number[];
+  /** JS heap (used, after GC) growth at the same points, MiB: what the process itself keeps. */
+  heapGrowthMiB: number[];
 }
 
 export interface Target {
@@ -152,15 +154,18 @@ async function cannon(target: Target, name: string, load: Load): Promise<HttpRes
 async function growth(target: Target, name: string, load: Omit<Load, 'amount'>): Promise<GrowthResult> {
   const counter = { i: 0 };
   await fire(target, { ...load, amount: 5_000 }, counter);
-  const start = (await target.ask('rss', 'rss')).rss;
+  const start = await target.ask('rss', 'rss');
   const growthMiB: number[] = [];
+  const heapGrowthMiB: number[] = [];
   let sent = 0;
   for (const steps of GROWTH_STEPS) {
     await fire(target, { ...load, amount: steps - sent }, counter);
     sent = steps;
-    growthMiB.push(((await target.ask('rss', 'rss')).rss - start) / 2 ** 20);
+    const now = await target.ask('rss', 'rss');
+    growthMiB.push((now.rss - start.rss) / 2 ** 20);
+    heapGrowthMiB.push((now.heapUsed - start.heapUsed) / 2 ** 20);
   }
-  return { name, startMiB: start / 2 ** 20, growthMiB };
+  return { name, startMiB: start.rss / 2 ** 20, growthMiB, heapGrowthMiB };
 }
 
 export interface HttpBenchmarks {

@@ -192,7 +192,11 @@ function table(doc: Doc): string {
   );
   row(['RSS (after GC)', 'after warm-up', ...GROWTH_STEPS.map((n) => `+${n.toLocaleString('en-US')} requests`)]);
   row(['---', '---:', ...GROWTH_STEPS.map(() => '---:')]);
-  for (const g of doc.growth) row([g.name, `${f1(g.startMiB)} MiB`, ...g.growthMiB.map((m) => `${m >= 0 ? '+' : ''}${f1(m)} MiB`)]);
+  const signed = (m: number) => `${m >= 0 ? '+' : ''}${f1(m)} MiB`;
+  for (const g of doc.growth) {
+    row([g.name, `${f1(g.startMiB)} MiB`, ...g.growthMiB.map(signed)]);
+    row([`${g.name}: JS heap used`, '', ...g.heapGrowthMiB.map(signed)]);
+  }
   lines.push('');
   const cs = doc.coldStart;
   row(['cold start to the first answered POST /voice/incoming', 'median', 'runs']);
