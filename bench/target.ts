@@ -26,7 +26,7 @@ export interface TargetOptions {
 
 export type TargetMessage =
   | { type: 'ready'; port: number; version?: string | undefined }
-  | { type: 'rss'; rss: number; heapUsed: number }
+  | { type: 'rss'; rss: number; heapUsed: number; external: number; heapTotal: number }
   | { type: 'stats'; commits: number; appends: number }
   | { type: 'cpu'; user: number; system: number };
 
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       // Garbage is not growth: collect first (the child runs with --expose-gc).
       (globalThis as { gc?: () => void }).gc?.();
       const mem = process.memoryUsage();
-      send({ type: 'rss', rss: mem.rss, heapUsed: mem.heapUsed });
+      send({ type: 'rss', rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, heapTotal: mem.heapTotal });
     } else if (m.cmd === 'cpu') {
       const cpu = process.cpuUsage();
       send({ type: 'cpu', user: cpu.user, system: cpu.system });

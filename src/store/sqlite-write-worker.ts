@@ -35,6 +35,8 @@ const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 db.pragma('mmap_size = 0');
 db.pragma('synchronous = ' + workerData.synchronous);
+// Appends touch the last pages of a table and its indexes: a small page cache is enough.
+db.pragma('cache_size = -512');
 const group = (n) => '(' + Array.from({ length: n }, () => '?').join(', ') + ')';
 const statements = {};
 for (const [name, s] of Object.entries(workerData.statements)) {
@@ -58,6 +60,10 @@ parentPort.on('message', (m) => {
   catch (err) { parentPort.postMessage({ id: m.id, error: String(err && err.message || err) }); }
 });
 `;
+
+/** A batch is at most a few hundred rows (well under a megabyte): ample room, and a bound. */
+const WORKER_OLD_SPACE_MB = 32;
+const WORKER_YOUNG_SPACE_MB = 4;
 
 interface Pending {
   resolve(changes: number[]): void;
@@ -106,7 +112,13 @@ export class SqliteWriteWorker {
     if (this.worker) return this.worker;
     const { path, synchronous, statements, name } = this.opts;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path, synchronous, statements } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, path, synchronous, statements },
+      // The worker holds one batch at a time: a small heap makes it collect often instead of
+      // growing by every batch's cloned rows until a late major GC (RSS the service never uses).
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_SPACE_MB },
+    });
     worker.unref();
     worker.on('message', (m: { id: number; changes?: number[]; error?: string }) => {
       const p = this.pending.get(m.id);
