@@ -247,13 +247,28 @@ export async function httpBenchmarks(seconds: number): Promise<HttpBenchmarks> {
       }),
     ];
     for (const r of paced) r.ratio = r.p99Ms / basePaced.p99Ms;
+    // 70 % of the baseline's rate is beyond infoline's capacity, so that p99 compares queues.
+    // Also at 70 % of infoline's own saturated rate (a load it sustains), both sides alike.
+    const ownRate = Math.round(c.reqPerSec * PACED_SHARE);
+    progress(`paced at 70 % of (c)'s own rate: ${ownRate} req/s, baseline and infoline`);
+    const base2 = await startTarget({ kind: 'baseline', token: TOKEN, publicUrl: PUBLIC_URL, twiml: first });
+    const baseOwn = await cannon(base2, 'baseline paced at (c) own rate', { ...unsigned, seconds: PACED_SECONDS, rate: ownRate });
+    await base2.stop();
+    const cOwn = await cannon(infoline, '(c) paced at its own rate', {
+      ...menu,
+      pool: signedPool(menuPath, ownRate * (PACED_SECONDS + 1), { Digits: '1' }),
+      seconds: PACED_SECONDS,
+      rate: ownRate,
+    });
+    baseOwn.ratio = 1;
+    cOwn.ratio = cOwn.p99Ms / baseOwn.p99Ms;
     progress('infoline: RSS growth over menu steps');
     const menuGrowth = await growth(infoline, 'infoline (b) menu steps', {
       ...menu,
       pool: signedPool(menuPath, 5_000 + Math.max(...GROWTH_STEPS), { Digits: '*' }),
     });
     return {
-      results: [...saturated, ...paced],
+      results: [...saturated, ...paced, baseOwn, cOwn],
       growth: [baseGrowth, menuGrowth],
       pacedRate,
       payloadBytes,
