@@ -100,7 +100,6 @@ function targetsOf(http: HttpBenchmarks, cold: ColdStart): Target[] {
   const a = find('(a) /voice')?.ratio ?? Number.NaN;
   const c = find('(c) /voice')?.ratio ?? Number.NaN;
   const pacedC = http.results.find((r) => r.name === '(c) paced')?.ratio ?? Number.NaN;
-  const pacedOwn = find('(c) paced at its own rate')?.ratio ?? Number.NaN;
   const [base, menu] = http.growth;
   const growth10k = menu?.growthMiB[0] ?? Number.NaN;
   const out: Target[] = [
@@ -112,13 +111,6 @@ function targetsOf(http: HttpBenchmarks, cold: ColdStart): Target[] {
       shown: x(pacedC),
       goal: '≤ 2x',
       met: pacedC <= 2,
-    },
-    {
-      what: "p99 of that step paced at 70 % of its own saturated rate, vs the baseline's p99 at that rate",
-      value: pacedOwn,
-      shown: x(pacedOwn),
-      goal: '≤ 2x',
-      met: pacedOwn <= 2,
     },
     {
       what: 'cold start to the first answered call vs bare Fastify',
