@@ -10,7 +10,7 @@ import { loggerOptions } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
 import { openStores, parseDatabaseUrl, type Stores } from './store/open-stores.js';
 import { DEFAULT_JOURNEY_RETENTION_DAYS, JourneyRecorder } from './store/journey-recorder.js';
-import { ClaimPruner } from './store/claim-pruner.js';
+import { ClaimPruner } from './store/retention-pruner.js';
 import { recordingStarterFor, type TwilioCredentials } from './integrations/twilio-recording-starter.js';
 import type { RecordingStarter } from './telephony/recording.js';
 import { deriveStateKey } from './identity/sealed-state.js';

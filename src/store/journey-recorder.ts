@@ -4,10 +4,10 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { JourneyEvent } from '../report/journey.js';
 import type { JourneyStore } from './journey-port.js';
+import { RetentionPruner } from './retention-pruner.js';
 import { errorMessage, silentLogger, type StoreLogger } from './shared.js';
 
 export const DEFAULT_JOURNEY_RETENTION_DAYS = 90;
-const DAY_MS = 86_400_000;
 
 export interface JourneyRecorderOptions {
   store: JourneyStore;
@@ -36,14 +36,13 @@ export class JourneyRecorder {
   private readonly flushIntervalMs: number;
   private readonly maxBatch: number;
   private readonly maxBuffer: number;
-  private readonly retentionDays: number;
   private readonly settleMs: number;
   private readonly logger: StoreLogger;
   private readonly now: () => number;
   private flushing: Promise<void> | undefined;
   private soon = false;
   private timer: NodeJS.Timeout | undefined;
-  private pruneTimer: NodeJS.Timeout | undefined;
+  private readonly pruner: RetentionPruner;
   private failing = false;
   private closed = false;
   private readonly dropped: Counter | undefined;
@@ -57,7 +56,6 @@ export class JourneyRecorder {
     // (shared with consents) a few ms at most, and fills only under a heavy load.
     this.maxBatch = opts.maxBatch ?? 1000;
     this.maxBuffer = opts.maxBuffer ?? 20_000;
-    this.retentionDays = opts.retentionDays ?? DEFAULT_JOURNEY_RETENTION_DAYS;
     this.settleMs = opts.settleMs ?? 0;
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
@@ -90,10 +88,15 @@ export class JourneyRecorder {
     }
     this.timer = setInterval(() => void this.flush(), this.flushIntervalMs);
     this.timer.unref();
-    if (this.retentionDays > 0) {
-      this.pruneTimer = setInterval(() => void this.prune(), opts.retentionIntervalMs ?? 3_600_000);
-      this.pruneTimer.unref();
-    }
+    this.pruner = new RetentionPruner({
+      store: this.store,
+      retentionDays: opts.retentionDays ?? DEFAULT_JOURNEY_RETENTION_DAYS,
+      what: 'journey events',
+      intervalMs: opts.retentionIntervalMs,
+      now: this.now,
+      logger: this.logger,
+      onDeleted: (n) => this.deleted?.inc(n),
+    });
   }
 
   get buffered(): number {
@@ -169,24 +172,15 @@ export class JourneyRecorder {
   }
 
   /** Deletes journeys older than the retention; returns how many events went. */
-  async prune(): Promise<number> {
-    if (this.retentionDays <= 0 || this.closed) return 0;
-    try {
-      const n = await this.store.deleteBefore(new Date(this.now() - this.retentionDays * DAY_MS).toISOString());
-      this.deleted?.inc(n);
-      if (n > 0) this.logger.info({ deleted: n, retentionDays: this.retentionDays }, 'old journey events deleted');
-      return n;
-    } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, 'old journey events could not be deleted; retried later');
-      return 0;
-    }
+  prune(): Promise<number> {
+    return this.pruner.prune();
   }
 
   /** Stops the timers and writes what is left (best effort); the store's owner closes it. */
   async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
-    clearInterval(this.pruneTimer);
+    await this.pruner.close();
     await this.flush().catch(() => undefined);
     this.closed = true;
   }

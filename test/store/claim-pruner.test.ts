@@ -1,7 +1,7 @@
 // The periodic deletion of old webhook claims: a week back from the clock it is given, never
 // throwing (a store outage is logged and retried at the next run).
 import { describe, expect, it } from 'vitest';
-import { CLAIM_RETENTION_DAYS, ClaimPruner } from '../../src/store/claim-pruner.js';
+import { CLAIM_RETENTION_DAYS, ClaimPruner } from '../../src/store/retention-pruner.js';
 import { MemoryClaimStore } from '../../src/store/memory-claims.js';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
