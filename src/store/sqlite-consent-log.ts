@@ -2,12 +2,11 @@
 // concurrent appends share one fsync while each caller still hears back only after its row
 // is on disk. The commits run on a worker thread: while one batch is fsynced the main thread
 // keeps answering calls, and the appends that arrive meanwhile form the next batch.
-import type { ConsentRecord } from '../consent/record.js';
+import { CONSENT_FIELDS, type ConsentRecord } from '../consent/record.js';
 import type { AppendResult, ConsentLog, ConsentQuery } from './ports.js';
 import { CONSENT_COLUMNS, consentSqlOrder, consentSqlWhere, normaliseQuery, normaliseRecord, recordValues } from './shared.js';
 import { consentFromRow, type ConsentRow } from './consent-row.js';
 import { migrateSqliteSchema, openSqliteDatabase, type SqliteDatabase, type SqliteOpenOptions } from './sqlite-db.js';
-import { checkSharedMemory } from './sqlite-shm-guard.js';
 import { SqliteWriteWorker } from './sqlite-write-worker.js';
 
 // Kept importable from here: adapters and tests predate sqlite-db.ts.
@@ -31,7 +30,7 @@ interface Pending {
 
 export interface SqliteConsentLogOptions extends SqliteOpenOptions {
   path: string;
-  /** Flush as soon as this many appends are waiting, without waiting for setImmediate. */
+  /** At most this many appends share one commit (the rest wait for the next). */
   maxBatch?: number;
 }
 
@@ -56,10 +55,11 @@ export class SqliteConsentLog implements ConsentLog {
       path: options.path,
       synchronous: 'FULL',
       name: 'consent writer',
+      guarded: this.db,
       statements: {
         consent: {
           sql: `INSERT INTO consents (${SELECT_COLUMNS}, recorded_at) VALUES {values} ON CONFLICT (call_sid, decision) DO NOTHING`,
-          columns: 11,
+          columns: CONSENT_FIELDS.length + 1, // and recorded_at
         },
       },
     });
@@ -104,7 +104,6 @@ export class SqliteConsentLog implements ConsentLog {
   private async commit(batch: Pending[]): Promise<void> {
     let changes: number[];
     try {
-      checkSharedMemory(this.db);
       const recordedAt = new Date().toISOString();
       changes = await this.writer.write(
         'consent',

@@ -80,6 +80,7 @@ export class SqliteJourneyStore implements JourneyStore {
     this.writer = new SqliteWriteWorker({
       path: options.path,
       synchronous: 'NORMAL',
+      guarded: this.db,
       statements: { step: STEP_INSERT },
       name: 'journey writer',
     });

@@ -5,6 +5,7 @@
 // transaction, in order. A batch resolves only once it is committed.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { checkSharedMemory } from './sqlite-shm-guard.js';
 
 export interface WorkerStatement {
   /** The INSERT with one `(?, …)` group; `{values}` is replaced by that group (repeated for chunks). */
@@ -25,6 +26,11 @@ export interface SqliteWriteWorkerOptions {
   statements: Readonly<Record<string, WorkerStatement>>;
   /** Names the thread in errors ("consent writer exited (1)"). */
   name: string;
+  /**
+   * The adapter's own (guarded) connection to the same file: its `-shm` check runs before every
+   * batch, since a SIGBUS in the worker's mapping kills the process just the same.
+   */
+  guarded: object;
 }
 
 // Plain CommonJS (eval: true): runs the same from the TypeScript sources (tests) and dist/.
@@ -80,6 +86,11 @@ export class SqliteWriteWorker {
 
   /** Commits the rows in one transaction; resolves with each row's `changes` (none for chunked statements). */
   write(statement: string, rows: readonly (readonly unknown[])[]): Promise<number[]> {
+    try {
+      checkSharedMemory(this.opts.guarded);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     const worker = this.start();
     const id = ++this.seq;
     const done = new Promise<number[]>((resolve, reject) => {
