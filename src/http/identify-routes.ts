@@ -14,7 +14,7 @@ import type { ConsentLog } from '../store/ports.js';
 import { identifyUrl, one, parseIdentifyQuery } from '../telephony/callback-urls.js';
 import type { CallbackUrls } from '../telephony/twiml.js';
 import { writeConsent } from './consent-write.js';
-import type { Metrics } from './metrics.js';
+import type { CallProgressTracker, Metrics } from './metrics.js';
 import { TWIML } from './voice-hooks.js';
 
 export interface IdentityOptions {
@@ -27,6 +27,8 @@ export interface IdentifyRoutesOptions {
   registry: ConfigRegistry;
   consentLog: ConsentLog;
   metrics: Metrics;
+  /** The last node of each call in this process (the menu routes' tracker). */
+  progress: CallProgressTracker;
   now: () => number;
   checkSignature: preHandlerAsyncHookHandler;
   urlsFor: (request: FastifyRequest, version: string) => CallbackUrls;
@@ -81,7 +83,7 @@ export async function identifyRoutes(app: FastifyInstance, opts: IdentifyRoutesO
       nextUrl: (next: DialogueState) =>
         identifyUrl({ base: urls.base, version: config.version, route, lang, notices: q.notices }, sealState(key, binding, next)),
     });
-    metrics.callProgress.reached(callSid, route);
+    opts.progress.reached(callSid, route);
     const outcome = turn.outcome;
     request.callStep = { node: route, version: config.version, done: outcome !== undefined };
     if (!outcome) {

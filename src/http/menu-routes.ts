@@ -94,6 +94,7 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
     registry,
     consentLog,
     metrics,
+    progress,
     now,
     checkSignature: opts.checkSignature,
     // The identify dialogue's own URLs pin the version; the menu URLs it builds carry that version's notices.
