@@ -113,11 +113,18 @@ function targetsOf(http: HttpBenchmarks, cold: ColdStart): Target[] {
       met: pacedC <= 2,
     },
     {
-      what: 'cold start to the first answered call vs bare Fastify',
+      what: 'cold start to the first answered call vs bare Fastify (restart: config unchanged)',
       value: cold.ratio,
       shown: x(cold.ratio),
       goal: '≤ 1.4x',
       met: cold.ratio <= 1.4,
+    },
+    {
+      what: 'cold start, first start of a new build or config (validated from the YAML)',
+      value: cold.uncachedRatio,
+      shown: x(cold.uncachedRatio),
+      goal: '≤ 1.4x',
+      met: cold.uncachedRatio <= 1.4,
     },
     {
       what: `RSS growth after ${GROWTH_STEPS[0].toLocaleString('en-US')} more menu steps (baseline +${(base?.growthMiB[0] ?? 0).toFixed(1)} MiB)`,
@@ -202,7 +209,16 @@ function table(doc: Doc): string {
   row(['cold start to the first answered POST /voice/incoming', 'median', 'runs']);
   row(['---', '---:', '---']);
   row(['bare Fastify (node bench/baseline-server.mjs)', `${f0(cs.baselineMedianMs)} ms`, cs.baselineMs.map(f0).join(', ')]);
-  row(['infoline (node dist/server.js)', `${f0(cs.infolineMedianMs)} ms`, cs.infolineMs.map(f0).join(', ')]);
+  row([
+    'infoline (node dist/server.js), restart: validated config cached',
+    `${f0(cs.infolineMedianMs)} ms`,
+    cs.infolineMs.map(f0).join(', '),
+  ]);
+  row([
+    'infoline, first start of a build or config (CONFIG_CACHE_DIR=off)',
+    `${f0(cs.uncachedMedianMs)} ms`,
+    cs.uncachedMs.map(f0).join(', '),
+  ]);
   lines.push('');
   row(['consent log, durable appends', 'appenders', 'consents/s', 'per commit']);
   row(['---', '---:', '---:', '---:']);

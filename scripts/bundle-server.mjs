@@ -4,7 +4,8 @@
 // server; a bundle is a handful of files. The CLI and the tests keep the unbundled dist/.
 // better-sqlite3 stays outside (a native addon), and so does everything it loads.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +22,36 @@ if (readFileSync(entry, 'utf8').includes('__infolineRequire')) {
 // Chunk names carry a content hash: drop the last build's.
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 
+// The build stamp (src/main.ts __INFOLINE_BUILD_ID__): the compiled code and the locked
+// dependencies. The validated-config cache (src/config/bundle-cache.ts) is keyed by it, so a
+// bundle validated by another build's schemas is never read back.
+const stamp = createHash('sha256');
+for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.js'))
+  .sort()) {
+  stamp
+    .update(file)
+    .update('\0')
+    .update(readFileSync(join(dist, file)))
+    .update('\0');
+}
+stamp.update(readFileSync(join(root, 'package-lock.json')));
+
+// zod re-exports its 40-odd message locales (some 360 kB of a 3.5 MB main chunk that every start
+// compiles); the service uses the English one zod configures itself with.
+const onlyEnglishZodLocale = {
+  name: 'only-english-zod-locale',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'infoline-stub' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'infoline-stub' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: root,
+    }));
+  },
+};
+
 await build({
   entryPoints: [{ in: entry, out: 'server' }],
   outdir: dist,
@@ -36,6 +67,8 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [onlyEnglishZodLocale],
+  define: { __INFOLINE_BUILD_ID__: JSON.stringify(stamp.digest('hex').slice(0, 16)) },
   // CommonJS packages inside an ES module bundle still call require() and read __dirname.
   banner: {
     js: [

@@ -6,6 +6,7 @@ import { consoleSettings, enableConsole, type ConsoleEnv } from './console/enabl
 import { packageRoot } from './config/load.js';
 import { EnvError, parseEnv, productionProblem, twilioProblem, type RawEnv } from './config/env.js';
 import { ConfigRegistry } from './config/registry.js';
+import { fileBundleCache } from './config/bundle-cache.js';
 import { loggerOptions } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
 import { openStores, parseDatabaseUrl, type Stores } from './store/open-stores.js';
@@ -31,6 +32,8 @@ export interface ServiceEnv {
   /** Local durable spool for consents while PostgreSQL is unreachable (one per instance). */
   spoolPath: string | undefined;
   configDir: string;
+  /** CONFIG_CACHE_DIR: the validated config kept between starts (undefined: off). */
+  configCacheDir?: string | undefined;
   logLevel: string;
   production: boolean;
   /** Supervisor console (/console): off unless CONSOLE_SESSION_SECRET is set and the users file exists. */
@@ -48,6 +51,13 @@ export interface ServiceEnv {
 }
 
 export { EnvError };
+
+/**
+ * The build stamp scripts/bundle-server.mjs defines in the bundle `npm start` runs (a hash of the
+ * compiled code and package-lock.json); undefined when the sources run unbundled (tests, tsx).
+ */
+declare const __INFOLINE_BUILD_ID__: string | undefined;
+const BUILD_ID = typeof __INFOLINE_BUILD_ID__ === 'string' ? __INFOLINE_BUILD_ID__ : undefined;
 
 /** The service's settings from the environment (the zod schema in src/config/env.ts). */
 export function readEnv(raw: RawEnv): ServiceEnv {
@@ -76,6 +86,7 @@ export function readEnv(raw: RawEnv): ServiceEnv {
     redisUrl: env.REDIS_URL,
     spoolPath: env.CONSENT_SPOOL_PATH,
     configDir: env.INFOLINE_CONFIG_DIR,
+    configCacheDir: env.CONFIG_CACHE_DIR,
     logLevel: env.LOG_LEVEL ?? 'info',
     production: env.NODE_ENV === 'production',
     console: consoleSettings(env),
@@ -124,6 +135,10 @@ export async function composeService(
     dir: env.configDir,
     defaultsDir: packageRoot(),
     logger,
+    startCache:
+      BUILD_ID !== undefined && env.configCacheDir !== undefined
+        ? fileBundleCache({ dir: env.configCacheDir, buildId: BUILD_ID, configDir: env.configDir, logger })
+        : undefined,
     onReload: (r) => {
       if (r.result !== 'unchanged') metrics.configReloads.inc({ result: r.result });
     },

@@ -14,6 +14,8 @@ export type RawEnv = Record<string, string | undefined>;
 /** The default of CONSOLE_AUDIT_LOG (also the CLI's `audit` file). */
 export const DEFAULT_AUDIT_LOG = './data/console-audit.log';
 export const DEFAULT_CALLBACK_TICK_MS = 3000;
+/** The default of CONFIG_CACHE_DIR (src/config/bundle-cache.ts): beside the data, kept across restarts. */
+export const DEFAULT_CONFIG_CACHE_DIR = './data/config-cache';
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const BASE_URL = /^https?:\/\/[^/]+/;
 
@@ -86,6 +88,8 @@ export const envSchema = z.object({
     .optional()
     .transform((v) => (v !== undefined && v !== '' ? resolve(v) : packageRoot())),
   LOG_LEVEL: text,
+  // Where the bundled server keeps the last validated config between starts; "off": nowhere.
+  CONFIG_CACHE_DIR: text.transform((v) => (v === 'off' ? undefined : resolve(v ?? DEFAULT_CONFIG_CACHE_DIR))),
   TRUST_PROXY: text,
   CONSOLE_SESSION_SECRET: text,
   CONSOLE_USERS_FILE: text,
@@ -110,7 +114,8 @@ export function parseEnv(raw: RawEnv): Env;
 export function parseEnv<K extends EnvName>(raw: RawEnv, names: readonly K[]): Pick<Env, K>;
 export function parseEnv(raw: RawEnv, names?: readonly EnvName[]): Partial<Env> {
   const schema = names === undefined ? envSchema : envSchema.pick(Object.fromEntries(names.map((n) => [n, true])) as Record<EnvName, true>);
-  const result = schema.safeParse(raw);
+  // Read once: zod's JIT would compile a parser for this one use (see safeParsePlain).
+  const result = schema.safeParse(raw, { jitless: true });
   if (!result.success) throw new EnvError(result.error.issues[0]?.message ?? 'the environment is invalid');
   return result.data;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { compileConfig, type CompiledConfig } from '../call/compiled.js';
 import type { ConfigVersionStore } from '../store/config-version-port.js';
 import { buildBundle, snapshotHash, type BundleResult } from './bundle.js';
+import type { BundleCache } from './bundle-cache.js';
 import { formatIssue, type ConfigIssue } from './issues.js';
 import { configBytes, readConfigSnapshot } from './load.js';
 import { ConfigWorker } from './off-thread.js';
@@ -33,6 +34,8 @@ export interface ConfigRegistryOptions {
   onReload?: (r: ReloadResult) => void;
   /** Where every applied version is kept (the consent log's database); see attachStore(). */
   versionStore?: ConfigVersionStore | undefined;
+  /** The start's validated bundle, kept between starts (the bundled server only: src/config/bundle-cache.ts). */
+  startCache?: BundleCache | undefined;
 }
 
 /**
@@ -118,7 +121,7 @@ export class ConfigRegistry {
 
   /** First load. Falls back to the embedded defaults so the line answers even if the dir is broken. */
   start(): ReloadResult {
-    const r = this.reload();
+    const r = this.reload(this.opts.startCache);
     if (this.currentConfig === undefined && this.opts.defaultsDir !== undefined && this.opts.defaultsDir !== this.opts.dir) {
       this.opts.logger.error(
         { configDir: this.opts.dir },
@@ -132,12 +135,12 @@ export class ConfigRegistry {
   }
 
   /** Reads and applies the directory on this thread (start, the CLI, tests). */
-  reload(): ReloadResult {
+  reload(cache?: BundleCache): ReloadResult {
     const { files, issues } = readConfigSnapshot(this.opts.dir);
     const hash = snapshotHash(files, issues);
     if (hash === this.lastHash) return { result: 'unchanged', version: this.currentConfig?.version };
     this.lastHash = hash;
-    const r = this.applyBuilt(files, buildBundle(files, issues), this.opts.dir);
+    const r = this.applyBuilt(files, cache ? cachedBuild(cache, hash, files, issues) : buildBundle(files, issues), this.opts.dir);
     this.opts.onReload?.(r);
     return r;
   }
@@ -261,4 +264,13 @@ export class ConfigRegistry {
     this.worker?.stop();
     this.worker = undefined;
   }
+}
+
+/** A bundle from the cache, else validated and (when valid) kept there after the first answer. */
+function cachedBuild(cache: BundleCache, hash: string, files: Map<string, string>, issues: ConfigIssue[]): BundleResult {
+  const bundle = cache.read(hash);
+  if (bundle !== undefined) return { ok: true, bundle };
+  const built = buildBundle(files, issues);
+  if (built.ok) void cache.write(hash, built.bundle);
+  return built;
 }

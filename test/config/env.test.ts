@@ -32,6 +32,9 @@ describe('the environment schema', () => {
     expect(readEnv({ CALLBACK_TICK_MS: '5' }).callbackTickMs).toBe(3000);
     expect(readEnv({ MAX_CONNECTIONS_PER_IP: '256' }).maxConnectionsPerIp).toBe(256);
     expect(readEnv({}).maxConnectionsPerIp).toBeUndefined();
+    expect(readEnv({}).configCacheDir).toBe(resolve('data/config-cache'));
+    expect(readEnv({ CONFIG_CACHE_DIR: ' /var/cache/infoline ' }).configCacheDir).toBe('/var/cache/infoline');
+    expect(readEnv({ CONFIG_CACHE_DIR: 'off' }).configCacheDir).toBeUndefined();
     expect(() => readEnv({ MAX_CONNECTIONS_PER_IP: 'many' })).toThrow(/^MAX_CONNECTIONS_PER_IP must be a whole number/);
   });
 
