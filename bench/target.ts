@@ -3,6 +3,10 @@
 // baseline and for infoline, so their ratio is fair.
 //
 //   baseline: bare Fastify + @fastify/formbody returning a fixed TwiML string
+//   floor:    the baseline plus what the contract asks of every webhook and nothing else (issue
+//             17's "the bare route's plus one HMAC, one memoised TwiML lookup, one log line and
+//             one histogram observation"): infoline's signature check, one pino JSON line at
+//             info to the same discarded stdout, one prom-client histogram observation
 //   infoline: the service exactly as `npm start` composes it (readEnv + composeService from dist/) with
 //             NODE_ENV=production, LOG_LEVEL=info (JSON lines to a discarded stdout), a real
 //             auth token, PUBLIC_URL without a port, a SQLite consent log on a temp file
@@ -13,11 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { Histogram } from 'prom-client';
 import type * as Main from '../src/main.js';
+import type * as Signature from '../src/http/signature.js';
 import { ROOT } from '../test/reliability/service-process.js';
 
 export interface TargetOptions {
-  kind: 'baseline' | 'infoline';
+  kind: 'baseline' | 'floor' | 'infoline';
   token: string;
   publicUrl: string;
   /** The fixed answer of the baseline (the size of a real first answer). */
@@ -44,6 +51,20 @@ async function main(): Promise<void> {
     app = Fastify({ logger: false });
     await app.register(formbody);
     app.post('/voice/incoming', async (_request, reply) => reply.type('text/xml; charset=utf-8').send(opts.twiml));
+  } else if (opts.kind === 'floor') {
+    const { twilioSignatureCheck } = (await import(join(ROOT, 'dist/http/signature.js'))) as typeof Signature;
+    const logger = pino({ level: 'info' });
+    const seconds = new Histogram({ name: 'floor_webhook_seconds', help: 'webhook answer time', labelNames: ['route', 'status'] });
+    app = Fastify({ logger: false });
+    await app.register(formbody);
+    const preHandler = twilioSignatureCheck({ authToken: opts.token, publicUrl: opts.publicUrl, onFailure: () => {} });
+    app.post('/voice/incoming', { preHandler }, async (_request, reply) => reply.type('text/xml; charset=utf-8').send(opts.twiml));
+    app.addHook('onResponse', async (request, reply) => {
+      const ms = reply.elapsedTime;
+      seconds.observe({ route: '/voice/incoming', status: reply.statusCode }, ms / 1000);
+      const callSid = (request.body as Record<string, string> | undefined)?.CallSid;
+      logger.info({ callSid, method: request.method, url: request.url, status: reply.statusCode, ms }, 'webhook answered');
+    });
   } else {
     // The compiled service, as `npm start` runs it (the parent built dist/ first): tsx's
     // transform adds helpers (e.g. __name) to hot functions that production does not run.
