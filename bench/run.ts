@@ -133,7 +133,7 @@ function targetsOf(http: HttpBenchmarks, cold: ColdStart): Target[] {
     {
       what: `RSS growth after ${GROWTH_STEPS[0].toLocaleString('en-US')} more menu steps (baseline +${(base?.growthMiB[0] ?? 0).toFixed(1)} MiB)`,
       value: growth10k,
-      shown: `+${growth10k.toFixed(1)} MiB`,
+      shown: `${growth10k >= 0 ? '+' : ''}${growth10k.toFixed(1)} MiB`,
       goal: '< +10 MiB',
       met: growth10k < 10,
     },

@@ -58,6 +58,8 @@ function signedBy(authToken: string, signature: string, url: string, params: Rec
 export function formParams(body: unknown): Record<string, string | string[]> {
   if (body === null || typeof body !== 'object') return {};
   const fields = body as Record<string, unknown>;
+  // The form parser already gives strings and lists of strings: read as it is, not copied per request.
+  if (allText(fields)) return fields as Record<string, string | string[]>;
   const out: Record<string, string | string[]> = {};
   for (const k in fields) {
     const v = fields[k];
@@ -65,4 +67,12 @@ export function formParams(body: unknown): Record<string, string | string[]> {
     else if (Array.isArray(v)) out[k] = v.map(String);
   }
   return out;
+}
+
+function allText(fields: Record<string, unknown>): boolean {
+  for (const k in fields) {
+    const v = fields[k];
+    if (typeof v !== 'string' && !(Array.isArray(v) && v.every((s) => typeof s === 'string'))) return false;
+  }
+  return true;
 }
