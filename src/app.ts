@@ -1,6 +1,6 @@
 // Builds the Fastify app (no listen: tests use app.inject, server.ts listens).
 import formbody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ConfigRegistry } from './config/registry.js';
 import { CONNECTIONS_CHECK_INTERVAL_MS, limitConnectionsPerIp, MAX_CONNECTIONS_PER_IP } from './http/connections.js';
 import { loggerOptions } from './http/logging.js';
@@ -43,6 +43,8 @@ export interface AppOptions {
   journal?: JourneyRecorder | undefined;
   /** A pino logger options object, or false for none (simulator). */
   logger?: boolean | object;
+  /** The service's one pino logger (src/main.ts), shared with the stores: one writer on stdout. */
+  loggerInstance?: FastifyBaseLogger | undefined;
   /** Simultaneous connections one remote address may hold (default 64; 0: no cap). */
   maxConnectionsPerIp?: number | undefined;
 }
@@ -54,7 +56,9 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === undefined ? loggerOptions() : opts.logger,
+    ...(opts.loggerInstance
+      ? { loggerInstance: opts.loggerInstance }
+      : { logger: opts.logger === undefined ? loggerOptions() : opts.logger }),
     // Fastify's own request lines come before the body is parsed (no CallSid yet);
     // the voice routes log their own line with the CallSid instead.
     logController: new LogController({ disableRequestLogging: true }),

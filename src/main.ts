@@ -7,7 +7,7 @@ import { packageRoot } from './config/load.js';
 import { EnvError, parseEnv, productionProblem, twilioProblem, type RawEnv } from './config/env.js';
 import { ConfigRegistry } from './config/registry.js';
 import { fileBundleCache } from './config/bundle-cache.js';
-import { loggerOptions } from './http/logging.js';
+import { logDestination, loggerOptions } from './http/logging.js';
 import { createMetrics } from './http/metrics.js';
 import { openStores, parseDatabaseUrl, type Stores } from './store/open-stores.js';
 import { DEFAULT_JOURNEY_RETENTION_DAYS, JourneyRecorder } from './store/journey-recorder.js';
@@ -119,7 +119,7 @@ export async function composeService(
   env: ServiceEnv,
   extra: { recordingStarter?: RecordingStarter; watch?: boolean } = {},
 ): Promise<Service> {
-  const logger = pino(loggerOptions(env.logLevel));
+  const logger = pino(loggerOptions(env.logLevel), logDestination());
   const metrics = createMetrics();
   if (!env.authToken) {
     logger.warn('TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked (allowed outside production only)');
@@ -168,7 +168,7 @@ export async function composeService(
     authToken: env.authToken,
     publicUrl: env.publicUrl,
     metrics,
-    logger: loggerOptions(env.logLevel),
+    loggerInstance: logger,
     recordingStarter: extra.recordingStarter ?? (env.twilio ? recordingStarterFor(env.twilio) : undefined),
     claims: stores.claims,
     trustProxy: env.trustProxy,
