@@ -97,6 +97,7 @@ function targetsOf(http: HttpBenchmarks, cold: ColdStart): Target[] {
   const find = (prefix: string) => http.results.find((r) => r.name.startsWith(prefix));
   const pct = (n: number) => `${Math.round(n * 100)} %`;
   const x = (n: number) => `${n.toFixed(2)}x`;
+  const mib = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(1)} MiB`;
   const a = find('(a) /voice')?.ratio ?? Number.NaN;
   const c = find('(c) /voice')?.ratio ?? Number.NaN;
   const pacedC = http.results.find((r) => r.name === '(c) paced')?.ratio ?? Number.NaN;
@@ -131,9 +132,9 @@ function targetsOf(http: HttpBenchmarks, cold: ColdStart): Target[] {
       met: cold.uncachedRatio <= 1.4,
     },
     {
-      what: `RSS growth after ${GROWTH_STEPS[0].toLocaleString('en-US')} more menu steps (baseline +${(base?.growthMiB[0] ?? 0).toFixed(1)} MiB)`,
+      what: `RSS growth after ${GROWTH_STEPS[0].toLocaleString('en-US')} more menu steps (baseline ${mib(base?.growthMiB[0] ?? 0)})`,
       value: growth10k,
-      shown: `${growth10k >= 0 ? '+' : ''}${growth10k.toFixed(1)} MiB`,
+      shown: mib(growth10k),
       goal: '< +10 MiB',
       met: growth10k < 10,
     },
