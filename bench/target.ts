@@ -6,7 +6,8 @@
 //   floor:    the baseline plus what the contract asks of every webhook and nothing else (issue
 //             17's "the bare route's plus one HMAC, one memoised TwiML lookup, one log line and
 //             one histogram observation"): infoline's signature check, one pino JSON line at
-//             info to the same discarded stdout, one prom-client histogram observation
+//             info through infoline's log destination to the same discarded stdout, one
+//             prom-client histogram observation
 //   infoline: the service exactly as `npm start` composes it (readEnv + composeService from dist/) with
 //             NODE_ENV=production, LOG_LEVEL=info (JSON lines to a discarded stdout), a real
 //             auth token, PUBLIC_URL without a port, a SQLite consent log on a temp file
@@ -21,6 +22,7 @@ import pino from 'pino';
 import { Histogram } from 'prom-client';
 import type * as Main from '../src/main.js';
 import type * as Signature from '../src/http/signature.js';
+import type * as Logging from '../src/http/logging.js';
 import { ROOT } from '../test/reliability/service-process.js';
 
 export interface TargetOptions {
@@ -53,7 +55,8 @@ async function main(): Promise<void> {
     app.post('/voice/incoming', async (_request, reply) => reply.type('text/xml; charset=utf-8').send(opts.twiml));
   } else if (opts.kind === 'floor') {
     const { twilioSignatureCheck } = (await import(join(ROOT, 'dist/http/signature.js'))) as typeof Signature;
-    const logger = pino({ level: 'info' });
+    const { logDestination } = (await import(join(ROOT, 'dist/http/logging.js'))) as typeof Logging;
+    const logger = pino({ level: 'info' }, logDestination());
     const seconds = new Histogram({ name: 'floor_webhook_seconds', help: 'webhook answer time', labelNames: ['route', 'status'] });
     app = Fastify({ logger: false });
     await app.register(formbody);
