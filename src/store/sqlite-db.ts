@@ -23,14 +23,35 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}
   const db = new Database(path);
   try {
     // busy_timeout first: switching to WAL needs a lock another process may hold.
-    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-    db.pragma('journal_mode = WAL');
+    const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    enableWal(db, busyTimeoutMs);
     // FULL: the WAL is fsynced at every commit, so a resolved append survives power loss.
     db.pragma('synchronous = FULL');
     return guardSharedMemory(db, path);
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Switches a file to WAL. On a fresh file several processes opening it at once (the service and
+ * the CLI, two instances) each hold a read lock and want the write lock: SQLite then answers
+ * SQLITE_BUSY at once, without its busy handler (waiting could deadlock), so this waits a little
+ * and tries again, within the busy timeout.
+ */
+function enableWal(db: SqliteDatabase, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, 5 + Math.random() * 20); // the constructor is synchronous: a blocking pause
+    }
   }
 }
 

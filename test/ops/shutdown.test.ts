@@ -1,6 +1,6 @@
 // The built server as a child process: SIGTERM lets an in-flight request finish (its consent
 // written), then exits 0 within 10 s; production without TWILIO_AUTH_TOKEN refuses to start.
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/config/load.js';
 import { attrs, parseTwiml } from '../../src/telephony/player.js';
 import { FROZEN_CONFIG } from '../support/fixture-config.js';
+import { ensureBuilt } from '../reliability/service-process.js';
 
 const root = packageRoot();
 const TOKEN = 'shutdown-test-token';
@@ -18,7 +19,7 @@ const PUBLIC_URL = 'https://ivr.example.test';
 let dir: string;
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'pipe' });
+  ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'infoline-shutdown-'));
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
