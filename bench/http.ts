@@ -152,14 +152,12 @@ export async function cannon(target: Target, name: string, load: Load): Promise<
   };
 }
 
-/** Of one scenario's rounds, the run with the median req/s (its latency and CPU figures with it). */
-function medianRun(runs: HttpResult[]): HttpResult {
-  const sorted = [...runs].sort((x, y) => x.reqPerSec - y.reqPerSec);
+/** Of one scenario's rounds, the run with the median `by` (its latency and CPU figures with it). */
+function medianRun(runs: HttpResult[], by: 'reqPerSec' | 'ratio'): HttpResult {
+  const sorted = [...runs].sort((x, y) => (x[by] ?? 0) - (y[by] ?? 0));
   const mid = sorted[Math.floor(sorted.length / 2)]!;
-  return {
-    ...mid,
-    note: [mid.note, `median of ${runs.length}: ${runs.map((r) => Math.round(r.reqPerSec)).join(', ')} req/s`].filter(Boolean).join('; '),
-  };
+  const each = runs.map((r) => (by === 'ratio' ? `${Math.round((r.ratio ?? 0) * 100)} %` : `${Math.round(r.reqPerSec)} req/s`));
+  return { ...mid, note: [mid.note, `median round of ${each.join(', ')}`].filter(Boolean).join('; ') };
 }
 
 /** RSS after a warm-up, then its growth after each count of GROWTH_STEPS more requests. */
