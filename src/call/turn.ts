@@ -38,6 +38,11 @@ export interface Turn {
   /** Schedules that were found closed during this step. */
   closedSchedules: string[];
   render(recordDial: boolean): string;
+  /**
+   * The same TwiML as UTF-8 bytes, remembered with the step: sent as bytes, a 4 kB answer is not
+   * measured (Content-Length) and encoded again on every request.
+   */
+  answer(recordDial: boolean): Buffer;
 }
 
 interface MemoEntry {
@@ -45,6 +50,8 @@ interface MemoEntry {
   choice: string | undefined;
   /** Rendered TwiML by base URL and recording flag. */
   twiml: Map<string, string>;
+  /** The same as UTF-8 bytes. */
+  bytes: Map<string, Buffer>;
 }
 
 export function playTurn(req: TurnRequest): Turn {
@@ -80,20 +87,31 @@ export function playTurn(req: TurnRequest): Turn {
       state: step.state,
       recordDial,
     });
+  const render = (recordDial: boolean): string => {
+    if (!clockFree) return renderFresh(recordDial);
+    const key = `${req.urls.base}|${recordDial ? 1 : 0}`;
+    let twiml = entry.twiml.get(key);
+    if (twiml === undefined) {
+      twiml = renderFresh(recordDial);
+      if (entry.twiml.size < 8) entry.twiml.set(key, twiml);
+    }
+    return twiml;
+  };
   return {
     step,
     consent,
     choice,
     closedSchedules,
-    render: (recordDial) => {
-      if (!clockFree) return renderFresh(recordDial);
+    render,
+    answer: (recordDial) => {
+      if (!clockFree) return Buffer.from(renderFresh(recordDial));
       const key = `${req.urls.base}|${recordDial ? 1 : 0}`;
-      let twiml = entry.twiml.get(key);
-      if (twiml === undefined) {
-        twiml = renderFresh(recordDial);
-        if (entry.twiml.size < 8) entry.twiml.set(key, twiml);
+      let bytes = entry.bytes.get(key);
+      if (bytes === undefined) {
+        bytes = Buffer.from(render(recordDial));
+        if (entry.bytes.size < 8) entry.bytes.set(key, bytes);
       }
-      return twiml;
+      return bytes;
     },
   };
 }
@@ -119,7 +137,7 @@ function computeStep(
     const node = ownValue(config.bundle.flow.nodes, req.state.node);
     if (node?.kind === 'menu' && hasOwn(node.options, digit)) choice = digit;
   }
-  return { step, choice, twiml: new Map() };
+  return { step, choice, twiml: new Map(), bytes: new Map() };
 }
 
 /** What a `say` action speaks; closed-hours texts get the hours, the next opening and the reason. */

@@ -86,7 +86,7 @@ export async function menuRoutes(app: FastifyInstance, opts: VoiceRouteOptions):
     if (connect) metrics.routes.inc({ target: connect.queue });
     request.callStep = { node: result.step.state.node, version: config.version, done: result.step.done };
     const recordDial = consentInLog && result.consent?.decision === 'granted';
-    return reply.type(TWIML).send(result.render(recordDial));
+    return reply.type(TWIML).send(result.answer(recordDial));
   };
 
   const route = { preHandler: opts.checkSignature };
