@@ -48,10 +48,13 @@ export interface Turn {
 interface MemoEntry {
   step: StepResult;
   choice: string | undefined;
-  /** Rendered TwiML by base URL and recording flag. */
-  twiml: Map<string, string>;
-  /** The same as UTF-8 bytes. */
-  bytes: Map<string, Buffer>;
+  /** Rendered TwiML by base URL and recording flag, with its UTF-8 bytes once they were asked for. */
+  twiml: Map<string, Rendered>;
+}
+
+interface Rendered {
+  text: string;
+  bytes?: Buffer;
 }
 
 export function playTurn(req: TurnRequest): Turn {
@@ -87,12 +90,12 @@ export function playTurn(req: TurnRequest): Turn {
       state: step.state,
       recordDial,
     });
-  const render = (recordDial: boolean): string => {
-    if (!clockFree) return renderFresh(recordDial);
+  const rendered = (recordDial: boolean): Rendered => {
+    if (!clockFree) return { text: renderFresh(recordDial) };
     const key = `${req.urls.base}|${recordDial ? 1 : 0}`;
     let twiml = entry.twiml.get(key);
     if (twiml === undefined) {
-      twiml = renderFresh(recordDial);
+      twiml = { text: renderFresh(recordDial) };
       if (entry.twiml.size < 8) entry.twiml.set(key, twiml);
     }
     return twiml;
@@ -102,16 +105,10 @@ export function playTurn(req: TurnRequest): Turn {
     consent,
     choice,
     closedSchedules,
-    render,
+    render: (recordDial) => rendered(recordDial).text,
     answer: (recordDial) => {
-      if (!clockFree) return Buffer.from(renderFresh(recordDial));
-      const key = `${req.urls.base}|${recordDial ? 1 : 0}`;
-      let bytes = entry.bytes.get(key);
-      if (bytes === undefined) {
-        bytes = Buffer.from(render(recordDial));
-        if (entry.bytes.size < 8) entry.bytes.set(key, bytes);
-      }
-      return bytes;
+      const twiml = rendered(recordDial);
+      return (twiml.bytes ??= Buffer.from(twiml.text));
     },
   };
 }
@@ -137,7 +134,7 @@ function computeStep(
     const node = ownValue(config.bundle.flow.nodes, req.state.node);
     if (node?.kind === 'menu' && hasOwn(node.options, digit)) choice = digit;
   }
-  return { step, choice, twiml: new Map(), bytes: new Map() };
+  return { step, choice, twiml: new Map() };
 }
 
 /** What a `say` action speaks; closed-hours texts get the hours, the next opening and the reason. */
