@@ -1,9 +1,9 @@
 // Cold start (issue 17): validating the configuration (YAML, then zod) is the largest part of a
 // start, about 90 ms of the first answer's 390. An unchanged directory validated by the same
 // build of infoline gives the same bundle, so the bundled server keeps the last valid bundle in
-// a private directory (CONFIG_CACHE_DIR) and reads it back at start. The key is the build (code and locked
-// dependencies, stamped by scripts/bundle-server.mjs) and the content hash of every file; a
-// miss, a corrupt file or a directory others could write to means validating as usual.
+// a private directory (CONFIG_CACHE_DIR) and reads it back at start. The key is the build (code
+// and locked dependencies, stamped by scripts/bundle-server.mjs) and the content hash of every
+// file; a miss, a corrupt file or a directory others could write to means validating as usual.
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { lstat, mkdir, rename, writeFile } from 'node:fs/promises';
@@ -27,7 +27,7 @@ interface CacheEntry {
   bundle: ConfigBundle;
 }
 
-/** Ours alone: a real directory or file (no symlink) of this user that nobody else may write, so no other account can plant a bundle. */
+/** Ours alone: a real directory or file (no symlink) of this user that nobody else may write (no one can plant a bundle). */
 function privateToUs(stats: Stats): boolean {
   const uid = process.getuid?.();
   return !stats.isSymbolicLink() && (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;

@@ -121,7 +121,7 @@ export class ConfigRegistry {
 
   /** First load. Falls back to the embedded defaults so the line answers even if the dir is broken. */
   start(): ReloadResult {
-    const r = this.reload(this.opts.startCache);
+    const r = this.load(this.opts.startCache);
     if (this.currentConfig === undefined && this.opts.defaultsDir !== undefined && this.opts.defaultsDir !== this.opts.dir) {
       this.opts.logger.error(
         { configDir: this.opts.dir },
@@ -135,7 +135,12 @@ export class ConfigRegistry {
   }
 
   /** Reads and applies the directory on this thread (start, the CLI, tests). */
-  reload(cache?: BundleCache): ReloadResult {
+  reload(): ReloadResult {
+    return this.load(undefined);
+  }
+
+  /** reload(), reading an unchanged directory's validated bundle from `cache` when given (start). */
+  private load(cache: BundleCache | undefined): ReloadResult {
     const { files, issues } = readConfigSnapshot(this.opts.dir);
     const hash = snapshotHash(files, issues);
     if (hash === this.lastHash) return { result: 'unchanged', version: this.currentConfig?.version };
@@ -266,7 +271,7 @@ export class ConfigRegistry {
   }
 }
 
-/** A bundle from the cache, else validated and (when valid) kept there after the first answer. */
+/** A bundle from the cache, else validated and (when valid) written there off this thread. */
 function cachedBuild(cache: BundleCache, hash: string, files: Map<string, string>, issues: ConfigIssue[]): BundleResult {
   const bundle = cache.read(hash);
   if (bundle !== undefined) return { ok: true, bundle };
