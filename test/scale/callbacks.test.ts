@@ -10,7 +10,7 @@ import { attrs, parseTwiml, verbName, type TwimlNode } from '../../src/telephony
 import { startFakeTwilioApi, type FakeTwilioApi } from '../support/fake-twilio-api.js';
 import { newCallSid } from '../support/twilio.js';
 import { probePostgres, requireService } from '../store/services.js';
-import { buildServer } from './support/build.js';
+import { ensureBuilt } from '../reliability/service-process.js';
 import { playAcross } from './support/calls.js';
 import { startInstance, type Instance } from './support/instance.js';
 import { createScaleDatabase, type ScaleDatabase } from './support/shared-services.js';
@@ -56,7 +56,7 @@ describe.runIf(pgOk)('callbacks placed by two instances on one PostgreSQL', () =
   const instances: Instance[] = [];
 
   beforeAll(async () => {
-    await buildServer();
+    ensureBuilt();
     db = await createScaleDatabase();
     api = await startFakeTwilioApi();
     configDir = alwaysOpenConfig();

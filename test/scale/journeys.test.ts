@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/report.js';
 import { probePostgres, requireService, waitFor } from '../store/services.js';
-import { buildServer } from './support/build.js';
+import { ensureBuilt } from '../reliability/service-process.js';
 import { metricValue, runCli, startInstance, PUBLIC_URL, type Instance } from './support/instance.js';
 import { createScaleDatabase, type ScaleDatabase } from './support/shared-services.js';
 import { callHandle, EXPECTED_CLOCK_FREE, SCRIPT } from '../report/scripted-day.js';
@@ -19,7 +19,7 @@ describe.runIf(pgOk)('call journeys across two instances on one PostgreSQL', () 
   let from = '';
 
   beforeAll(async () => {
-    await buildServer();
+    ensureBuilt();
     db = await createScaleDatabase();
     // No Redis: the switches live in PostgreSQL too; journeys need only the database.
     instances = await Promise.all([

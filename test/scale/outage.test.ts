@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSwitchStore } from '../../src/store/redis-switch-store.js';
 import { PG_URL, REDIS_URL, probePostgres, probeRedis, requireService, waitFor } from '../store/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { buildServer } from './support/build.js';
+import { ensureBuilt } from '../reliability/service-process.js';
 import { callParams, playAcross, SCENARIOS, spoken, type RoutedCall } from './support/calls.js';
 import { metricValue, PUBLIC_URL, startInstance, type Instance } from './support/instance.js';
 import { claimRedisDatabase, createScaleDatabase, type ScaleDatabase, type ScaleRedis } from './support/shared-services.js';
@@ -44,7 +44,7 @@ describe.runIf(pgOk && redisOk)('one instance through cuttable PostgreSQL and Re
   const gauge = async (name: string): Promise<number | undefined> => metricValue(await service().metrics(), name);
 
   beforeAll(async () => {
-    await buildServer();
+    ensureBuilt();
     db = await createScaleDatabase();
     redis = await claimRedisDatabase();
     const [pgPort, redisPort] = await Promise.all([pgProxy.start(), redisProxy.start()]);

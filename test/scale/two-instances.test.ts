@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTwiml, verbName } from '../../src/telephony/player.js';
 import { probePostgres, probeRedis, requireService, waitFor } from '../store/services.js';
-import { buildServer } from './support/build.js';
+import { ensureBuilt } from '../reliability/service-process.js';
 import { CALLER, playAcross, SCENARIOS, spoken, type RoutedCall } from './support/calls.js';
 import { metricValue, runCli, startInstance, type Instance } from './support/instance.js';
 import { claimRedisDatabase, createScaleDatabase, type ScaleDatabase, type ScaleRedis } from './support/shared-services.js';
@@ -40,7 +40,7 @@ describe.runIf(pgOk && redisOk)('two instances on one PostgreSQL and one Redis',
   };
 
   beforeAll(async () => {
-    await buildServer();
+    ensureBuilt();
     db = await createScaleDatabase();
     redis = await claimRedisDatabase();
     const shared = { databaseUrl: db.url, redisUrl: redis.url() };
